@@ -1,0 +1,224 @@
+"""The command line: parse options, call the library, turn errors into one-line messages and exit codes.
+
+Exit codes: 0 success; 1 some input was skipped or the run was aborted (details on stderr and in
+``--report``); 2 usage or recipe error; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from corpusclean.document import Document
+from corpusclean.parse import ParseOptions
+from corpusclean.readers import FORMATS, InputError, iter_raw
+from corpusclean.recipe import RecipeError, build_pipeline, load_recipe
+from corpusclean.run import RunAborted, RunConfig, clean_files, run_report
+
+EXIT_SKIPPED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads inputs."""
+    for option in reversed([
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Input format; default: by file extension (stdin: jsonl)."),
+        click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text."),
+        click.option("--id-field", default="id", show_default=True, help="JSONL field holding the document id."),
+        click.option("--config", "recipe_path", type=click.Path(dir_okay=False), default=None,
+                     help="Recipe TOML file; default: the built-in recipe."),
+        click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line errors."),
+    ]):
+        func = option(func)
+    return func
+
+
+def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one-line messages and the documented exit codes (tracebacks with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("corpusclean: interrupted; no output was written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            if kwargs.get("debug"):
+                raise
+            if isinstance(exc, RecipeError | InputError):
+                raise click.UsageError(str(exc)) from None
+            if isinstance(exc, RunAborted):
+                click.echo(f"corpusclean: aborted (--on-error fail), nothing written: {exc}", err=True)
+                sys.exit(EXIT_SKIPPED)
+            if isinstance(exc, OSError):
+                name = f"{exc.filename}: " if exc.filename else ""
+                raise click.ClickException(f"{name}{exc.strerror or exc}") from None
+            raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+
+    return wrapper
+
+
+def _pipeline(recipe_path: str | None, **overrides: Any) -> Any:
+    recipe = load_recipe(recipe_path)
+    return build_pipeline(recipe, where=recipe_path or "built-in recipe")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="corpusclean")
+def main() -> None:
+    """Clean Chinese web text into deduplicated UTF-8 JSONL for language-model training.
+
+    \b
+    Start here:
+      corpusclean clean seeds/ -o clean.jsonl --rejects rejects.jsonl
+      corpusclean explain seeds/000_4756ecb91caec781.txt
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", required=True,
+              help="Output: FILE.jsonl[.gz|.bz2|.xz|.zst], a DIRECTORY/ of shards, or - for stdout.")
+@click.option("--rejects", default=None, help="JSONL file receiving every removed document, line and span.")
+@click.option("--report", default=None, type=click.Path(dir_okay=False), help="Write the run summary as JSON here.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
+              help="Worker processes for per-document stages; default: number of cores.")
+@click.option("--shard-size", type=click.IntRange(min=1), default=None,
+              help="Documents per output shard; makes OUTPUT a directory of part-NNNNN.jsonl files.")
+@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+              help="skip: send unreadable lines to rejects and go on; fail: stop and write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@input_options
+@friendly_errors
+def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str | None, workers: int | None,
+          shard_size: int | None, on_error: str, quiet: bool, fmt: str | None, text_field: str, id_field: str,
+          recipe_path: str | None, debug: bool) -> None:
+    """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
+
+    Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
+    (main text extracted), .warc/.warc.gz (HTML responses); .gz/.bz2/.xz/.zst are decompressed.
+    Non-UTF-8 files (GBK, GB18030, Big5) are detected and decoded.
+
+    \b
+    Examples:
+      corpusclean clean seeds/ -o clean.jsonl --rejects rejects.jsonl
+      corpusclean clean 'crawl/*.jsonl.zst' -o out/ --shard-size 100000 --workers 8
+      zcat dump.jsonl.gz | corpusclean clean - -o - --text-field content > clean.jsonl
+      corpusclean clean pages/ -o clean.jsonl.zst --config my-recipe.toml --report run.json
+
+    Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
+    2 bad usage or recipe.
+    """
+    pipeline = _pipeline(recipe_path)
+    if output != "-" and rejects and os.path.abspath(output) == os.path.abspath(rejects):
+        raise click.BadParameter("must differ from --output", param_hint="--rejects")
+    config = RunConfig(
+        inputs=inputs, output=output, rejects=rejects, fmt=fmt,
+        parse=ParseOptions(text_field=text_field, id_field=id_field or None),
+        workers=workers or os.cpu_count() or 1, on_error=on_error, shard_size=shard_size,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    summary = clean_files(pipeline, config)
+    if report:
+        from corpusclean.writers import AtomicFile
+
+        sink = AtomicFile(report)
+        sink.write(json.dumps(run_report(summary, pipeline, config), ensure_ascii=False, indent=2).encode() + b"\n")
+        sink.commit()
+    if not quiet:
+        click.echo(summary.render(), err=True)
+    elif summary.errors:
+        for error in summary.errors:
+            click.echo(f"corpusclean: {error}", err=True)
+    if summary.errors:
+        sys.exit(EXIT_SKIPPED)
+
+
+def render_explanation(before: str, doc: Document) -> str:
+    """Show a document before cleaning, with every removed piece marked by the rule that removed it."""
+    lines = before.split("\n")
+    marks: dict[int, list[str]] = {}
+    spans: dict[int, list[tuple[str, str]]] = {}
+    for removal in doc.removals:
+        label = f"{removal.stage}/{removal.rule}"
+        target = removal.text.strip()
+        if not target:
+            continue
+        hit = next((i for i, line in enumerate(lines) if line.strip() == target and i not in marks), None)
+        if hit is not None:
+            marks[hit] = [label]
+            continue
+        first = target.split("\n")[0].strip()
+        hit = next((i for i, line in enumerate(lines) if first and first in line), None)
+        if hit is not None:
+            spans.setdefault(hit, []).append((first, label))
+    out = []
+    for number, line in enumerate(lines):
+        if number in marks:
+            out.append(click.style(f"- {line}", fg="red") + click.style(f"   [{marks[number][0]}]", fg="yellow"))
+            continue
+        for piece, label in spans.get(number, []):
+            line = line.replace(piece, click.style(f"⟦{piece}⟧", fg="red") + click.style(f"[{label}]", fg="yellow"), 1)
+        out.append(f"  {line}")
+    return "\n".join(out)
+
+
+@main.command()
+@click.argument("file")
+@click.option("--id", "doc_id", default=None, help="Document id to explain; default: the first document.")
+@input_options
+@friendly_errors
+def explain(file: str, doc_id: str | None, fmt: str | None, text_field: str, id_field: str,
+            recipe_path: str | None, debug: bool) -> None:
+    """Show one document before and after cleaning, each removed piece marked with its rule.
+
+    Lines removed whole are prefixed with '-'; removed spans inside a line are shown as ⟦…⟧ followed by the
+    rule id. Reach for this when a rule misfires.
+
+    \b
+    Examples:
+      corpusclean explain seeds/000_4756ecb91caec781.txt
+      corpusclean explain shard.jsonl.gz --id 12345
+    """
+    from corpusclean.parse import parse_item
+
+    pipeline = _pipeline(recipe_path)
+    errors: list[str] = []
+    options = ParseOptions(text_field=text_field, id_field=id_field or None)
+    for item in iter_raw([file], errors, fmt=fmt):
+        doc = parse_item(item, options)
+        if doc_id is not None and doc.id != doc_id:
+            continue
+        before = doc.text
+        doc = next(pipeline.run([doc]))
+        click.echo(f"document {doc.id} ({doc.source})")
+        click.echo(render_explanation(before, doc))
+        click.echo()
+        if doc.rejected is not None:
+            detail = json.dumps(doc.rejected.as_dict(), ensure_ascii=False)
+            click.echo(f"REJECTED by {doc.rejected.stage}/{doc.rejected.rule}: {detail}")
+        else:
+            meta = json.dumps(doc.meta, ensure_ascii=False)
+            click.echo(f"kept: {len(doc.text):,} of {len(before):,} characters; meta: {meta}")
+        return
+    for error in errors:
+        click.echo(f"corpusclean: {error}", err=True)
+    what = f"no document with id {doc_id!r}" if doc_id is not None else "no document"
+    raise click.ClickException(f"{file}: {what}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,173 @@
+"""An ordered list of stages, and the loop that streams documents through them on one or more cores."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from corpusclean.document import Document
+from corpusclean.parse import ParseOptions, parse_item
+from corpusclean.readers import RawItem
+from corpusclean.stage import CorpusStage, Stage
+
+# Items per task sent to a worker: large enough that inter-process overhead is small next to the work,
+# small enough that memory stays flat and the progress bar moves.
+CHUNK_ITEMS = 256
+
+
+class Pipeline:
+    """Stages in order. Per-document stages come first, then corpus stages (deduplication), which need
+    every document's per-document result before they can decide.
+
+    >>> from corpusclean.stages.whitespace import Whitespace
+    >>> from corpusclean.stages.min_length import MinLength
+    >>> pipe = Pipeline([Whitespace(), MinLength(min_cjk=2)])
+    >>> pipe.clean("  你好  \\n\\n\\n\\n世界  ").text
+    '  你好\\n\\n世界'
+    >>> pipe.clean("ok").rejected.rule
+    'min_cjk'
+    """
+
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self.stages = list(stages)
+        first_corpus = next((i for i, s in enumerate(self.stages) if isinstance(s, CorpusStage)), len(self.stages))
+        for stage in self.stages[first_corpus:]:
+            if not isinstance(stage, CorpusStage):
+                raise ValueError(
+                    f"stage {stage.name!r} comes after corpus stage {self.stages[first_corpus].name!r}: "
+                    "per-document stages must come before deduplication"
+                )
+        self.corpus_stages: list[CorpusStage] = [s for s in self.stages if isinstance(s, CorpusStage)]
+
+    @property
+    def names(self) -> list[str]:
+        return [stage.name for stage in self.stages]
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [stage.describe() for stage in self.stages]
+
+    def process(self, doc: Document) -> Document:
+        """Run every per-document step (and each corpus stage's ``prepare``) on ``doc``, in order."""
+        for stage in self.stages:
+            if doc.rejected is not None:
+                break
+            stage.process(doc)
+        return doc
+
+    def clean(self, text: str, *, id: str = "text") -> Document:
+        """Clean one string; the result's ``text`` is the cleaned text and ``rejected`` says if it was dropped.
+        Corpus stages see a corpus of one document."""
+        return next(self.run([Document(id=id, text=text)]))
+
+    def clean_record(self, record: dict[str, Any], *, text_field: str = "text") -> dict[str, Any]:
+        """Clean one record dict (e.g. in ``datasets.map``): returns a copy with the text cleaned and a
+        ``corpusclean`` field saying whether it was rejected and what was removed. No corpus stages."""
+        doc = self.process(Document(id=str(record.get("id", "")), text=record[text_field]))
+        out = dict(record)
+        out[text_field] = doc.text
+        out["corpusclean"] = {
+            "rejected": doc.rejected.as_dict() if doc.rejected else None,
+            "removed": [r.as_dict() for r in doc.removals],
+            "meta": doc.meta,
+        }
+        return out
+
+    def clean_records(self, records: Iterable[dict[str, Any]], *, text_field: str = "text",
+                      id_field: str = "id") -> Iterator[dict[str, Any]]:
+        """Clean an iterable of dicts, deduplicating across them; yields the kept records with the text
+        cleaned and corpusclean's findings under ``meta``."""
+        from corpusclean.writers import output_record
+
+        def docs() -> Iterator[Document]:
+            for n, record in enumerate(records):
+                fields = dict(record)
+                text = fields.pop(text_field)
+                doc_id = fields.pop(id_field, n)
+                yield Document(id=str(doc_id), text=text, source=f"record:{n}", fields=fields)
+
+        for doc in self.run(docs()):
+            if doc.rejected is None:
+                yield output_record(doc)
+
+    def run(self, docs: Iterable[Document], *, workers: int = 1) -> Iterator[Document]:
+        """Every document, processed, in input order; rejected ones included (marked)."""
+        processed = _parallel_map(_process_docs, self, docs, workers)
+        yield from self._corpus(processed)
+
+    def run_raw(self, items: Iterable[RawItem], options: ParseOptions, *, workers: int = 1) -> Iterator[Document]:
+        """Parse raw input items and process them; parsing runs in the workers too."""
+        processed = _parallel_map(_parse_and_process, (self, options), items, workers)
+        yield from self._corpus(processed)
+
+    def _corpus(self, docs: Iterator[Document]) -> Iterator[Document]:
+        for stage in self.corpus_stages:
+            docs = stage.run(docs)
+        try:
+            yield from docs
+        finally:
+            for stage in self.corpus_stages:
+                stage.close()
+
+
+def _process_docs(pipeline: Pipeline, chunk: list[Document]) -> list[Document]:
+    return [pipeline.process(doc) for doc in chunk]
+
+
+def _parse_and_process(state: tuple[Pipeline, ParseOptions], chunk: list[RawItem]) -> list[Document]:
+    pipeline, options = state
+    out = []
+    for item in chunk:
+        doc = parse_item(item, options)
+        out.append(doc if doc.rejected is not None else pipeline.process(doc))
+    return out
+
+
+_worker_state: Any = None
+
+
+def _init_worker(state: Any) -> None:
+    global _worker_state
+    _worker_state = state
+
+
+def _worker_call(args: tuple[Any, list[Any]]) -> list[Document]:
+    func, chunk = args
+    return func(_worker_state, chunk)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int) -> Iterator[Document]:
+    """``func(state, chunk)`` over chunks of ``items``, results flattened in input order.
+
+    With one worker everything runs in this process (no pickling). With more, a pool of processes gets
+    the state once at start-up; at most ``4 * workers`` chunks are in flight (``Pool.imap`` would read
+    the whole input ahead), and results are taken in submission order, so output is deterministic and
+    memory stays flat.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if workers == 1:
+        for chunk in _chunks(items, CHUNK_ITEMS):
+            yield from func(state, chunk)
+        return
+    pool = multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(state,))
+    try:
+        pending: deque[Any] = deque()
+        for chunk in _chunks(items, CHUNK_ITEMS):
+            pending.append(pool.apply_async(_worker_call, ((func, chunk),)))
+            if len(pending) >= 4 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()

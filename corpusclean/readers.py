@@ -1,0 +1,186 @@
+"""Find inputs, open them (decompressing by extension) and stream raw units: the I/O edge of the pipeline.
+
+Readers only read bytes; turning bytes into documents (JSON parsing, charset detection, HTML extraction)
+is :mod:`corpusclean.parse`, which runs in the worker processes where it can use every core.
+"""
+
+from __future__ import annotations
+
+import bz2
+import glob
+import gzip
+import io
+import lzma
+import os
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+FORMATS = ("jsonl", "text", "html", "warc")
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
+_EXTENSIONS = {
+    ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
+    ".txt": "text", ".text": "text", ".md": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".warc": "warc",
+}
+STDIN = "-"
+
+
+class InputError(Exception):
+    """An input that cannot be read at all (missing, unreadable, unknown format)."""
+
+
+@dataclass(slots=True)
+class RawItem:
+    """One unit of input before parsing: a JSONL line, a whole text/HTML file, or a WARC response."""
+
+    source: str
+    line: int | None
+    data: bytes
+    fmt: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def location(self) -> str:
+        return self.source if self.line is None else f"{self.source}:{self.line}"
+
+
+def split_suffix(name: str) -> tuple[str, str | None]:
+    """``(format extension, compression)`` of a file name.
+
+    >>> split_suffix("crawl/part-0001.jsonl.zst")
+    ('.jsonl', 'zstd')
+    >>> split_suffix("page.HTML")
+    ('.html', None)
+    """
+    path = Path(name)
+    suffixes = [s.lower() for s in path.suffixes]
+    compression = COMPRESSIONS.get(suffixes[-1]) if suffixes else None
+    if compression:
+        suffixes = suffixes[:-1]
+    return (suffixes[-1] if suffixes else ""), compression
+
+
+def detect_format(name: str, default: str | None = None) -> str:
+    """Format of ``name`` by extension; ``default`` (the ``--format`` option) wins when given."""
+    if default:
+        return default
+    ext, _ = split_suffix(name)
+    return _EXTENSIONS.get(ext, "text")
+
+
+def expand_inputs(inputs: Iterable[str], errors: list[str]) -> Iterator[str]:
+    """Files named by ``inputs``: files as given, directories recursively and globs, each sorted so
+    a run is reproducible. Names that match nothing are reported in ``errors`` and skipped."""
+    for spec in inputs:
+        if spec == STDIN:
+            yield STDIN
+        elif os.path.isdir(spec):
+            found = sorted(str(p) for p in Path(spec).rglob("*") if p.is_file() and not p.name.startswith("."))
+            if not found:
+                errors.append(f"{spec}: directory holds no files")
+            yield from found
+        elif os.path.exists(spec):
+            yield spec
+        elif glob.has_magic(spec):
+            found = sorted(p for p in glob.glob(spec, recursive=True) if os.path.isfile(p))
+            if not found:
+                errors.append(f"{spec}: pattern matches no files")
+            yield from found
+        else:
+            errors.append(f"{spec}: no such file or directory")
+
+
+def open_binary(path: str) -> IO[bytes]:
+    """Open ``path`` (or stdin for ``-``) for binary reading, decompressing by extension."""
+    if path == STDIN:
+        return sys.stdin.buffer
+    _, compression = split_suffix(path)
+    if compression == "gzip":
+        return gzip.open(path, "rb")
+    if compression == "bz2":
+        return bz2.open(path, "rb")
+    if compression == "xz":
+        return lzma.open(path, "rb")
+    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    if compression == "zstd":
+        import zstandard
+
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    return raw
+
+
+def _corrupt_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [EOFError, zlib.error, lzma.LZMAError, OSError]
+    try:
+        import zstandard
+
+        errors.append(zstandard.ZstdError)
+    except ImportError:  # pragma: no cover - zstandard is a dependency
+        pass
+    return tuple(errors)
+
+
+def read_items(path: str, fmt: str, errors: list[str]) -> Iterator[RawItem]:
+    """Raw items of one input. A read failure part-way (a truncated ``.gz``) is reported in ``errors``
+    with the last line read, after every complete item before it has been yielded."""
+    name = "<stdin>" if path == STDIN else path
+    line_no = 0
+    try:
+        stream = open_binary(path)
+    except OSError as exc:
+        errors.append(f"{name}: cannot open: {exc.strerror or exc}")
+        return
+    try:
+        if fmt == "jsonl":
+            for line_no, line in enumerate(stream, 1):  # line_no is reported on failure
+                if line.strip():
+                    yield RawItem(name, line_no, line, fmt)
+        elif fmt == "warc":
+            yield from _warc_items(name, stream)
+        else:
+            yield RawItem(name, None, stream.read(), fmt)
+    except _corrupt_errors() as exc:
+        where = f" after line {line_no}" if line_no else ""
+        errors.append(f"{name}: truncated or corrupt input{where}: {exc}")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _warc_items(name: str, stream: IO[bytes]) -> Iterator[RawItem]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    for number, record in enumerate(ArchiveIterator(stream), 1):
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        content_type = record.http_headers.get_header("Content-Type") or ""
+        if "html" not in content_type.lower():
+            continue
+        charset = None
+        if "charset=" in content_type.lower():
+            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
+        yield RawItem(
+            name,
+            number,
+            record.content_stream().read(),
+            "html",
+            extra={
+                "url": record.rec_headers.get_header("WARC-Target-URI"),
+                "warc_date": record.rec_headers.get_header("WARC-Date"),
+                "charset": charset,
+            },
+        )
+
+
+def iter_raw(inputs: Iterable[str], errors: list[str], *, fmt: str | None = None) -> Iterator[RawItem]:
+    """Every raw item of every input, in order."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    for path in expand_inputs(inputs, errors):
+        file_fmt = detect_format(path, fmt) if path != STDIN else (fmt or "jsonl")
+        yield from read_items(path, file_fmt, errors)

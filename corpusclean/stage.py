@@ -1,0 +1,112 @@
+"""Stage base classes and the registry that maps recipe names to stage classes.
+
+Three shapes of stage exist, and a stage is exactly one of them (house rule: a stage edits or drops,
+never both):
+
+* :class:`Editor` rewrites ``doc.text`` and leaves a :class:`~corpusclean.document.Removal` receipt
+  for everything it takes out.
+* :class:`Filter` measures a document and, when the measure fails its threshold, rejects it whole.
+* :class:`CorpusStage` needs to see the whole stream (deduplication): it gets a per-document
+  ``prepare`` that runs in the worker processes and a ``run`` over the ordered stream in the main process.
+
+Per-document stages run in worker processes, so they must be picklable: keep compiled state in
+attributes built by ``__init__`` from plain parameters.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from corpusclean.document import Document
+
+REGISTRY: dict[str, type[Stage]] = {}
+
+
+class Stage:
+    """A named step. ``name`` is the registry key, the recipe key and the stage id in receipts."""
+
+    name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            if cls.name in REGISTRY and REGISTRY[cls.name] is not cls:
+                raise ValueError(f"two stages are named {cls.name!r}")
+            REGISTRY[cls.name] = cls
+
+    def process(self, doc: Document) -> None:
+        """Apply this stage to ``doc`` in place. Rejected documents are never passed in."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """Parameters and versions recorded in the run report (determinism, house rule 10)."""
+        return {"stage": self.name}
+
+
+class Editor(Stage):
+    """Rewrites text. Subclasses implement :meth:`edit` and return the new text."""
+
+    def edit(self, doc: Document) -> str:
+        raise NotImplementedError
+
+    def process(self, doc: Document) -> None:
+        doc.text = self.edit(doc)
+
+
+class Filter(Stage):
+    """Drops whole documents. Subclasses implement :meth:`check`, which calls ``doc.reject`` or not."""
+
+    def check(self, doc: Document) -> None:
+        raise NotImplementedError
+
+    def process(self, doc: Document) -> None:
+        self.check(doc)
+
+
+class CorpusStage(Stage):
+    """A stage that decides over the whole stream (e.g. deduplication).
+
+    ``prepare`` runs per document in workers (compute a signature into ``doc.scratch``); ``run``
+    receives every document in input order, rejected ones included, and must yield each of them exactly
+    once, in the same order, after marking the ones it drops. ``close`` is called at the end of a run.
+    """
+
+    def prepare(self, doc: Document) -> None:
+        return None
+
+    def process(self, doc: Document) -> None:
+        self.prepare(doc)
+
+    def run(self, docs: Iterator[Document]) -> Iterator[Document]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        return None
+
+
+def build_stage(name: str, params: dict[str, Any], *, where: str = "recipe") -> Stage:
+    """Create a registered stage from recipe parameters, naming any unknown or bad parameter.
+
+    >>> build_stage("min_length", {"min_chars": 5}).min_chars
+    5
+    >>> build_stage("min_length", {"min_char": 5})
+    Traceback (most recent call last):
+    ...
+    ValueError: recipe: stage 'min_length' has no parameter 'min_char' (known: min_chars, min_cjk)
+    """
+    import corpusclean.stages  # noqa: F401  (registers the built-in stages)
+
+    cls = REGISTRY.get(name)
+    if cls is None:
+        known = ", ".join(sorted(REGISTRY))
+        raise ValueError(f"{where}: unknown stage {name!r} (known: {known})")
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    for key in params:
+        if key not in accepted:
+            raise ValueError(f"{where}: stage {name!r} has no parameter {key!r} (known: {', '.join(accepted)})")
+    try:
+        return cls(**params)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: stage {name!r}: {exc}") from None

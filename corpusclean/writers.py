@@ -1,0 +1,194 @@
+"""Write JSONL atomically: to a hidden temporary name beside the target, renamed into place only when the
+run succeeds, so a crash or Ctrl-C never leaves a half-written file under the final name."""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import json
+import lzma
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from corpusclean.document import Document
+from corpusclean.readers import STDIN, split_suffix
+
+
+def dumps(record: dict[str, Any]) -> bytes:
+    """One JSON line in real UTF-8 (no ``\\uXXXX`` escapes).
+
+    >>> dumps({"text": "你好"})
+    b'{"text":"\\xe4\\xbd\\xa0\\xe5\\xa5\\xbd"}\\n'
+    """
+    try:
+        return orjson.dumps(record) + b"\n"
+    except TypeError:
+        # orjson refuses integers beyond 64 bits and non-string keys; the standard library does not.
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8") + b"\n"
+
+
+def output_record(doc: Document) -> dict[str, Any]:
+    """The output shape: ``id``, ``text``, ``source``, the input's other fields, then ``meta``."""
+    record: dict[str, Any] = {"id": doc.id, "text": doc.text, "source": doc.source}
+    for key, value in doc.fields.items():
+        if key not in record:
+            record[key] = value
+    record["meta"] = doc.meta
+    return record
+
+
+def reject_records(doc: Document) -> list[dict[str, Any]]:
+    """Receipts for the rejects file: one per removed line/span and one for a dropped document."""
+    out = [{"id": doc.id, "source": doc.source, **removal.as_dict()} for removal in doc.removals]
+    if doc.rejected is not None:
+        record = {"id": doc.id, "source": doc.source, "kind": "document", **doc.rejected.as_dict()}
+        unparsed = "raw" in record or "raw_b64" in record
+        if not unparsed:
+            record["text"] = doc.text
+            if doc.fields:
+                record["fields"] = doc.fields
+            if doc.meta:
+                record["meta"] = doc.meta
+        out.append(record)
+    return out
+
+
+def _open_compressed(path: str, raw: IO[bytes]) -> IO[bytes]:
+    _, compression = split_suffix(path)
+    if compression == "gzip":
+        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)  # mtime=0: reproducible bytes
+    if compression == "bz2":
+        return bz2.BZ2File(raw, "wb")
+    if compression == "xz":
+        return lzma.LZMAFile(raw, "wb")
+    if compression == "zstd":
+        import zstandard
+
+        return zstandard.ZstdCompressor(level=3).stream_writer(raw, closefd=False)
+    return raw
+
+
+class AtomicFile:
+    """A file (compressed by extension) that appears under its name only on :meth:`commit`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".partial", dir=directory)
+        self._raw = os.fdopen(fd, "wb")
+        self._stream = _open_compressed(path, self._raw)
+        self.count = 0
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data)
+        self.count += 1
+
+    def _close_streams(self) -> None:
+        if self._stream is not self._raw:
+            self._stream.close()
+        self._raw.close()
+
+    def commit(self) -> None:
+        self._close_streams()
+        os.chmod(self.tmp, 0o644)
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            self._close_streams()
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+
+
+class StdoutSink:
+    """Standard output: not atomic by nature, but flushed only at the end of each record."""
+
+    path = STDIN
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def write(self, data: bytes) -> None:
+        sys.stdout.buffer.write(data)
+        self.count += 1
+
+    def commit(self) -> None:
+        sys.stdout.buffer.flush()
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            sys.stdout.buffer.flush()
+
+
+class ShardedDir:
+    """A directory of ``part-NNNNN.jsonl[.gz|.zst...]`` shards of ``shard_size`` records each.
+
+    Shards are written into a hidden staging directory inside the target and moved into place on
+    :meth:`commit`, replacing the ``part-*`` shards of an earlier run so the directory holds one run only.
+    """
+
+    def __init__(self, directory: str, *, shard_size: int, suffix: str = ".jsonl") -> None:
+        if shard_size < 1:
+            raise ValueError(f"shard size must be >= 1, got {shard_size}")
+        self.path = directory
+        self.shard_size = shard_size
+        self.suffix = suffix
+        os.makedirs(directory, exist_ok=True)
+        self.staging = tempfile.mkdtemp(prefix=".partial-", dir=directory)
+        self.count = 0
+        self._current: AtomicFile | None = None
+        self._done: list[str] = []
+
+    def write(self, data: bytes) -> None:
+        if self._current is None or self._current.count >= self.shard_size:
+            self._rotate()
+        assert self._current is not None
+        self._current.write(data)
+        self.count += 1
+
+    def _rotate(self) -> None:
+        if self._current is not None:
+            self._current.commit()
+            self._done.append(self._current.path)
+        name = f"part-{len(self._done):05d}{self.suffix}"
+        self._current = AtomicFile(os.path.join(self.staging, name))
+
+    def commit(self) -> None:
+        if self._current is None:
+            self._rotate()
+        assert self._current is not None
+        self._current.commit()
+        self._done.append(self._current.path)
+        for old in Path(self.path).glob("part-*"):
+            old.unlink()
+        for shard in self._done:
+            os.replace(shard, os.path.join(self.path, os.path.basename(shard)))
+        os.rmdir(self.staging)
+
+    def abort(self) -> None:
+        if self._current is not None:
+            self._current.abort()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+Sink = AtomicFile | StdoutSink | ShardedDir
+
+
+def open_sink(path: str, *, shard_size: int | None = None) -> Sink:
+    """Where JSONL goes: ``-`` is stdout; a path ending in ``/``, an existing directory or a
+    ``shard_size`` makes a directory of ``.jsonl`` shards; anything else is one file, compressed by its
+    extension (``.gz``, ``.bz2``, ``.xz``, ``.zst``)."""
+    if path == STDIN:
+        return StdoutSink()
+    if shard_size is not None or path.endswith(("/", os.sep)) or os.path.isdir(path):
+        return ShardedDir(path, shard_size=shard_size or 100_000)
+    return AtomicFile(path)
