@@ -1,0 +1,24 @@
+"""The README is the user's first page: its Python examples must run, and its two commands must be the
+ones CI runs."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_python_examples_run(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    assert blocks, "README has no Python example"
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert "第一段正文。" in printed and "第二篇文章的正文。" in printed
+
+
+def test_ci_runs_the_readme_test_command():
+    shell_blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
+    test_command = next(b.strip() for b in shell_blocks if "pytest" in b)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci
