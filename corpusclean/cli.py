@@ -26,6 +26,13 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+class ConfigError(click.ClickException):
+    """A bad recipe or option value: one line and exit 2, without the usage text (the recipe file, not the
+    command line, is what needs fixing)."""
+
+    exit_code = EXIT_USAGE
+
+
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that reads inputs."""
     for option in reversed([
@@ -59,7 +66,7 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             if kwargs.get("debug"):
                 raise
             if isinstance(exc, RecipeError | InputError):
-                raise click.UsageError(str(exc)) from None
+                raise ConfigError(str(exc)) from None
             if isinstance(exc, RunAborted):
                 click.echo(f"corpusclean: aborted (--on-error fail), nothing written: {exc}", err=True)
                 sys.exit(EXIT_SKIPPED)

@@ -40,8 +40,8 @@ _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a num
                bool: "a boolean", type(None): "null"}
 
 
-def _failed(item: RawItem, rule: str, message: str) -> Document:
-    doc = Document(id=item.location, text="", source=item.location)
+def _failed(item: RawItem, rule: str, message: str, *, doc_id: str | None = None) -> Document:
+    doc = Document(id=doc_id or item.location, text="", source=item.location)
     doc.reject(STAGE, rule, error=f"{item.location}: {message}", **_raw_record(item.data))
     return doc
 
@@ -68,11 +68,18 @@ def _load_json(data: bytes) -> tuple[Any, dict[str, Any]]:
     text = data.decode("utf-8", errors="replace")
     if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
         meta["invalid_utf8"] = True
-    value = json.loads(text)  # raises ValueError for what is truly not JSON
+    # strict=False: raw control characters (a tab, a NUL) inside strings are common in crawl exports and
+    # harmless to read; the normaliser decides what to do with them. Raises ValueError for what is not JSON.
+    value = json.loads(text, strict=False)
     scrubbed = _scrub(value)
     if scrubbed != value:
         meta["lone_surrogates"] = True
     return scrubbed, meta
+
+
+def _id_or_none(value: Any) -> str | None:
+    """A record's id as a string; ``None`` when it is absent or not a scalar (so the location is used)."""
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else None
 
 
 def parse_jsonl(item: RawItem, options: ParseOptions) -> Document:
@@ -83,13 +90,14 @@ def parse_jsonl(item: RawItem, options: ParseOptions) -> Document:
         return _failed(item, "bad_json", f"not valid JSON: {reason}")
     if not isinstance(record, dict):
         return _failed(item, "not_an_object", f"JSON line is {_JSON_TYPES[type(record)]}, not an object")
+    doc_id = record.pop(options.id_field, None) if options.id_field else None
     if options.text_field not in record:
-        return _failed(item, "missing_text", f"no {options.text_field!r} field")
+        return _failed(item, "missing_text", f"no {options.text_field!r} field", doc_id=_id_or_none(doc_id))
     text = record.pop(options.text_field)
     if not isinstance(text, str):
         kind = _JSON_TYPES.get(type(text), "not a string")
-        return _failed(item, "text_not_string", f"{options.text_field!r} is {kind}, not a string")
-    doc_id = record.pop(options.id_field, None) if options.id_field else None
+        return _failed(item, "text_not_string", f"{options.text_field!r} is {kind}, not a string",
+                       doc_id=_id_or_none(doc_id))
     if isinstance(record.get("meta"), dict):
         meta = {**record.pop("meta"), **meta}
     return Document(

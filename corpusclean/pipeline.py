@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -130,6 +131,9 @@ _worker_state: Any = None
 
 def _init_worker(state: Any) -> None:
     global _worker_state
+    # Ctrl-C goes to the whole process group: the main process handles it (stops the pool, removes partial
+    # output); workers ignore it rather than each printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_state = state
 
 

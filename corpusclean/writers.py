@@ -142,6 +142,7 @@ class ShardedDir:
         self.path = directory
         self.shard_size = shard_size
         self.suffix = suffix
+        self._created = not os.path.isdir(directory)  # an aborted run removes a directory it made
         os.makedirs(directory, exist_ok=True)
         self.staging = tempfile.mkdtemp(prefix=".partial-", dir=directory)
         self.count = 0
@@ -178,6 +179,9 @@ class ShardedDir:
         if self._current is not None:
             self._current.abort()
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self._created:
+            with contextlib.suppress(OSError):
+                os.rmdir(self.path)
 
 
 Sink = AtomicFile | StdoutSink | ShardedDir

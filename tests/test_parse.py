@@ -1,0 +1,154 @@
+"""Raw items to documents: every JSONL shape a crawl export can throw at us, charset detection, HTML pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from realtext import GBK_PAGE, UTF8_PAGE, gold_text, seed_texts
+
+from corpusclean.encoding import UndecodableError, decode_bytes
+from corpusclean.parse import ParseOptions, parse_item
+from corpusclean.readers import RawItem
+
+SEED = next(iter(seed_texts().values()))
+FIRST_LINE = SEED.split("\n")[0]
+
+
+def jsonl(data: bytes, options: ParseOptions | None = None):
+    return parse_item(RawItem("part.jsonl", 7, data, "jsonl"), options or ParseOptions())
+
+
+def line(record: object) -> bytes:
+    return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def test_jsonl_record_keeps_other_fields_and_takes_id():
+    doc = jsonl(line({"id": 12, "text": SEED, "url": "https://example.cn/a", "tags": ["新闻"]}))
+    assert doc.rejected is None
+    assert (doc.id, doc.text, doc.source) == ("12", SEED, "part.jsonl:7")
+    assert doc.fields == {"url": "https://example.cn/a", "tags": ["新闻"]}
+
+
+def test_jsonl_custom_text_and_id_fields():
+    options = ParseOptions(text_field="content", id_field="doc_id")
+    doc = jsonl(line({"doc_id": "x-1", "content": FIRST_LINE, "text": "另一个字段"}), options)
+    assert (doc.id, doc.text, doc.fields) == ("x-1", FIRST_LINE, {"text": "另一个字段"})
+
+
+def test_jsonl_without_id_is_named_by_location():
+    assert jsonl(line({"text": FIRST_LINE})).id == "part.jsonl:7"
+
+
+def test_jsonl_meta_object_is_merged_into_meta():
+    doc = jsonl(line({"text": FIRST_LINE, "meta": {"crawl": "2024-10"}}))
+    assert doc.meta == {"crawl": "2024-10"} and "meta" not in doc.fields
+
+
+@pytest.mark.parametrize(
+    ("data", "rule", "says"),
+    [
+        (b"{not json\n", "bad_json", "not valid JSON"),
+        (b'{"text": "\xe4\xbd\xa0\n', "bad_json", "not valid JSON"),
+        (b"[1, 2]\n", "not_an_object", "an array"),
+        ('"一个字符串"\n'.encode(), "not_an_object", "a string"),
+        (b"42\n", "not_an_object", "a number"),
+        (b"null\n", "not_an_object", "null"),
+        (b'{"id": "a"}\n', "missing_text", "no 'text' field"),
+        (b'{"id": "a", "text": 3.5}\n', "text_not_string", "a number"),
+        (b'{"id": "a", "text": ["\xe4\xbd\xa0"]}\n', "text_not_string", "an array"),
+        (b'{"id": "a", "text": null}\n', "text_not_string", "null"),
+        (b'{"id": "a", "text": {"zh": "x"}}\n', "text_not_string", "an object"),
+    ],
+)
+def test_unreadable_lines_become_rejected_documents_with_the_raw_line(data, rule, says):
+    doc = jsonl(data)
+    assert doc.rejected is not None
+    assert (doc.rejected.stage, doc.rejected.rule) == ("read", rule)
+    error = doc.rejected.detail["error"]
+    assert error.startswith("part.jsonl:7: ") and says in error
+    assert doc.rejected.detail["raw"] == data.decode("utf-8").rstrip("\n")
+
+
+def test_rejected_record_keeps_its_own_id():
+    assert jsonl(b'{"id": "keep-me", "text": 1}\n').id == "keep-me"
+    assert jsonl(b'{"id": ["odd"], "body": "x"}\n').id == "part.jsonl:7"
+
+
+def test_undecodable_raw_line_is_kept_as_base64():
+    import base64
+
+    data = b'{"text": \xff\xfe}\n'
+    doc = jsonl(data)
+    assert doc.rejected.rule == "bad_json"
+    assert base64.b64decode(doc.rejected.detail["raw_b64"]) == data
+
+
+def test_invalid_utf8_inside_a_string_is_replaced_and_noted():
+    data = b'{"text": "' + FIRST_LINE.encode()[:-1] + b'\xff"}\n'
+    doc = jsonl(data)
+    assert doc.rejected is None
+    assert doc.text.endswith("\ufffd") and doc.text.startswith(FIRST_LINE[:-1])
+    assert doc.meta["invalid_utf8"] is True
+
+
+def test_escaped_lone_surrogates_are_replaced_and_noted():
+    doc = jsonl(b'{"text": "\xe4\xbd\xa0\\ud83d\xe5\xa5\xbd", "title": "\\udfff"}\n')
+    assert (doc.text, doc.fields["title"]) == ("你\ufffd好", "\ufffd")
+    assert doc.meta["lone_surrogates"] is True
+    doc.text.encode("utf-8")  # writable as UTF-8 now
+
+
+def test_escaped_surrogate_pairs_are_not_touched():
+    doc = jsonl(b'{"text": "\\ud83d\\ude00\xe4\xbd\xa0"}\n')
+    assert doc.text == "\U0001f600你" and doc.meta == {}
+
+
+def test_raw_control_bytes_inside_strings_are_read():
+    doc = jsonl(b'{"text": "\xe4\xbd\xa0\x00\x07\t\xe5\xa5\xbd"}\n')
+    assert doc.rejected is None and doc.text == "你\x00\x07\t好"
+
+
+def test_text_file_in_gbk_and_big5_is_decoded_and_encoding_recorded():
+    from opencc import OpenCC
+
+    traditional = OpenCC("s2t").convert(SEED)
+    for text, codec, expected in ((SEED, "gbk", "gb18030"), (traditional, "big5", "big5")):
+        data = text.encode(codec, errors="ignore")
+        doc = parse_item(RawItem("dir/page.txt", None, data, "text"), ParseOptions())
+        assert doc.rejected is None
+        assert doc.meta["encoding"] == expected
+        assert doc.text == data.decode(codec)
+        assert (doc.id, doc.source) == ("page.txt", "dir/page.txt")
+
+
+def test_binary_file_is_rejected_as_undecodable_not_garbled():
+    import random
+
+    noise = random.Random(3).randbytes(5000)
+    with pytest.raises(UndecodableError):
+        decode_bytes(noise)
+    doc = parse_item(RawItem("blob.txt", None, noise, "text"), ParseOptions())
+    assert (doc.rejected.stage, doc.rejected.rule) == ("read", "undecodable")
+    assert "raw_b64" in doc.rejected.detail
+
+
+def test_gbk_html_without_any_charset_is_detected_and_extracted():
+    doc = parse_item(RawItem(str(GBK_PAGE), None, GBK_PAGE.read_bytes(), "html"), ParseOptions())
+    assert doc.rejected is None
+    assert doc.meta["encoding"] == "gb18030"
+    gold_paragraphs = [p for p in gold_text(GBK_PAGE).split("\n") if len(p) > 20]
+    found = [p for p in gold_paragraphs if p in doc.text]
+    assert len(found) >= 0.8 * len(gold_paragraphs)
+    assert "\ufffd" not in doc.text
+
+
+def test_utf8_html_gives_title_date_and_main_text():
+    doc = parse_item(RawItem("yunnan.html", None, UTF8_PAGE.read_bytes(), "html"), ParseOptions())
+    assert doc.meta["encoding"] == "utf-8"
+    assert doc.meta["date"] == "2022-02-13"
+    assert doc.text.startswith(doc.meta["title"])
+    longest = max(gold_text(UTF8_PAGE).split("\n"), key=len)
+    assert longest.strip() in doc.text
+    no_title = parse_item(RawItem("y.html", None, UTF8_PAGE.read_bytes(), "html"), ParseOptions(html_title=False))
+    assert not no_title.text.startswith(doc.meta["title"])

@@ -1,0 +1,73 @@
+"""Stages used only by tests: one that removes lines (so receipts can be checked end to end) and ones that
+fail on purpose (so a crash mid-run can be checked). They are importable (workers unpickle them by name)
+but kept out of the registry except inside a test that calls :func:`register`."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from corpusclean.document import Document
+from corpusclean.stage import REGISTRY, Editor, Filter
+
+
+class DropLines(Editor):
+    """Remove every line containing one of ``markers``, leaving a line receipt for each."""
+
+    name = "test_drop_lines"
+
+    def __init__(self, *, markers: list[str] | None = None) -> None:
+        self.markers = list(markers or [])
+
+    def edit(self, doc: Document) -> str:
+        kept = []
+        for number, line in enumerate(doc.text.split("\n")):
+            if any(marker in line for marker in self.markers):
+                doc.record_removal(self.name, "marker", line, kind="line", line=number)
+            else:
+                kept.append(line)
+        return "\n".join(kept)
+
+
+class Explode(Filter):
+    """Raise ``RuntimeError`` (or ``KeyboardInterrupt``) on the document whose id is ``at_id``."""
+
+    name = "test_explode"
+
+    def __init__(self, *, at_id: str = "", interrupt: bool = False) -> None:
+        self.at_id = at_id
+        self.interrupt = interrupt
+
+    def check(self, doc: Document) -> None:
+        if doc.id == self.at_id:
+            if self.interrupt:
+                raise KeyboardInterrupt
+            raise RuntimeError(f"stage failed on {doc.id}")
+
+
+class Slow(Filter):
+    """Sleep ``seconds`` per document and touch ``flag`` once started, so a test can interrupt a run
+    that is surely under way (no timing assumptions beyond "it is still running")."""
+
+    name = "test_slow"
+
+    def __init__(self, *, seconds: float = 0.01, flag: str = "") -> None:
+        self.seconds = seconds
+        self.flag = flag
+
+    def check(self, doc: Document) -> None:
+        if self.flag and not os.path.exists(self.flag):
+            with open(self.flag, "w"):
+                pass
+        time.sleep(self.seconds)
+
+
+TEST_STAGES = (DropLines, Explode, Slow)
+for _stage in TEST_STAGES:
+    REGISTRY.pop(_stage.name, None)
+
+
+def register(monkeypatch) -> None:
+    """Make the test stages usable from recipes for the duration of one test."""
+    for stage in TEST_STAGES:
+        monkeypatch.setitem(REGISTRY, stage.name, stage)
