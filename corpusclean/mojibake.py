@@ -1,0 +1,499 @@
+"""Mojibake repair for Chinese text: one small fix per way text gets broken, each gated and explainable.
+
+Modelled on ftfy: every fix is a pure function named for what it does, whose docstring says why and
+shows an example; :func:`looks_broken` is a separate cheap test that keeps clean text away from every
+fix; :func:`fix_mojibake` applies the fixes until nothing changes and returns the names of the steps
+taken, so a repair can be explained and replayed. A fix replaces text only when the result is
+measurably more plausible (:mod:`corpusclean.plausibility`, built from jieba's word counts).
+
+What is covered, by the issue's classes:
+
+1. UTF-8 bytes decoded as GBK/GB18030 (浣犲ソ), as Big5, or as Latin-1/cp1252 (ä½ å¥½):
+   :func:`decode_utf8_read_as_gbk`, :func:`decode_utf8_read_as_big5`, :func:`decode_utf8_read_as_latin1`.
+   A byte the wrong decoder threw away (shown as U+FFFD) is guessed from the plausibility score.
+2. GBK/GB18030/Big5 bytes decoded as Latin-1/cp1252 (ÄãºÃ): :func:`decode_gbk_read_as_latin1`.
+3. Replacement-character residue (U+FFFD, 锟斤拷, 烫烫烫, 屯屯屯): :func:`remove_replacement_residue`.
+4. Pinyin glued after converted characters (協(xié)作): :func:`remove_glued_pinyin`.
+5. Byte-shifted double-byte runs (?shù)厝罕娋蜆I): :func:`realign_shifted_double_bytes`.
+
+Latin-script mojibake (cafÃ©) is left to ftfy (:func:`fix_latin_mojibake`), with width folding and quote
+uncurling off: full-width Chinese punctuation and curly quotes are content.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import functools
+import re
+from collections.abc import Callable
+
+from corpusclean.plausibility import is_cjk, text_cost
+
+# A repair must lower the mean cost per character by at least this much (log10 units): mojibake runs
+# cost 5-8, the Chinese they hide 1.5-3, so real repairs clear it by far; near-ties are left alone.
+MIN_GAIN = 1.0
+
+_CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+# --- the cheap gate ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _utf8_lead_as_gbk() -> str:
+    """Characters that a UTF-8 lead byte (E2-E9, EF: CJK, punctuation, full-width forms) followed by a
+    continuation byte becomes when read as GBK: every third character of 浣犲ソ-style mojibake is one."""
+    chars = []
+    for lead in [*range(0xE2, 0xEA), 0xEF]:
+        for trail in range(0x80, 0xC0):
+            with contextlib.suppress(UnicodeDecodeError):
+                chars.append(bytes([lead, trail]).decode("gbk"))
+    return "".join(chars)
+
+
+# cp1252's characters for bytes 0x80-0x9F (ftfy calls reading them back "sloppy" decoding).
+_CP1252_HIGH = "".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xA0))
+_LATIN1_RUN_CHARS = "\x80-\xff" + re.escape(_CP1252_HIGH)
+
+
+@functools.cache
+def _gate() -> re.Pattern[str]:
+    marks = re.escape(_utf8_lead_as_gbk())
+    return re.compile(
+        rf"[{marks}][^\x00-\x7f]{{2}}"  # UTF-8 read as GBK
+        rf"|[\xc0-\xff][{_LATIN1_RUN_CHARS}]|[\x80-\xbf][\xc0-\xff]"  # bytes read as Latin-1 / cp1252
+        r"|\ufffd|锟斤拷|烫烫烫|屯屯屯"  # replacement residue
+        rf"|[{_CJK_CLASS}?]\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]"  # glued pinyin
+        rf"|[{_CJK_CLASS}][?\ufffd][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]"  # byte-shifted runs
+    )
+
+
+def looks_broken(text: str) -> bool:
+    """Cheap test: could any fix apply? Clean text (almost always) answers False without further work.
+
+    >>> looks_broken("深圳开始对口帮扶毕节。"), looks_broken("浣犲ソ涓栫晫"), looks_broken("協(xié)作")
+    (False, True, True)
+    """
+    return _gate().search(text) is not None
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _better(new: str, old: str) -> bool:
+    return "\ufffd" not in new and text_cost(new) <= text_cost(old) - MIN_GAIN
+
+
+def _utf8_prefix_ok(data: bytes) -> str | None:
+    """Decode ``data`` as UTF-8 allowing an incomplete last character; None if invalid."""
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def _fill_lost_bytes(parts: list[bytes | None], candidates: range) -> bytes | None:
+    """Join byte chunks where ``None`` stands for one byte a decoder threw away, choosing each lost byte
+    as the one that gives the most plausible UTF-8 text around it. None if no choice decodes."""
+    out = b""
+    for i, part in enumerate(parts):
+        if part is not None:
+            out += part
+            continue
+        following = parts[i + 1] if i + 1 < len(parts) and parts[i + 1] is not None else b""
+        head = _utf8_prefix_ok(out)
+        if head is None:
+            return None
+        best, best_cost = None, float("inf")
+        for byte in candidates:
+            trial = _utf8_prefix_ok(out + bytes([byte]) + following)
+            if trial is None:
+                continue
+            window = trial[max(0, len(head) - 3) : len(head) + 4]
+            cost = text_cost(window)
+            if cost < best_cost:
+                best, best_cost = byte, cost
+        if best is None:
+            return None
+        out += bytes([best])
+    return out
+
+
+def _encode_with_lost_bytes(run: str, encoding: str) -> list[bytes | None]:
+    parts: list[bytes | None] = []
+    for i, piece in enumerate(run.split("\ufffd")):
+        if i:
+            parts.append(None)
+        if piece:
+            parts.append(piece.encode(encoding))
+    return parts
+
+
+# --- class 1 and 2: text decoded with the wrong codec --------------------------------------------------
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _redecode_runs(text: str, pattern: re.Pattern[str], redecode: Callable[[str], str | None]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        run = match.group()
+        fixed = redecode(run)
+        return fixed if fixed is not None and _better(fixed, run) else run
+
+    return pattern.sub(replace, text)
+
+
+def _utf8_from(run: str, encoding: str) -> str | None:
+    try:
+        parts = _encode_with_lost_bytes(run, encoding)
+    except UnicodeEncodeError:
+        return None
+    if None in parts:
+        if parts.count(None) > 2:
+            return None
+        data = _fill_lost_bytes(parts, range(0x80, 0x100))
+    else:
+        data = b"".join(p for p in parts if p is not None)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def decode_utf8_read_as_gbk(text: str) -> str:
+    """Re-decode runs that are UTF-8 bytes shown through GBK/GB18030.
+
+    Why: a UTF-8 page read as GBK (a wrong charset header, a Windows tool) turns every two Chinese
+    characters into three odd ones. The bytes are all still there, except that an odd byte at the end of
+    a run is replaced by U+FFFD: that byte is guessed from the plausibility of the result.
+
+    >>> decode_utf8_read_as_gbk("浣犲ソ涓栫晫")
+    '你好世界'
+    >>> decode_utf8_read_as_gbk("鎴戜滑鐨勪腑鏂囥��")
+    '我们的中文。'
+    >>> decode_utf8_read_as_gbk("浣溪沙")
+    '浣溪沙'
+    """
+    return _redecode_runs(text, _NON_ASCII_RUN, lambda run: _utf8_from(run, "gb18030"))
+
+
+def decode_utf8_read_as_big5(text: str) -> str:
+    """Re-decode runs that are UTF-8 bytes shown through Big5.
+
+    Why: the same accident on a Traditional-Chinese system. Big5 has no characters for many UTF-8 byte
+    pairs, so most such text has lost bytes for good; only runs that survived whole are repaired.
+
+    >>> decode_utf8_read_as_big5("雿末末")
+    '雿末末'
+    >>> decode_utf8_read_as_big5("銝剜��")  # lost bytes: left for the residue fix and the filter
+    '銝剜��'
+    """
+
+    def redecode(run: str) -> str | None:
+        if "\ufffd" in run:
+            return None
+        try:
+            return run.encode("big5").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return None
+
+    return _redecode_runs(text, _NON_ASCII_RUN, redecode)
+
+
+_LATIN1_RUN = re.compile(rf"[{_LATIN1_RUN_CHARS}](?:[{_LATIN1_RUN_CHARS}]| (?=[{_LATIN1_RUN_CHARS}]))+")
+
+
+def _sloppy_cp1252_bytes(run: str) -> bytes | None:
+    # A run of no-break spaces, dashes and curly quotes is punctuation, not mojibake: it takes at least
+    # two Latin-1 letters or signs to try a re-decoding.
+    if sum("\xa1" <= ch <= "\xff" for ch in run) < 2:
+        return None
+    out = bytearray()
+    for ch in run:
+        o = ord(ch)
+        if o < 0x100:
+            out.append(o)
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    return bytes(out)
+
+
+def decode_utf8_read_as_latin1(text: str) -> str:
+    """Re-decode runs that are UTF-8 bytes shown through Latin-1 or Windows-1252.
+
+    Why: the commonest mojibake on the web. Each Chinese character becomes three Latin-1 signs; the
+    byte 0xA0 (a no-break space) often reaches us as a plain space, so spaces inside a run are tried as
+    0xA0 when the run does not decode otherwise.
+
+    >>> decode_utf8_read_as_latin1("ä½ å¥½ï¼Œä¸–ç•Œ")
+    '你好，世界'
+    >>> decode_utf8_read_as_latin1("Ã—2 Müller")
+    'Ã—2 Müller'
+    """
+
+    def redecode(run: str) -> str | None:
+        data = _sloppy_cp1252_bytes(run)
+        if data is None:
+            return None
+        for attempt in (data, data.replace(b" ", b"\xa0")):
+            try:
+                decoded = attempt.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if any(is_cjk(ch) or 0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF for ch in decoded):
+                return decoded
+        return None
+
+    return _redecode_runs(text, _LATIN1_RUN, redecode)
+
+
+def decode_gbk_read_as_latin1(text: str) -> str:
+    """Re-decode runs that are GBK/GB18030 or Big5 bytes shown through Latin-1 or Windows-1252.
+
+    Why: a GBK page decoded as ISO-8859-1 (the HTTP default) turns every Chinese character into two
+    accented Latin letters. The codec whose result is most plausible wins (GB18030 first, then Big5).
+
+    >>> decode_gbk_read_as_latin1("ÄãºÃ£¬ÊÀ½ç")
+    '你好，世界'
+    >>> decode_gbk_read_as_latin1("Ærøskøbing")
+    'Ærøskøbing'
+    """
+
+    def redecode(run: str) -> str | None:
+        data = _sloppy_cp1252_bytes(run)
+        if data is None:
+            return None
+        best, best_cost = None, float("inf")
+        for encoding in ("gb18030", "big5"):
+            try:
+                decoded = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            cost = text_cost(decoded)
+            if cost < best_cost:
+                best, best_cost = decoded, cost
+        return best
+
+    return _redecode_runs(text, _LATIN1_RUN, redecode)
+
+
+_LATIN_MOJIBAKE = re.compile(rf"[\xc2-\xf4][{_LATIN1_RUN_CHARS}]")
+
+
+def fix_latin_mojibake(text: str) -> str:
+    """Latin-script mojibake (cafÃ©, â€™) through ftfy, on the lines that show its signature only.
+
+    Why: ftfy knows Latin-script mojibake better than we could; but with its defaults it turns
+    "，！？" into ASCII and straightens quotes in every Chinese document, so width folding, quote
+    uncurling and the other normalisations are off, and clean lines never reach it.
+
+    >>> fix_latin_mojibake("巴黎cafÃ© 的“咖啡”，很好")
+    '巴黎café 的“咖啡”，很好'
+    """
+    if _LATIN_MOJIBAKE.search(text) is None:
+        return text
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
+        fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+        fix_surrogates=False, remove_control_chars=False, normalization=None, explain=False,
+    )
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _LATIN_MOJIBAKE.search(line):
+            lines[i] = ftfy.fix_text(line, config)
+    return "\n".join(lines)
+
+
+# --- class 3: replacement residue ----------------------------------------------------------------------
+
+_RESIDUE = re.compile(r"\ufffd+|(?:锟斤拷)+锟?|烫{3,}|屯{3,}")
+
+
+def remove_replacement_residue(text: str, cuts: list[str] | None = None) -> str:
+    """Cut U+FFFD runs and the classic residues of replacement characters.
+
+    Why: "锟斤拷" is U+FFFD's UTF-8 bytes read as GBK; "烫烫烫" and "屯屯屯" are MSVC's fill bytes for
+    uninitialised memory read as GBK. The characters they stood for are gone; what is left is noise.
+    Cut pieces are appended to ``cuts`` (for receipts and the loss count).
+
+    >>> cuts = []
+    >>> remove_replacement_residue("锟斤拷锟斤拷中文��", cuts), cuts
+    ('中文', ['锟斤拷锟斤拷', '��'])
+    >>> remove_replacement_residue("烫伤了")
+    '烫伤了'
+    """
+
+    def cut(match: re.Match[str]) -> str:
+        if cuts is not None:
+            cuts.append(match.group())
+        return ""
+
+    return _RESIDUE.sub(cut, text)
+
+
+# --- class 4: glued pinyin -----------------------------------------------------------------------------
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# One Mandarin syllable (initial, vowel nucleus, coda) carrying a tone mark.
+_SYLLABLE = rf"(?=[a-zü]*[{_TONED}])(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouü{_TONED}]{{1,3}}(?:ng|n|r)?"
+_GLUED_PINYIN = re.compile(rf"(?<=[{_CJK_CLASS}])\({_SYLLABLE}\)")
+
+
+def remove_glued_pinyin(text: str) -> str:
+    """Remove one-syllable pinyin glued in ASCII parentheses after a converted Traditional character.
+
+    Why: a broken Simplified->Traditional converter annotates each character it converted with its
+    reading: 協(xié)作. Real annotations in prose read a word, not a character converted by a tool, so
+    only a single toned syllable right after a character that has a distinct Simplified form goes.
+
+    >>> remove_glued_pinyin("東西部協(xié)作協(xié)議")
+    '東西部協作協議'
+    >>> remove_glued_pinyin("长城(Chángchéng)和协(xié)字")
+    '长城(Chángchéng)和协(xié)字'
+    """
+    if "(" not in text:
+        return text
+    from corpusclean.script import fold_to_simplified
+
+    def replace(match: re.Match[str]) -> str:
+        before = match.string[match.start() - 1]
+        return "" if fold_to_simplified(before) != before else match.group()
+
+    return _GLUED_PINYIN.sub(replace, text)
+
+
+# --- class 5: byte-shifted double-byte runs ------------------------------------------------------------
+
+# "?" (a lead byte and "(" eaten together), the syllable, ")", then the orphaned trail byte and the
+# characters shifted by one byte up to the next ASCII byte that resynchronises the stream.
+_SHIFTED = re.compile(
+    rf"(?P<prev>[{_CJK_CLASS}])[?\ufffd]\(?{_SYLLABLE}\)(?P<run>[\x40-\x7e]|[^\x00-\x7f]+[\x40-\x7e]?)"
+)
+
+
+def realign_shifted_double_bytes(text: str, cuts: list[str] | None = None) -> str:
+    """Restore a GBK run shifted by a lost byte, or cut it when no realignment is plausible.
+
+    Why: a converter that inserts "(pinyin)" in the middle of a two-byte character splits it: the lead
+    byte and "(" decode as "?", and every following character is read one byte off until an ASCII byte
+    resynchronises ("當?shù)厝罕娋蜆I" is "當地群眾就業"). The lost byte is chosen as the one whose
+    realigned text is most plausible; if none is clearly better, the garbage is cut (into ``cuts``).
+
+    >>> realign_shifted_double_bytes("拓寬當?shù)厝罕娋蜆I渠道")
+    '拓寬當地群眾就業渠道'
+    >>> realign_shifted_double_bytes("深入對接?xùn)|西部")
+    '深入對接東西部'
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        prev, run = match.group("prev"), match.group("run")
+        garbage = match.group()[1:]
+        after = match.string[match.end() : match.end() + 3]
+        try:
+            data = run.encode("gbk")
+        except UnicodeEncodeError:
+            data = None
+        best, best_cost = None, float("inf")
+        if data is not None:
+            for lead in range(0x81, 0xFF):
+                for tail in (data, data[:-1]) if run[-1].isascii() and len(run) > 1 else (data,):
+                    try:
+                        decoded = (bytes([lead]) + tail).decode("gbk")
+                    except UnicodeDecodeError:
+                        continue
+                    if tail is not data:
+                        decoded += run[-1]
+                    cost = text_cost(prev + decoded + after)
+                    if cost < best_cost:
+                        best, best_cost = decoded, cost
+        if best is not None and best_cost <= text_cost(prev + garbage + after) - MIN_GAIN:
+            return prev + best
+        if cuts is not None:
+            cuts.append(garbage)
+        return prev
+
+    return _SHIFTED.sub(replace, text)
+
+
+# --- the loop ------------------------------------------------------------------------------------------
+
+FIXES: tuple[Callable[..., str], ...] = (
+    decode_utf8_read_as_latin1,
+    decode_gbk_read_as_latin1,
+    fix_latin_mojibake,
+    decode_utf8_read_as_gbk,
+    decode_utf8_read_as_big5,
+    realign_shifted_double_bytes,
+    remove_glued_pinyin,
+    remove_replacement_residue,
+)
+_CUTTING = {realign_shifted_double_bytes, remove_replacement_residue}
+
+
+def fix_mojibake(text: str, *, max_passes: int = 3,
+                 cuts: list[tuple[str, str]] | None = None) -> tuple[str, list[str]]:
+    """Apply every fix until the text stops changing; return the text and the names of the steps taken.
+    Text cut as unrecoverable is appended to ``cuts`` as (fix name, text).
+
+    >>> fix_mojibake("當(dāng)?shù)厝罕娋蜆I(yè)渠道")
+    ('當地群眾就業渠道', ['remove_glued_pinyin', 'realign_shifted_double_bytes', 'remove_glued_pinyin'])
+    >>> fix_mojibake("深圳开始对口帮扶毕节。")
+    ('深圳开始对口帮扶毕节。', [])
+    """
+    steps: list[str] = []
+    for _ in range(max_passes):
+        if not looks_broken(text):
+            break
+        changed = False
+        for fix in FIXES:
+            if fix in _CUTTING:
+                cut: list[str] = []
+                fixed = fix(text, cut)
+                if cuts is not None:
+                    cuts.extend((fix.__name__, piece) for piece in cut)
+            else:
+                fixed = fix(text)
+            if fixed != text:
+                steps.append(fix.__name__)
+                text, changed = fixed, True
+        if not changed:
+            break
+    return text, steps
+
+
+def mojibake_share(text: str, *, min_run: int = 3) -> float:
+    """Share of characters that still look like mojibake: U+FFFD, and runs of at least ``min_run``
+    characters that cost as much as mojibake does (the measure behind the ``mojibake_filter`` stage).
+
+    >>> mojibake_share("深圳开始对口帮扶毕节。")
+    0.0
+    >>> mojibake_share("雿�憟賭�����嚗����隞�") > 0.5
+    True
+    """
+    if not text or not looks_broken(text):
+        return 0.0
+    from corpusclean.plausibility import char_cost
+
+    bad = text.count("\ufffd")
+    for run in _NON_ASCII_RUN.findall(text):
+        streak = 0
+        for ch in run + "\x00":
+            if ch != "\ufffd" and ch != "\x00" and char_cost(ch) >= _MOJIBAKE_CHAR_COST:
+                streak += 1
+                continue
+            if streak >= min_run:
+                bad += streak
+            streak = 0
+    return bad / len(text)
+
+
+# Characters costing at least this (rarer than ~1 in 300,000 characters of Chinese) count towards
+# residual mojibake when they come in runs.
+_MOJIBAKE_CHAR_COST = 5.5

@@ -1,0 +1,33 @@
+"""Drop documents that are still mostly mojibake after repair."""
+
+from __future__ import annotations
+
+from corpusclean.document import Document
+from corpusclean.mojibake import mojibake_share
+from corpusclean.stage import Filter
+
+
+class MojibakeFilter(Filter):
+    """Reject a document when the share of its characters that still look like mojibake
+    (:func:`~corpusclean.mojibake.mojibake_share`) exceeds ``max_share``.
+
+    Text that was repaired is clean again and passes; what remains is text whose bytes were lost (UTF-8
+    read as Big5, runs of U+FFFD), which no model should learn from.
+
+    >>> doc = Document(id="1", text="雿�憟賭�����嚗����隞�")
+    >>> MojibakeFilter().check(doc)
+    >>> doc.rejected.rule, doc.rejected.value > doc.rejected.threshold
+    ('mojibake_share', True)
+    """
+
+    name = "mojibake_filter"
+
+    def __init__(self, *, max_share: float = 0.05) -> None:
+        if not 0.0 <= max_share <= 1.0:
+            raise ValueError(f"max_share must be between 0 and 1, got {max_share}")
+        self.max_share = max_share
+
+    def check(self, doc: Document) -> None:
+        share = mojibake_share(doc.text)
+        if share > self.max_share:
+            doc.reject(self.name, "mojibake_share", value=round(share, 4), threshold=self.max_share)
