@@ -54,13 +54,16 @@ def _utf8_lead_as_gbk() -> str:
 # cp1252's characters for bytes 0x80-0x9F (ftfy calls reading them back "sloppy" decoding).
 _CP1252_HIGH = "".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xA0))
 _LATIN1_RUN_CHARS = "\x80-\xff" + re.escape(_CP1252_HIGH)
+# The five bytes cp1252 leaves undefined; a strict cp1252 decoder shows them as U+FFFD.
+_CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 
 
 @functools.cache
 def _gate() -> re.Pattern[str]:
     marks = re.escape(_utf8_lead_as_gbk())
     return re.compile(
-        rf"[{marks}][^\x00-\x7f]{{2}}"  # UTF-8 read as GBK
+        # UTF-8 read as GBK: a mark every third character, or a two-character word's three
+        rf"[{marks}][^\x00-\x7f]{{2}}(?:[{marks}]|(?![^\x00-\x7f]))"
         rf"|[\xc0-\xff][{_LATIN1_RUN_CHARS}]|[\x80-\xbf][\xc0-\xff]"  # bytes read as Latin-1 / cp1252
         r"|\ufffd|锟斤拷|烫烫烫|屯屯屯"  # replacement residue
         rf"|[{_CJK_CLASS}?]\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]"  # glued pinyin
@@ -92,31 +95,37 @@ def _utf8_prefix_ok(data: bytes) -> str | None:
         return None
 
 
-def _fill_lost_bytes(parts: list[bytes | None], candidates: range) -> bytes | None:
-    """Join byte chunks where ``None`` stands for one byte a decoder threw away, choosing each lost byte
-    as the one that gives the most plausible UTF-8 text around it. None if no choice decodes."""
-    out = b""
+def _fill_lost_bytes(parts: list[bytes | None], candidates: range | tuple[int, ...], *,
+                     beam: int = 6) -> bytes | None:
+    """Join byte chunks where ``None`` stands for one byte a decoder threw away, choosing the lost bytes
+    that give the most plausible UTF-8 text: a small beam search, each choice scored on the characters
+    around it, so that neighbouring lost bytes are chosen together (一个, not 主中). None if nothing decodes.
+    """
+    beams: list[tuple[float, bytes]] = [(0.0, b"")]
     for i, part in enumerate(parts):
         if part is not None:
-            out += part
+            beams = [(score, out + part) for score, out in beams]
             continue
         following = parts[i + 1] if i + 1 < len(parts) and parts[i + 1] is not None else b""
-        head = _utf8_prefix_ok(out)
-        if head is None:
-            return None
-        best, best_cost = None, float("inf")
-        for byte in candidates:
-            trial = _utf8_prefix_ok(out + bytes([byte]) + following)
-            if trial is None:
+        grown: list[tuple[float, bytes]] = []
+        for score, out in beams:
+            # UTF-8 resynchronises at every lead byte: a few bytes either side decide the candidate.
+            start = max(0, len(out) - 9)
+            while start < len(out) and 0x80 <= out[start] < 0xC0:
+                start += 1
+            head = _utf8_prefix_ok(out[start:])
+            if head is None:
                 continue
-            window = trial[max(0, len(head) - 3) : len(head) + 4]
-            cost = text_cost(window)
-            if cost < best_cost:
-                best, best_cost = byte, cost
-        if best is None:
+            for byte in candidates:
+                trial = _utf8_prefix_ok(out[start:] + bytes([byte]) + following[:9])
+                if trial is None:
+                    continue
+                window = trial[max(0, len(head) - 3) : len(head) + 4]
+                grown.append((score + text_cost(window) * len(window), out + bytes([byte])))
+        if not grown:
             return None
-        out += bytes([best])
-    return out
+        beams = sorted(grown)[:beam]
+    return beams[0][1]
 
 
 def _encode_with_lost_bytes(run: str, encoding: str) -> list[bytes | None]:
@@ -148,12 +157,7 @@ def _utf8_from(run: str, encoding: str) -> str | None:
         parts = _encode_with_lost_bytes(run, encoding)
     except UnicodeEncodeError:
         return None
-    if None in parts:
-        if parts.count(None) > 2:
-            return None
-        data = _fill_lost_bytes(parts, range(0x80, 0x100))
-    else:
-        data = b"".join(p for p in parts if p is not None)
+    data = _fill_lost_bytes(parts, range(128, 256)) if None in parts else b"".join(p for p in parts if p is not None)
     if data is None:
         return None
     try:
@@ -202,15 +206,21 @@ def decode_utf8_read_as_big5(text: str) -> str:
     return _redecode_runs(text, _NON_ASCII_RUN, redecode)
 
 
-_LATIN1_RUN = re.compile(rf"[{_LATIN1_RUN_CHARS}](?:[{_LATIN1_RUN_CHARS}]| (?=[{_LATIN1_RUN_CHARS}]))+")
+# A run of Latin-1/cp1252 signs; an ASCII letter or sign right after one may be a GBK/Big5 trail byte.
+_LATIN1_RUN = re.compile(
+    rf"[{_LATIN1_RUN_CHARS}](?:[{_LATIN1_RUN_CHARS}\ufffd]|(?<=[{_LATIN1_RUN_CHARS}])[\x40-\x7e]"
+    rf"| (?=[{_LATIN1_RUN_CHARS}\ufffd]))+"
+)
 
 
-def _sloppy_cp1252_bytes(run: str) -> bytes | None:
+def _sloppy_cp1252_bytes(run: str, *, min_high: int = 2) -> bytes | None:
     # A run of no-break spaces, dashes and curly quotes is punctuation, not mojibake: it takes at least
     # two Latin-1 letters or signs to try a re-decoding.
-    if sum("\xa1" <= ch <= "\xff" for ch in run) < 2:
+    if sum("\xa1" <= ch <= "\xff" for ch in run) < min_high:
         return None
     out = bytearray()
+    if "\ufffd" in run:
+        return None
     for ch in run:
         o = ord(ch)
         if o < 0x100:
@@ -237,7 +247,15 @@ def decode_utf8_read_as_latin1(text: str) -> str:
     """
 
     def redecode(run: str) -> str | None:
-        data = _sloppy_cp1252_bytes(run)
+        pieces = [_sloppy_cp1252_bytes(piece, min_high=0) for piece in run.split("\ufffd")]
+        if any(piece is None for piece in pieces) or sum("\xa1" <= ch <= "\xff" for ch in run) < 2:
+            return None
+        data: bytes | None = pieces[0]
+        if len(pieces) > 1:
+            parts: list[bytes | None] = [pieces[0]]
+            for piece in pieces[1:]:
+                parts += [None, piece]
+            data = _fill_lost_bytes(parts, _CP1252_UNDEFINED)
         if data is None:
             return None
         for attempt in (data, data.replace(b" ", b"\xa0")):
@@ -264,10 +282,15 @@ def decode_gbk_read_as_latin1(text: str) -> str:
     'Ærøskøbing'
     """
 
-    def redecode(run: str) -> str | None:
-        data = _sloppy_cp1252_bytes(run)
+    def redecode(run: str, min_high: int = 2) -> str | None:
+        data = _sloppy_cp1252_bytes(run, min_high=min_high)
         if data is None:
             return None
+        try:
+            data.decode("utf-8")
+            return None  # valid UTF-8: Latin-script mojibake, ftfy's case
+        except UnicodeDecodeError:
+            pass
         best, best_cost = None, float("inf")
         for encoding in ("gb18030", "big5"):
             try:
@@ -279,7 +302,15 @@ def decode_gbk_read_as_latin1(text: str) -> str:
                 best, best_cost = decoded, cost
         return best
 
-    return _redecode_runs(text, _LATIN1_RUN, redecode)
+    fixed = _redecode_runs(text, _LATIN1_RUN, redecode)
+    if fixed == text:
+        return text
+    # Once a line has shown it is GBK/Big5 read as Latin-1, a one-character run ("¥D" for 主) is too.
+    lines = text.split("\n")
+    return "\n".join(
+        _redecode_runs(new, _LATIN1_RUN, lambda run: redecode(run, 1)) if new != old else new
+        for old, new in zip(lines, fixed.split("\n"), strict=True)
+    )
 
 
 _LATIN_MOJIBAKE = re.compile(rf"[\xc2-\xf4][{_LATIN1_RUN_CHARS}]")

@@ -127,7 +127,7 @@ def fold_blanks(text: str) -> str:
 
 
 _FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
-_HAS_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULLWIDTH_ALNUM_RUN = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 
 
 def halfwidth_alnum(text: str) -> str:
@@ -140,20 +140,16 @@ def halfwidth_alnum(text: str) -> str:
     >>> halfwidth_alnum("２０２１年，ＧＤＰ增长")
     '2021年，GDP增长'
     """
-    if _HAS_FULLWIDTH_ALNUM.search(text) is None:
-        return text
-    return text.translate(_FULLWIDTH_ALNUM)
+    return _FULLWIDTH_ALNUM_RUN.sub(lambda m: m.group().translate(_FULLWIDTH_ALNUM), text)
 
 
 # Half-width punctuation between Chinese characters. The character before must be Chinese (so 3.14,
 # 1,000, URLs, code and English sentences are never touched) and the one after Chinese, a quote, the
 # end of the line, or (for , ; :) a digit.
-_NARROW_PUNCT = re.compile(
-    rf"(?<=[{_HAN}”’》）」』])(?:([,;:!?])(?=[{_HAN}“‘《（「『0-9]|\n|$)|(\.)(?=[{_HAN}“‘《（「』”’]|\n|$))"
-)
+_NARROW_PUNCT = re.compile(rf"([,;:!?])(?=[{_HAN}“‘《（「『0-9]|\n|$)|(\.)(?=[{_HAN}“‘《（「』”’]|\n|$)")
+_BEFORE_PUNCT = re.compile(f"[{_HAN}”’》）」』]")
 _TO_WIDE = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", ".": "。"}
 _NARROW_PARENS = re.compile(rf"(?<=[{_HAN}])\(([{_HAN}{_WIDE_PUNCT}0-9]+)\)")
-_DIGIT_AFTER = re.compile("[0-9]")
 
 
 def fullwidth_punctuation(text: str) -> str:
@@ -168,14 +164,20 @@ def fullwidth_punctuation(text: str) -> str:
     >>> fullwidth_punctuation("圆周率3.14,共1,000人,见 http://a.cn/x?a=1.")
     '圆周率3.14,共1,000人，见 http://a.cn/x?a=1.'
     """
-    text = _NARROW_PUNCT.sub(lambda m: _TO_WIDE[m.group(1) or m.group(2)], text)
+    def widen(match: re.Match[str]) -> str:
+        start = match.start()
+        if start and _BEFORE_PUNCT.match(match.string, start - 1):
+            return _TO_WIDE[match.group()]
+        return match.group()
+
+    text = _NARROW_PUNCT.sub(widen, text)
     if "(" in text:
         text = _NARROW_PARENS.sub(r"（\1）", text)
     return text
 
 
 _MASK = re.compile(r"[*＊]{3,}|[xX×]{4,}")
-_MASK_HINT = re.compile(r"[*＊]{3}|[xX×]{4}")
+_MASK_HINTS = ("***", "＊＊＊", "xxxx", "XXXX", "××××")
 
 
 def count_masking(text: str) -> int:
@@ -185,7 +187,7 @@ def count_masking(text: str) -> int:
     >>> count_masking("乘坐CZ***74航班，电话138****1234")
     2
     """
-    if _MASK_HINT.search(text) is None:
+    if not any(hint in text for hint in _MASK_HINTS):
         return 0
     return len(_MASK.findall(text))
 
@@ -236,7 +238,9 @@ class Normalize(Editor):
         if self.alnum == "halfwidth":
             text = halfwidth_alnum(text)
         if self.punctuation == "fullwidth":
-            text = fullwidth_punctuation(text)
+            widened = fullwidth_punctuation(text)
+            if widened != text:  # a space next to a now full-width mark is padding too
+                text = fold_blanks(widened)
         for kind, chars in removed.items():
             if kind in ("private_use", "unassigned", "control"):
                 doc.record_removal(self.name, kind, "".join(chars), kind="chars")

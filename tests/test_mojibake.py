@@ -1,0 +1,195 @@
+"""Mojibake repair on real text: case files, seed 002, round trips over real sentences, zero false repairs."""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpusclean.mojibake import fix_mojibake, looks_broken, mojibake_share
+from corpusclean.pipeline import Pipeline
+from corpusclean.stage import build_stage
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "data" / "mojibake_cases"
+EVAL = ROOT.parent / "shared" / "eval"
+SEEDS = ROOT / "seeds"
+SEED_002 = "002_1bf7682267f199a3.txt"
+
+
+def _cases(name: str) -> list[dict[str, str]]:
+    return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", _cases("in_the_wild") + _cases("synthetic"), ids=lambda c: c["label"])
+def test_repairs(case):
+    assert fix_mojibake(case["original"])[0] == case["fixed"]
+
+
+@pytest.mark.parametrize("case", _cases("negative"), ids=lambda c: c["label"])
+def test_negative_cases_are_not_changed(case):
+    assert fix_mojibake(case["original"]) == (case["original"], [])
+
+
+@pytest.mark.parametrize("case", _cases("known_failures"), ids=lambda c: c["label"])
+@pytest.mark.xfail(strict=True, reason="known failure, see the case label")
+def test_known_failures(case):
+    assert fix_mojibake(case["original"])[0] == case["fixed"]
+
+
+@functools.cache
+def clean_sentences() -> tuple[str, ...]:
+    """Distinct sentences with 5+ ideographs from the gold texts of real pages and the seeds (not 002)."""
+    files = sorted((EVAL / "cwced" / "cleaned").glob("*.txt")) + sorted((EVAL / "newspaper4k_zh" / "gold").glob("*"))
+    files += [p for p in sorted(SEEDS.glob("*.txt")) if p.name != SEED_002]
+    seen: dict[str, None] = {}
+    for path in files:
+        for sentence in re.split(r"(?<=[。！？!?])|\n", path.read_text(encoding="utf-8", errors="replace")):
+            sentence = sentence.strip()
+            if len(re.findall(r"[\u4e00-\u9fff]", sentence)) >= 5:
+                seen.setdefault(sentence, None)
+    return tuple(seen)
+
+
+def test_zero_false_repairs_on_clean_sentences():
+    sentences = clean_sentences()
+    assert len(sentences) >= 5000
+    changed = [s for s in sentences if fix_mojibake(s)[0] != s]
+    assert changed == []
+
+
+def test_seed_002_is_repaired_through_the_stages():
+    labels = json.loads((Path(__file__).parent / "data" / "seeds_lines.json").read_text(encoding="utf-8"))[SEED_002]
+    pipe = Pipeline([build_stage("mojibake", {}), build_stage("normalize", {}), build_stage("mojibake_filter", {})])
+    doc = pipe.clean((SEEDS / SEED_002).read_text(encoding="utf-8"))
+    assert doc.rejected is None
+    for garbage in labels["mojibake_absent"]:
+        assert garbage not in doc.text
+    assert "群眾就業" in doc.text and "?" not in doc.text
+    assert not re.search(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", doc.text)
+
+    def key(s: str) -> str:
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+    out = key(doc.text)
+    assert [line for line in labels["keep"] if key(line) not in out] == []
+
+
+# --- corruptions of real sentences, repaired ---------------------------------------------------------------
+
+def _utf8_as_gb18030(s: str) -> str:
+    return s.encode("utf-8").decode("gb18030", errors="replace")
+
+
+def _utf8_as_latin1(s: str) -> str:
+    return s.encode("utf-8").decode("latin-1")
+
+
+def _gbk_as_latin1(s: str) -> str:
+    return s.encode("gbk").decode("latin-1")
+
+
+def _big5_as_latin1(s: str) -> str:
+    return _to_traditional()(s).encode("big5").decode("latin-1")
+
+
+@functools.cache
+def _real_pinyin() -> tuple[str, ...]:
+    """The syllables a real broken converter glued into seed 002."""
+    text = (SEEDS / SEED_002).read_text(encoding="utf-8")
+    return tuple(sorted(set(re.findall(r"\(([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+)\)", text))))
+
+
+@functools.cache
+def _to_traditional():
+    from opencc import OpenCC
+
+    return OpenCC("s2t").convert
+
+
+def _glue_pinyin(s: str, rng: random.Random) -> tuple[str, str]:
+    """(Traditional original, the same with a real syllable glued after each converted character)."""
+    from corpusclean.script import fold_to_simplified
+
+    traditional = _to_traditional()(s)
+    pool = _real_pinyin()
+    glued = "".join(ch + (f"({rng.choice(pool)})" if fold_to_simplified(ch) != ch else "") for ch in traditional)
+    return traditional, glued
+
+
+def _encodable(s: str, encoding: str) -> bool:
+    try:
+        return s.encode(encoding).decode(encoding) == s
+    except UnicodeError:
+        return False
+
+
+def _sample(n: int = 600) -> list[str]:
+    return random.Random(4).sample(clean_sentences(), n)
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "encoding"),
+    [(_utf8_as_gb18030, "utf-8"), (_utf8_as_latin1, "utf-8"), (_gbk_as_latin1, "gbk"), (_big5_as_latin1, "big5")],
+    ids=["utf8_as_gb18030_lossless", "utf8_as_latin1", "gbk_as_latin1", "big5_as_latin1"],
+)
+def test_round_trip_rate_on_a_fixed_sample(corrupt, encoding):
+    """Class 1 and 2: >= 99% of real sentences come back exactly (only corruptions that keep every byte:
+    lossy ones are measured in benchmarks/bench_normalize.py)."""
+    original = _to_traditional() if encoding == "big5" else str
+    # Only ~7% of sentences survive UTF-8 -> GB18030 with every byte: draw more of them.
+    sample = _sample(3000 if corrupt is _utf8_as_gb18030 else 600)
+    pairs = [(original(s), corrupt(s)) for s in sample if _encodable(original(s), encoding)]
+    pairs = [(s, c) for s, c in pairs if "\ufffd" not in c and c != s]
+    assert len(pairs) >= 100
+    repaired = sum(fix_mojibake(c)[0] == s for s, c in pairs)
+    assert repaired / len(pairs) >= 0.99, (repaired, len(pairs))
+
+
+def test_glued_pinyin_round_trip_rate():
+    rng = random.Random(5)
+    pairs = [_glue_pinyin(s, rng) for s in _sample()]
+    pairs = [(t, g) for t, g in pairs if t != g]
+    assert len(pairs) >= 300
+    repaired = sum(fix_mojibake(g)[0] == t for t, g in pairs)
+    assert repaired / len(pairs) >= 0.99, (repaired, len(pairs))
+
+
+sentence = st.sampled_from(clean_sentences()) if EVAL.exists() else st.nothing()
+
+
+@settings(max_examples=150, deadline=None)
+@given(sentence)
+def test_clean_sentences_and_their_traditional_form_are_left_alone(s):
+    assert fix_mojibake(s) == (s, [])
+    traditional = _to_traditional()(s)
+    assert fix_mojibake(traditional) == (traditional, [])
+    assert mojibake_share(s) == 0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(sentence, st.sampled_from([_utf8_as_gb18030, _utf8_as_latin1, _gbk_as_latin1]))
+def test_repair_is_idempotent_and_leaves_text_that_looks_fixed(s, corrupt):
+    if not _encodable(s, "gbk"):
+        return
+    fixed, _ = fix_mojibake(corrupt(s))
+    assert fix_mojibake(fixed)[0] == fixed
+    assert "\ufffd" not in fixed
+
+
+def test_filter_drops_lost_bytes_and_keeps_repaired_text():
+    lossy = "\n".join(s.encode("utf-8").decode("big5", errors="replace") for s in _sample(20))
+    pipe = Pipeline([build_stage("mojibake", {}), build_stage("normalize", {}), build_stage("mojibake_filter", {})])
+    doc = pipe.clean(lossy)
+    assert doc.rejected is not None and doc.rejected.rule == "mojibake_share"
+    assert doc.rejected.value > doc.rejected.threshold
+    repaired = pipe.clean("\n".join(_utf8_as_latin1(s) for s in _sample(20)))
+    assert repaired.rejected is None and repaired.meta["mojibake"]["fixes"]
+    assert not looks_broken(repaired.text)

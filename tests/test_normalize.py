@@ -1,0 +1,72 @@
+"""The normalize stage on the seeds and real sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_mojibake import EVAL, SEEDS, clean_sentences
+
+from corpusclean.document import Document
+from corpusclean.stage import build_stage
+from corpusclean.stages.normalize import Normalize
+
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ue000-\uf8ff]")
+
+
+def _normalize(text: str, **params) -> Document:
+    doc = Document(id="t", text=text)
+    doc.text = Normalize(**params).edit(doc)
+    return doc
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_seeds_come_out_free_of_invisible_characters(path):
+    raw = path.read_text(encoding="utf-8")
+    # Real pages carry these too: put a BOM, zero-width spaces and a control character into the seed.
+    dirty = "\ufeff" + raw.replace("。", "。\u200b", 5).replace("\n", "\r\n").replace("，", "\x07，", 2)
+    doc = _normalize(dirty)
+    assert INVISIBLE.search(doc.text) is None and "\r" not in doc.text and "\xa0" not in doc.text
+    assert doc.meta["normalize"]["removed"]["zero_width"] >= 1
+
+
+def test_seed_004_padding_between_characters_and_numbers_goes():
+    text = (SEEDS / "004_6a657f5fa5bbd2b0.txt").read_text(encoding="utf-8")
+    doc = _normalize(text)
+    assert "1996年深圳开始对口帮扶毕节" in doc.text and "20年过去" in doc.text
+    assert "11 28下午18 35分" in doc.text  # numbers stay apart from each other
+    assert doc.meta["normalize"]["masked"] == len(re.findall(r"\*{3,}", text))
+    assert "CZ***74航班" in doc.text  # masking residue is counted, not deleted
+
+
+def test_recipe_parameters_are_validated():
+    with pytest.raises(ValueError, match="punctuation"):
+        build_stage("normalize", {"punctuation": "wide"})
+
+
+sentence = st.sampled_from(clean_sentences()) if EVAL.exists() else st.nothing()
+
+
+def _visible(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", INVISIBLE.sub("", text)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(sentence)
+def test_real_sentences_keep_their_visible_text_and_normalizing_twice_changes_nothing(s):
+    once = _normalize(s).text
+    assert _normalize(once).text == once
+    assert _visible(once) == _visible(s).replace("(", "（").replace(")", "）") or _visible(once) == _visible(s)
+    kept = _normalize(s, punctuation="keep", alnum="keep").text
+    assert re.sub(r"\s+", "", kept) == re.sub(r"\s+", "", INVISIBLE.sub("", s))
+
+
+@settings(max_examples=200, deadline=None)
+@given(sentence)
+def test_numbers_urls_and_latin_text_keep_their_punctuation(s):
+    out = _normalize(s).text
+    for token in re.findall(r"https?://[\x21-\x7e]+|\d+[.,]\d+|[A-Za-z]+[,.!?;:] [A-Za-z]+", s):
+        assert token in out
