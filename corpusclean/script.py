@@ -34,8 +34,9 @@ import numpy as np
 _CHARACTER_TABLES = ("TSCharacters.txt", "STCharacters.txt")
 _VARIANT_TABLES = ("TWVariants.txt", "TWVariantsRev.txt", "HKVariants.txt", "HKVariantsRev.txt")
 
-# Character classes in the detection lookup array.
-_NEUTRAL, _TRADITIONAL, _SIMPLIFIED = 0, 1, 2
+# Character classes in the detection lookup array. _CONVERTIBLE: written in both scripts, but OpenCC's
+# Simplified->Traditional table may change it in context (干 -> 乾/幹, 后 -> 後); it tells no script.
+_NEUTRAL, _TRADITIONAL, _SIMPLIFIED, _CONVERTIBLE = 0, 1, 2, 3
 
 
 def _dictionary_dir() -> str:
@@ -73,47 +74,67 @@ class _Tables(NamedTuple):
 def _tables() -> _Tables:
     ts = _read_candidates("TSCharacters.txt")
     st = _read_candidates("STCharacters.txt")
-    links: list[tuple[str, str]] = []
-    for name in _CHARACTER_TABLES + _VARIANT_TABLES:
-        links += [(s, c) for s, cands in _read_candidates(name).items() for c in cands if c != s]
-
-    parent: dict[str, str] = {}
-
-    def find(char: str) -> str:
-        while parent.setdefault(char, char) != char:
-            parent[char] = parent[parent[char]]
-            char = parent[char]
-        return char
-
-    for a, b in links:
-        parent[find(a)] = find(b)
-    families: dict[str, list[str]] = collections.defaultdict(list)
-    for char in list(parent):
-        families[find(char)].append(char)
 
     def is_simplified_form(char: str) -> bool:
         # Written in Simplified text: OpenCC never converts it to Simplified, or lists itself as a candidate.
         return char not in ts or char in ts[char]
 
-    # How often OpenCC's own Simplified phrase list uses a character: the most used member of a
-    # family is its representative, so the fold changes as little Simplified text as possible.
+    def to_simplified(char: str) -> str:
+        # OpenCC's first candidate, or for 瞭 (瞭 了), 藉 (藉 借), 覆 (覆 复) the first one that differs:
+        # converters write 了解 -> 瞭解, so the fold must bring 瞭 back to 了.
+        cands = ts.get(char, ())
+        if char not in cands:
+            return cands[0] if cands else char
+        return next((c for c in cands if c not in ts), char)  # 着 (着 著): 著 is no Simplified form
+
+    # Characters written in Simplified text: they never fold to another one (the TW table's 么 -> 幺).
+    simplified_chars = set(st) | {c for cands in ts.values() for c in cands}
+    fold_chars = {c: to_simplified(c) for c in ts if to_simplified(c) != c}
+    # Regional variant pairs (TW/HK tables): 裡/裏, 為/爲 fold like the standard form; where both forms
+    # are written in Simplified text (着/著, 抬/擡), the one OpenCC's Simplified phrase list uses more wins.
     usage: collections.Counter[str] = collections.Counter()
     with open(os.path.join(_dictionary_dir(), "STPhrases.txt"), encoding="utf-8") as handle:
         for line in handle:
             usage.update(line.partition("\t")[0])
-    chosen: collections.Counter[str] = collections.Counter(c for s, cands in ts.items() for c in cands if c != s)
+    for name in _VARIANT_TABLES:
+        for source, cands in _read_candidates(name).items():
+            a, b = fold_chars.get(source, source), fold_chars.get(cands[0], cands[0])
+            if a == b or (a in fold_chars) or (b in fold_chars):
+                continue
+            if a in simplified_chars and b in simplified_chars:
+                keep, other = (a, b) if (usage[a], a) > (usage[b], b) else (b, a)
+            elif a in simplified_chars:
+                keep, other = a, b
+            else:
+                keep, other = b, a
+            for char in {source, cands[0]} - {keep}:
+                if char not in fold_chars or fold_chars[char] == other:
+                    fold_chars[char] = keep
+            for char, target in fold_chars.items():
+                if target == other:
+                    fold_chars[char] = keep
+    # A rare Simplified variant whose Traditional forms all fold to one other character (锺 -> 鍾 -> 钟)
+    # folds there too, so that it and its Traditional repost meet.
+    for source, cands in st.items():
+        targets = {fold_chars.get(c, c) for c in cands}
+        if source not in ts and source not in cands and len(targets) == 1 and source not in targets:
+            fold_chars[source] = targets.pop()
+    for char, target in fold_chars.items():  # idempotent: follow chains (薴 -> 苧 -> 苎)
+        seen = {char}
+        while target in fold_chars and target not in seen:
+            seen.add(target)
+            target = fold_chars[target]
+        fold_chars[char] = target
+    fold = {ord(k): v for k, v in fold_chars.items()}
 
-    fold: dict[int, str] = {}
-    for members in families.values():
-        rep = min(members, key=lambda c: (not is_simplified_form(c), -usage[c], -chosen[c], ord(c)))
-        fold.update({ord(c): rep for c in members if c != rep})
-
-    traditional_only = frozenset(c for c in parent if not is_simplified_form(c) and c not in st)
+    known = set(ts) | set(fold_chars)
+    traditional_only = frozenset(c for c in known if not is_simplified_form(c) and c not in st)
     simplified_only = frozenset(c for c, cands in st.items() if c not in cands and c not in ts)
 
     fold_array = np.arange(0x110000, dtype=np.uint32)
     fold_array[list(fold)] = [ord(v) for v in fold.values()]
     classes = np.zeros(0x110000, dtype=np.uint8)
+    classes[[ord(c) for c in st]] = _CONVERTIBLE
     classes[[ord(c) for c in traditional_only]] = _TRADITIONAL
     classes[[ord(c) for c in simplified_only]] = _SIMPLIFIED
     return _Tables(fold, fold_array, classes, traditional_only, simplified_only)
@@ -166,7 +187,7 @@ def script_counts(text: str, *, sample: int = 20_000) -> tuple[int, int]:
     head = text[:sample]
     if head.isascii():
         return 0, 0
-    counts = np.bincount(_tables().classes[_code_points(head)], minlength=3)
+    counts = np.bincount(_tables().classes[_code_points(head)], minlength=4)
     return int(counts[_TRADITIONAL]), int(counts[_SIMPLIFIED])
 
 
@@ -181,10 +202,18 @@ def detect_script(text: str, *, sample: int = 20_000) -> str:
     >>> detect_script("贵州省黨政代表團")
     'mixed'
     """
-    trad, simp = script_counts(text, sample=sample)
-    if trad == simp == 0:
+    return script_label(*script_counts(text, sample=sample))
+
+
+def script_label(traditional: int, simplified: int) -> str:
+    """The script named by counts of Traditional-only and Simplified-only characters.
+
+    >>> script_label(40, 1), script_label(0, 12), script_label(5, 5), script_label(0, 0)
+    ('traditional', 'simplified', 'mixed', 'none')
+    """
+    if traditional == simplified == 0:
         return "none"
-    share = trad / (trad + simp)
+    share = traditional / (traditional + simplified)
     if share >= 0.9:
         return "traditional"
     if share <= 0.1:
@@ -201,3 +230,17 @@ def has_traditional(text: str) -> bool:
     if text.isascii():
         return False
     return bool((_tables().classes[_code_points(text)] == _TRADITIONAL).any())
+
+
+def has_simplified_convertible(text: str) -> bool:
+    """Whether OpenCC's Simplified->Traditional conversion could change anything in ``text``.
+
+    Wider than "has a Simplified-only character": 推荐 becomes 推薦 though 荐 is also a Traditional
+    character, so a Simplified->Traditional conversion may skip only text with none of these.
+
+    >>> [has_simplified_convertible(t) for t in ("推荐文章", "推薦文章", "文章")]
+    [True, False, False]
+    """
+    if text.isascii():
+        return False
+    return bool((_tables().classes[_code_points(text)] >= _SIMPLIFIED).any())
