@@ -59,16 +59,20 @@ _CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 
 
 @functools.cache
-def _gate() -> re.Pattern[str]:
+def _gates() -> tuple[re.Pattern[str], ...]:
+    # Separate patterns that each start with a rare character class: the regex engine skips ahead to
+    # candidates, where one alternation starting with "any ideograph" would try every position.
     marks = re.escape(_utf8_lead_as_gbk())
-    return re.compile(
+    toned = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+    return (
         # UTF-8 read as GBK: a mark every third character, or a two-character word's three
-        rf"[{marks}][^\x00-\x7f]{{2}}(?:[{marks}]|(?![^\x00-\x7f]))"
-        rf"|[\xc0-\xff][{_LATIN1_RUN_CHARS}]|[\x80-\xbf][\xc0-\xff]"  # bytes read as Latin-1 / cp1252
-        r"|\ufffd|锟斤拷|烫烫烫|屯屯屯"  # replacement residue
-        rf"|[{_CJK_CLASS}?]\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]"  # glued pinyin
-        rf"|[{_CJK_CLASS}][?\ufffd][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]"  # byte-shifted runs
+        re.compile(rf"[{marks}][^\x00-\x7f]{{2}}(?:[{marks}]|(?![^\x00-\x7f]))"),
+        re.compile(rf"[\xc0-\xff][{_LATIN1_RUN_CHARS}]|[\x80-\xbf][\xc0-\xff]"),  # bytes read as Latin-1
+        re.compile(rf"[(?\ufffd][a-zü]*[{toned}]"),  # glued pinyin, byte-shifted runs
     )
+
+
+_RESIDUE_HINTS = ("\ufffd", "锟斤拷", "烫烫烫", "屯屯屯")
 
 
 def looks_broken(text: str) -> bool:
@@ -77,7 +81,16 @@ def looks_broken(text: str) -> bool:
     >>> looks_broken("深圳开始对口帮扶毕节。"), looks_broken("浣犲ソ涓栫晫"), looks_broken("協(xié)作")
     (False, True, True)
     """
-    return _gate().search(text) is not None
+    if any(hint in text for hint in _RESIDUE_HINTS):
+        return True
+    gates = _gates()
+    # One scan for the characters any gate starts with; the gates are tried only there.
+    return any(any(g.match(text, hit.start()) for g in gates) for hit in _gate_starts().finditer(text))
+
+
+@functools.cache
+def _gate_starts() -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(_utf8_lead_as_gbk())}\x80-\xff(?\ufffd]")
 
 
 # --- helpers -------------------------------------------------------------------------------------------
