@@ -93,9 +93,11 @@ def pages(base: Path) -> Iterator[Page]:
 
 # --- the benchmark corpus ---------------------------------------------------------------------------
 
-def boilerplate_lines() -> list[str]:
-    """Real boilerplate: the lines labelled ``drop`` in the seeds, short enough to be a page's chrome."""
-    return [line for seed in seed_labels() for line in seed.drop if len(line) <= 200]
+def boilerplate_lines() -> list[list[str]]:
+    """Real boilerplate: per seed, the lines labelled ``drop``, short enough to be a page's chrome. Kept apart
+    by seed so a corpus can draw from every site evenly (one seed alone has 100 of the 124 lines)."""
+    groups = [[line for line in seed.drop if len(line) <= 200] for seed in seed_labels()]
+    return [group for group in groups if group]
 
 
 def spam_lines() -> list[str]:
@@ -163,7 +165,7 @@ def build_planted_corpus(out_dir: Path, *, size_mb: float, shards: int = 2, seed
                 del copy[rng.randrange(len(copy))]
                 i = rng.randrange(len(copy))
                 copy[i] = copy[i] + rng.choice(sentences)
-                copy.append(rng.choice(boiler))
+                copy.append(rng.choice(rng.choice(boiler)))
                 kind, text = "near_dup", "\n".join(copy)
                 truth.of[doc_id] = source
             elif roll < 0.19 and originals:
@@ -186,7 +188,8 @@ def build_planted_corpus(out_dir: Path, *, size_mb: float, shards: int = 2, seed
                     paragraphs[i] = _mojibake(paragraphs[i])
                 body = list(paragraphs)
                 if rng.random() < 0.33:
-                    added = rng.sample(boiler, k=rng.randint(1, 3))
+                    site = rng.choice(boiler)
+                    added = rng.sample(site, k=min(len(site), rng.randint(1, 3)))
                     truth.boilerplate[doc_id] = added
                     body = added + body if rng.random() < 0.3 else body + added
                 text = "\n".join(body)
