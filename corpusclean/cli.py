@@ -18,7 +18,7 @@ import click
 from corpusclean.document import Document
 from corpusclean.parse import ParseOptions
 from corpusclean.readers import FORMATS, InputError, iter_raw
-from corpusclean.recipe import RecipeError, build_pipeline, load_recipe
+from corpusclean.recipe import RecipeError, build_pipeline, load_recipe, stage_params
 from corpusclean.run import RunAborted, RunConfig, clean_files, run_report
 
 EXIT_SKIPPED = 1
@@ -78,8 +78,34 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _pipeline(recipe_path: str | None, **overrides: Any) -> Any:
+def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--rules PATH`` and ``--disable-rule ID``: add rule packs to / switch rules off in the recipe's rules stage."""
+    for option in reversed([
+        click.option("--rules", "rule_packs", multiple=True, metavar="PATH",
+                     help="Add a rule pack (.toml file or directory of them) to the rules stage; repeatable."),
+        click.option("--disable-rule", "disabled_rules", multiple=True, metavar="ID",
+                     help="Switch off a rule by id (see `corpusclean rules`); repeatable."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _recipe(recipe_path: str | None, rule_packs: tuple[str, ...] = (),
+            disabled_rules: tuple[str, ...] = ()) -> dict[str, Any]:
     recipe = load_recipe(recipe_path)
+    if rule_packs or disabled_rules:
+        params = stage_params(recipe, "rules")
+        if params is None:
+            hint = "--rules" if rule_packs else "--disable-rule"
+            raise click.BadParameter("the recipe has no 'rules' stage to change", param_hint=hint)
+        params["extra_packs"] = [*params.get("extra_packs", []), *rule_packs]
+        params["disable"] = [*params.get("disable", []), *disabled_rules]
+    return recipe
+
+
+def _pipeline(recipe_path: str | None, rule_packs: tuple[str, ...] = (),
+              disabled_rules: tuple[str, ...] = ()) -> Any:
+    recipe = _recipe(recipe_path, rule_packs, disabled_rules)
     return build_pipeline(recipe, where=recipe_path or "built-in recipe")
 
 
@@ -109,10 +135,12 @@ def main() -> None:
               help="skip: send unreadable lines to rejects and go on; fail: stop and write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @input_options
+@rule_options
 @friendly_errors
 def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str | None, workers: int | None,
           shard_size: int | None, on_error: str, quiet: bool, fmt: str | None, text_field: str, id_field: str,
-          recipe_path: str | None, debug: bool) -> None:
+          recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
+          disabled_rules: tuple[str, ...] = ()) -> None:
     """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
 
     Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
@@ -125,11 +153,12 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
       corpusclean clean 'crawl/*.jsonl.zst' -o out/ --shard-size 100000 --workers 8
       zcat dump.jsonl.gz | corpusclean clean - -o - --text-field content > clean.jsonl
       corpusclean clean pages/ -o clean.jsonl.zst --config my-recipe.toml --report run.json
+      corpusclean clean shard.jsonl -o out.jsonl --rules my-site.toml --disable-rule follow_subscribe
 
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
     2 bad usage or recipe.
     """
-    pipeline = _pipeline(recipe_path)
+    pipeline = _pipeline(recipe_path, rule_packs, disabled_rules)
     if output != "-" and rejects and os.path.abspath(output) == os.path.abspath(rejects):
         raise click.BadParameter("must differ from --output", param_hint="--rejects")
     config = RunConfig(
@@ -187,9 +216,11 @@ def render_explanation(before: str, doc: Document) -> str:
 @click.argument("file")
 @click.option("--id", "doc_id", default=None, help="Document id to explain; default: the first document.")
 @input_options
+@rule_options
 @friendly_errors
 def explain(file: str, doc_id: str | None, fmt: str | None, text_field: str, id_field: str,
-            recipe_path: str | None, debug: bool) -> None:
+            recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
+            disabled_rules: tuple[str, ...] = ()) -> None:
     """Show one document before and after cleaning, each removed piece marked with its rule.
 
     Lines removed whole are prefixed with '-'; removed spans inside a line are shown as ⟦…⟧ followed by the
@@ -202,7 +233,7 @@ def explain(file: str, doc_id: str | None, fmt: str | None, text_field: str, id_
     """
     from corpusclean.parse import parse_item
 
-    pipeline = _pipeline(recipe_path)
+    pipeline = _pipeline(recipe_path, rule_packs, disabled_rules)
     errors: list[str] = []
     options = ParseOptions(text_field=text_field, id_field=id_field or None)
     for item in iter_raw([file], errors, fmt=fmt):
@@ -225,6 +256,53 @@ def explain(file: str, doc_id: str | None, fmt: str | None, text_field: str, id_
         click.echo(f"corpusclean: {error}", err=True)
     what = f"no document with id {doc_id!r}" if doc_id is not None else "no document"
     raise click.ClickException(f"{file}: {what}")
+
+
+@main.command("rules")
+@click.option("--check", is_flag=True, help="Run every rule's remove/keep examples; exit 1 if any fails.")
+@click.option("--config", "recipe_path", type=click.Path(dir_okay=False), default=None,
+              help="Recipe TOML file whose rules stage to list; default: the built-in recipe.")
+@rule_options
+@click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line errors.")
+@friendly_errors
+def rules_command(check: bool, recipe_path: str | None, rule_packs: tuple[str, ...], disabled_rules: tuple[str, ...],
+                  debug: bool) -> None:
+    """List the rules the recipe's rules stage loads: id, kind, pack and what each removes.
+
+    Disabled rules are marked 'off'. With --check, every rule's own examples are run (text it must
+    remove, text it must keep) and each failure is printed.
+
+    \b
+    Examples:
+      corpusclean rules
+      corpusclean rules --rules my-site.toml --check
+    """
+    from corpusclean.rule_engine import check_rule
+    from corpusclean.rulepack import load_packs
+
+    params = stage_params(_recipe(recipe_path, rule_packs, disabled_rules), "rules")
+    if params is None:
+        raise click.UsageError(f"{recipe_path or 'built-in recipe'}: no 'rules' stage")
+    packs = load_packs([*params.get("packs", ["builtin"]), *params.get("extra_packs", [])])
+    disabled = set(params.get("disable", []))
+    unknown = sorted(disabled - {rule.id for pack in packs for rule in pack.rules})
+    if unknown:
+        raise click.BadParameter(f"no loaded rule has id {unknown[0]!r}", param_hint="--disable-rule")
+    failures: list[str] = []
+    for pack in packs:
+        click.echo(f"{pack.id} {pack.version}  {pack.path}  ({len(pack.rules)} rules)")
+        for rule in pack.rules:
+            state = "off " if rule.id in disabled else ""
+            click.echo(f"  {state}{rule.id:<32} {rule.kind:<6} {rule.description}")
+            if check:
+                failures += [f"{pack.path}: {message}" for message in check_rule(rule)]
+    if check:
+        total = sum(len(pack.rules) for pack in packs)
+        for failure in failures:
+            click.echo(f"FAIL {failure}", err=True)
+        click.echo(f"examples: {total} rules checked, {len(failures)} failing", err=True)
+        if failures:
+            sys.exit(EXIT_SKIPPED)
 
 
 if __name__ == "__main__":  # pragma: no cover
