@@ -7,6 +7,7 @@ import multiprocessing
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from corpusclean.document import Document
@@ -66,7 +67,7 @@ class Pipeline:
     def clean_record(self, record: dict[str, Any], *, text_field: str = "text") -> dict[str, Any]:
         """Clean one record dict (e.g. in ``datasets.map``): returns a copy with the text cleaned and a
         ``corpusclean`` field saying whether it was rejected and what was removed. No corpus stages."""
-        doc = self.process(Document(id=str(record.get("id", "")), text=record[text_field]))
+        doc = self.process(Document(id=str(record.get("id", "")), text=_record_text(record, text_field, 0)))
         out = dict(record)
         out[text_field] = doc.text
         out["corpusclean"] = {
@@ -84,8 +85,9 @@ class Pipeline:
 
         def docs() -> Iterator[Document]:
             for n, record in enumerate(records):
+                text = _record_text(record, text_field, n)
                 fields = dict(record)
-                text = fields.pop(text_field)
+                del fields[text_field]
                 doc_id = fields.pop(id_field, n)
                 yield Document(id=str(doc_id), text=text, source=f"record:{n}", fields=fields)
 
@@ -113,6 +115,17 @@ class Pipeline:
                 stage.close()
 
 
+def _record_text(record: dict[str, Any], text_field: str, number: int) -> str:
+    """The text of a record given to the library API; a ``ValueError`` naming the record if there is none."""
+    if not isinstance(record, dict):
+        raise ValueError(f"record {number} is a {type(record).__name__}, not a dict")
+    text = record.get(text_field)
+    if not isinstance(text, str):
+        found = "no" if text_field not in record else f"a {type(text).__name__} in its"
+        raise ValueError(f"record {number} (id {record.get('id')!r}) has {found} {text_field!r} field, not text")
+    return text
+
+
 def _process_docs(pipeline: Pipeline, chunk: list[Document]) -> list[Document]:
     return [pipeline.process(doc) for doc in chunk]
 
@@ -137,8 +150,7 @@ def _init_worker(state: Any) -> None:
     _worker_state = state
 
 
-def _worker_call(args: tuple[Any, list[Any]]) -> list[Document]:
-    func, chunk = args
+def _worker_call(func: Any, chunk: list[Any]) -> list[Document]:
     return func(_worker_state, chunk)
 
 
@@ -154,7 +166,9 @@ def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int) -> 
     With one worker everything runs in this process (no pickling). With more, a pool of processes gets
     the state once at start-up; at most ``4 * workers`` chunks are in flight (``Pool.imap`` would read
     the whole input ahead), and results are taken in submission order, so output is deterministic and
-    memory stays flat.
+    memory stays flat. ``ProcessPoolExecutor`` rather than ``multiprocessing.Pool``: ``Pool.terminate``
+    can deadlock when a stage fails while tasks are queued, and a worker that dies (a crash in a C
+    extension, the OOM killer) makes ``Pool`` wait forever, where the executor raises ``BrokenProcessPool``.
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
@@ -162,16 +176,16 @@ def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int) -> 
         for chunk in _chunks(items, CHUNK_ITEMS):
             yield from func(state, chunk)
         return
-    pool = multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(state,))
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(), initializer=_init_worker,
+                                   initargs=(state,))
+    pending: deque[Future[list[Document]]] = deque()
     try:
-        pending: deque[Any] = deque()
         for chunk in _chunks(items, CHUNK_ITEMS):
-            pending.append(pool.apply_async(_worker_call, ((func, chunk),)))
+            pending.append(executor.submit(_worker_call, func, chunk))
             if len(pending) >= 4 * workers:
-                yield from pending.popleft().get()
+                yield from pending.popleft().result()
         while pending:
-            yield from pending.popleft().get()
-        pool.close()
+            yield from pending.popleft().result()
     finally:
-        pool.terminate()
-        pool.join()
+        # Queued chunks are dropped; the few already running finish (a chunk is small) and workers exit.
+        executor.shutdown(wait=True, cancel_futures=True)

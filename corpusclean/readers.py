@@ -108,10 +108,55 @@ def open_binary(path: str) -> IO[bytes]:
         return lzma.open(path, "rb")
     raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     if compression == "zstd":
+        return io.BufferedReader(_ZstdReader(raw), buffer_size=1 << 16)
+    return raw
+
+
+class _ZstdReader(io.RawIOBase):
+    """Decompress a ``.zst`` stream frame by frame. zstandard's own ``stream_reader`` ends quietly at a
+    truncated frame; this raises ``EOFError`` as gzip, bz2 and lzma do, so a cut-off file is reported."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
         import zstandard
 
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
-    return raw
+        self._raw = raw
+        self._new = zstandard.ZstdDecompressor().decompressobj
+        self._frame = self._new()
+        self._mid_frame = False  # input fed since the last complete frame
+        self._pending = b""  # decompressed, not yet returned
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._offset >= len(self._pending):
+            chunk = self._raw.read(1 << 16)
+            if not chunk:
+                if self._mid_frame:
+                    raise EOFError("zstd stream ended before the end of a frame")
+                return 0
+            self._pending, self._offset = self._feed(chunk), 0
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = self._pending[self._offset:self._offset + size]
+        self._offset += size
+        return size
+
+    def _feed(self, chunk: bytes) -> bytes:
+        out = []
+        while chunk:
+            out.append(self._frame.decompress(chunk))
+            self._mid_frame = True
+            chunk = b""
+            if self._frame.eof:  # a file may hold several frames (e.g. concatenated shards)
+                chunk = self._frame.unused_data
+                self._frame = self._new()
+                self._mid_frame = False
+        return b"".join(out)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _corrupt_errors() -> tuple[type[BaseException], ...]:
@@ -152,14 +197,42 @@ def read_items(path: str, fmt: str, errors: list[str]) -> Iterator[RawItem]:
             stream.close()
 
 
+class _Watched:
+    """A stream that remembers a read error: warcio takes ``EOFError`` from a truncated ``.gz`` for the
+    normal end of the archive, and the truncation would go unreported."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            # read1: one decompression step at a time, so the data before a truncation is returned first
+            # (a full ``read(size)`` that meets the truncation drops what it had decompressed so far).
+            return self.stream.read1(size) if hasattr(self.stream, "read1") else self.stream.read(size)
+        except _corrupt_errors() as exc:
+            self.error = exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def _warc_items(name: str, stream: IO[bytes]) -> Iterator[RawItem]:
     from warcio.archiveiterator import ArchiveIterator
 
-    for number, record in enumerate(ArchiveIterator(stream), 1):
-        if record.rec_type != "response" or record.http_headers is None:
-            continue
-        content_type = record.http_headers.get_header("Content-Type") or ""
-        if "html" not in content_type.lower():
+    watched = _Watched(stream)
+    for number, record in enumerate(ArchiveIterator(watched), 1):
+        content_type = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+        wanted = record.rec_type == "response" and "html" in content_type.lower()
+        body = record.content_stream().read() if wanted else None
+        while not wanted and record.raw_stream.read(1 << 16):
+            pass  # read skipped records through too, to notice a file cut inside them
+        if watched.error is not None:
+            break
+        if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than the record's Content-Length
+            raise EOFError(f"WARC record {number} is cut short")
+        if body is None:
             continue
         charset = None
         if "charset=" in content_type.lower():
@@ -167,7 +240,7 @@ def _warc_items(name: str, stream: IO[bytes]) -> Iterator[RawItem]:
         yield RawItem(
             name,
             number,
-            record.content_stream().read(),
+            body,
             "html",
             extra={
                 "url": record.rec_headers.get_header("WARC-Target-URI"),
@@ -175,6 +248,8 @@ def _warc_items(name: str, stream: IO[bytes]) -> Iterator[RawItem]:
                 "charset": charset,
             },
         )
+    if watched.error is not None:
+        raise watched.error
 
 
 def iter_raw(inputs: Iterable[str], errors: list[str], *, fmt: str | None = None) -> Iterator[RawItem]:

@@ -7,6 +7,7 @@ with their hand-copied gold text: ``gbk_no_charset.html`` is GBK bytes with no c
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -63,3 +64,23 @@ def write_jsonl(path: Path, rows: list[Any]) -> Path:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def write_warc(path: Path, *, gzip_records: bool) -> None:
+    """A small crawl archive: the two real pages, an image response and a request record."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=gzip_records)
+        pages = [
+            ("http://junshi.example.cn/feixing.html", GBK_PAGE.read_bytes(), "text/html"),  # no charset at all
+            ("http://www.example.cn/yunnan.html", UTF8_PAGE.read_bytes(), "text/html; charset=UTF-8"),
+            ("http://www.example.cn/logo.png", b"\x89PNG\r\n\x1a\n", "image/png"),
+        ]
+        for url, body, content_type in pages:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=headers))
+        writer.write_record(writer.create_warc_record("http://www.example.cn/", "request",
+                                                      payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))

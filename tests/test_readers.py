@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import lzma
 import os
 
 import pytest
 import zstandard
-from realtext import GBK_PAGE, UTF8_PAGE, gold_text, records, seed_texts, write_jsonl
+from realtext import GBK_PAGE, UTF8_PAGE, gold_text, records, seed_texts, write_jsonl, write_warc
 
 from corpusclean.parse import ParseOptions, parse_item
 from corpusclean.readers import InputError, expand_inputs, iter_raw
@@ -113,25 +112,6 @@ def test_blank_lines_in_jsonl_are_skipped_but_line_numbers_kept(tmp_path):
     path.write_text(lines[0] + "\n   \n" + "".join(lines[1:]), encoding="utf-8")
     docs, _ = docs_of([path])
     assert [d.source for d in docs] == [f"{path}:1", f"{path}:4", f"{path}:5"]
-
-
-def write_warc(path, *, gzip_records: bool) -> None:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    with open(path, "wb") as handle:
-        writer = WARCWriter(handle, gzip=gzip_records)
-        pages = [
-            ("http://junshi.example.cn/feixing.html", GBK_PAGE.read_bytes(), "text/html"),  # no charset at all
-            ("http://www.example.cn/yunnan.html", UTF8_PAGE.read_bytes(), "text/html; charset=UTF-8"),
-            ("http://www.example.cn/logo.png", b"\x89PNG\r\n\x1a\n", "image/png"),
-        ]
-        for url, body, content_type in pages:
-            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                          http_headers=headers))
-        writer.write_record(writer.create_warc_record("http://www.example.cn/", "request",
-                                                      payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
 
 
 @pytest.mark.parametrize(("name", "gzip_records"), [("crawl.warc", False), ("crawl.warc.gz", True)])

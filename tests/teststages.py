@@ -4,11 +4,13 @@ but kept out of the registry except inside a test that calls :func:`register`.""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
+from collections.abc import Iterator
 
 from corpusclean.document import Document
-from corpusclean.stage import REGISTRY, Editor, Filter
+from corpusclean.stage import REGISTRY, CorpusStage, Editor, Filter
 
 
 class DropLines(Editor):
@@ -30,16 +32,20 @@ class DropLines(Editor):
 
 
 class Explode(Filter):
-    """Raise ``RuntimeError`` (or ``KeyboardInterrupt``) on the document whose id is ``at_id``."""
+    """Raise ``RuntimeError`` (or ``KeyboardInterrupt``, or end the process at once as a segfault or the
+    OOM killer would) on the document whose id is ``at_id``."""
 
     name = "test_explode"
 
-    def __init__(self, *, at_id: str = "", interrupt: bool = False) -> None:
+    def __init__(self, *, at_id: str = "", interrupt: bool = False, die: bool = False) -> None:
         self.at_id = at_id
         self.interrupt = interrupt
+        self.die = die
 
     def check(self, doc: Document) -> None:
         if doc.id == self.at_id:
+            if self.die:
+                os._exit(9)
             if self.interrupt:
                 raise KeyboardInterrupt
             raise RuntimeError(f"stage failed on {doc.id}")
@@ -62,7 +68,33 @@ class Slow(Filter):
         time.sleep(self.seconds)
 
 
-TEST_STAGES = (DropLines, Explode, Slow)
+class ExactRepeats(CorpusStage):
+    """Drop a document whose text repeats an earlier one: the smallest corpus stage. ``prepare`` (in the
+    workers) hashes the text into ``scratch``; ``run`` (in the main process) records what it saw."""
+
+    name = "test_exact_repeats"
+
+    def __init__(self) -> None:
+        self.seen_ids: list[str] = []
+
+    def prepare(self, doc: Document) -> None:
+        doc.scratch["digest"] = hashlib.sha1(doc.text.encode("utf-8")).hexdigest()
+        doc.scratch["prepared_in"] = os.getpid()
+
+    def run(self, docs: Iterator[Document]) -> Iterator[Document]:
+        first: dict[str, str] = {}
+        for doc in docs:
+            self.seen_ids.append(doc.id)
+            if doc.rejected is None:
+                digest = doc.scratch["digest"]
+                if digest in first:
+                    doc.reject(self.name, "repeat", duplicate_of=first[digest])
+                else:
+                    first[digest] = doc.id
+            yield doc
+
+
+TEST_STAGES = (DropLines, Explode, Slow, ExactRepeats)
 for _stage in TEST_STAGES:
     REGISTRY.pop(_stage.name, None)
 
