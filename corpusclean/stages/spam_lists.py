@@ -1,0 +1,318 @@
+"""Remove spam link lists by their structure: SEO keyword chains, navigation rows, runs of numbered headlines.
+
+Pages end in lists that are not the article: thirty "…工业区劳务派遣公司" on one line for search engines, a
+row of links ("关于我们 加入我们 … 网站地图"), a hundred numbered headlines of other pages. Their strings
+change from site to site, their shape does not: many short items, no sentence punctuation. Each detector
+looks for one shape; every removal leaves a receipt naming it:
+
+``spam_lists/keyword_chain``
+    one line (or the tail of a line after its last sentence) of at least ``chain_min_items`` short items
+    without sentence punctuation, most of which share a suffix of two or more characters; or, when a
+    normaliser has removed the spaces between the items, one line in which a Chinese phrase repeats at
+    least ``chain_min_items`` times and fills much of it.
+``spam_lists/nav_row``
+    one line of at least ``nav_min_items`` short items (none over ``nav_max_item_chars``, the median at most
+    ``nav_max_median_chars``) separated by spaces, ``|`` or ``·``, mostly Chinese, with no punctuation.
+``spam_lists/headline_run``
+    at least ``run_min_lines`` consecutive numbered or bulleted lines (blank lines between them allowed,
+    numbering that starts again begins a new run), each short and without full stop, semicolon or comma,
+    with a headline-long median (``run_min_median_chars``).
+``spam_lists/between_lists``
+    punctuation-free rows of three or more items lying between removed lists (or a removed list and the
+    document's edge): the rest of a link block whose separators were partly normalised away.
+
+A numbered list that belongs to the article survives: steps and clauses carry sentence punctuation, a list
+of 3–5 points is shorter than a run, and a title with a few spaced phrases has too few items.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections import Counter
+from typing import Any
+
+from corpusclean.document import Document
+from corpusclean.stage import Editor
+
+# Punctuation that only prose carries; any of it disqualifies an item as list material. "、" joins
+# enumerations inside sentences, ASCII "." is left out (numbering, decimals, domain names).
+_PROSE_PUNCT = re.compile(r"[。，！？；：,!?;:、]")
+# A line without prose punctuation that has an item separator or is long: the only kind that can be a chain
+# (its separators may have been normalised away) or a row.
+_NO_PUNCT = r"[^\n。，！？；：,!?;:、]"
+_SEPARATOR = r"[ \t\u3000\xa0|｜丨•]"
+_LISTY_LINE = re.compile(rf"^{_NO_PUNCT}*?(?:{_SEPARATOR}|{_NO_PUNCT}{{12}}){_NO_PUNCT}*$", re.M)
+# The tail of a line after its last sentence end, when it has separators: maybe a glued keyword chain.
+_CHAIN_TAIL = re.compile(rf"[。！？!?；;][”’」』）)]*({_NO_PUNCT}*?{_SEPARATOR}{_NO_PUNCT}*)$", re.M)
+# "·" and "/" separate items only with spaces around them: inside a word they join ("廣東·貴州", "帳/車").
+_SPLIT = re.compile(r"[\s\u3000]*[|｜丨•][\s\u3000]*|[\s\u3000]+[·/][\s\u3000]+|[\s\u3000]+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NUM = r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})"
+# A list marker at the start of a line: "1." "1、" "(1)" "（一）" "一、" "[3]" or a bullet ("1.5亿" is a number).
+_MARKER = re.compile(
+    rf"^[^\S\n]*(?:{_NUM}(?:[.．](?!\d)|[、)）])|[(（]{_NUM}[)）]|\[\d{{1,3}}\]|[•·●○◆◇■□▪▫►▶*※★☆\-–])[^\S\n]*"
+)
+_MARKER_LINE = re.compile(_MARKER.pattern, re.M)
+# Titles may ask or exclaim ("宇航员在太空中喝酒会怎么样？后果很严重") but are not clauses.
+_CLAUSE = frozenset("。；;，,")
+_ARABIC = re.compile(r"^[^\S\n]*[(（\[]?(\d{1,3})")
+
+
+def split_items(line: str) -> list[str]:
+    """The items of a list-shaped line, split at runs of spaces, at ``| ｜ 丨 •`` and at spaced ``·`` or ``/``.
+
+    >>> split_items("关于我们 加入我们 | 网站地图\\xa0\\xa0联系我们")
+    ['关于我们', '加入我们', '网站地图', '联系我们']
+    """
+    return [item for item in _SPLIT.split(line.strip()) if item]
+
+
+def shared_suffix(items: list[str], *, min_chars: int = 2, max_chars: int = 8) -> tuple[str, int]:
+    """The suffix of ``min_chars``–``max_chars`` characters ending the most items (the longest on a tie),
+    and how many items end with it; ``("", 0)`` when none is shared by two items.
+
+    >>> shared_suffix(["坪山镇汤坑工业区劳务派遣公司", "横岗镇西坑工业区劳务派遣公司", "劳务派遣"])
+    ('工业区劳务派遣公司', 2)
+    """
+    best, best_count = "", 0
+    for size in range(min_chars, max_chars + 2):
+        counts = Counter(item[-size:] for item in items if len(item) > size)
+        if not counts:
+            break
+        suffix, count = counts.most_common(1)[0]
+        if count < 2:
+            break
+        if count >= best_count:
+            best, best_count = suffix, count
+    return best, best_count
+
+
+def _at_least(name: str, value: int, low: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return value
+
+
+def _share(name: str, value: float) -> float:
+    if not isinstance(value, int | float) or not 0 < value <= 1:
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return value
+
+
+class SpamLists(Editor):
+    """Drop keyword chains, navigation rows and long runs of numbered headlines; keep real lists.
+
+    >>> text = "\\n".join(["台风过后，社区组织居民清理街道。", "关于我们 加入我们 联系我们 网站地图 友情链接"])
+    >>> doc = Document(id="1", text=text)
+    >>> print(SpamLists().edit(doc))
+    台风过后，社区组织居民清理街道。
+    >>> [(r.rule, r.kind, r.line) for r in doc.removals]
+    [('spam_lists/nav_row', 'line', 1)]
+    """
+
+    name = "spam_lists"
+
+    def __init__(self, *, chain_min_items: int = 6, chain_max_item_chars: int = 30, chain_min_share: float = 0.5,
+                 nav_min_items: int = 5, nav_max_item_chars: int = 16, nav_max_median_chars: int = 4,
+                 nav_min_cjk_share: float = 0.8, run_min_lines: int = 8, run_max_item_chars: int = 40,
+                 run_min_median_chars: int = 6) -> None:
+        self.chain_min_items = _at_least("chain_min_items", chain_min_items, 3)
+        self.chain_max_item_chars = _at_least("chain_max_item_chars", chain_max_item_chars, 2)
+        self.chain_min_share = _share("chain_min_share", chain_min_share)
+        self.nav_min_items = _at_least("nav_min_items", nav_min_items, 3)
+        self.nav_max_item_chars = _at_least("nav_max_item_chars", nav_max_item_chars, 2)
+        self.nav_max_median_chars = _at_least("nav_max_median_chars", nav_max_median_chars, 1)
+        self.nav_min_cjk_share = _share("nav_min_cjk_share", nav_min_cjk_share)
+        self.run_min_lines = _at_least("run_min_lines", run_min_lines, 3)
+        self.run_max_item_chars = _at_least("run_max_item_chars", run_max_item_chars, 2)
+        self.run_min_median_chars = _at_least("run_min_median_chars", run_min_median_chars, 0)
+
+    def describe(self) -> dict[str, Any]:
+        params = {key: value for key, value in vars(self).items() if not key.startswith("_")}
+        return {"stage": self.name, **params}
+
+    # -- one-line shapes ---------------------------------------------------------------------------------
+
+    def is_keyword_chain(self, text: str) -> bool:
+        """Many short items, no sentence punctuation, most sharing a suffix of two or more characters.
+
+        >>> SpamLists().is_keyword_chain("南山区劳务派遣公司 福田区劳务派遣公司 宝安区劳务派遣公司 "
+        ...                              "龙岗区劳务派遣公司 罗湖区劳务派遣公司 盐田区劳务派遣公司")
+        True
+        >>> SpamLists().is_keyword_chain("南山区、福田区、宝安区、龙岗区、罗湖区、盐田区分别派出工作组。")
+        False
+        """
+        if _PROSE_PUNCT.search(text):
+            return False
+        items = split_items(text)
+        if len(items) == 1:
+            return self._is_glued_chain(text)
+        if len(items) < self.chain_min_items or max(map(len, items)) > self.chain_max_item_chars:
+            return False
+        _, count = shared_suffix(items)
+        return count >= self.chain_min_share * len(items)
+
+    def _is_glued_chain(self, text: str) -> bool:
+        """A chain whose separators a normaliser removed ("…工业区劳务派遣公司横岗镇…工业区劳务派遣公司…"):
+        one Chinese phrase of four or more characters repeats at least ``chain_min_items`` times, about once
+        per ``chain_max_item_chars``, and fills a good part of the line.
+
+        >>> SpamLists().is_keyword_chain("".join(f"{t}工业区劳务派遣公司" for t in "甲乙丙丁戊己庚"))
+        True
+        """
+        if len(text) < self.chain_min_items * 4:
+            return False
+        grams = Counter(text[i : i + 4] for i in range(len(text) - 3))
+        gram, count = grams.most_common(1)[0]
+        if count < self.chain_min_items or count * self.chain_max_item_chars < len(text) or not _CJK.search(gram):
+            return False
+        unit = gram  # grow the repeated phrase while it keeps repeating as often
+        for step in ((0, 1), (1, 0)):
+            while True:
+                start = text.find(unit)
+                grown = text[max(0, start - step[0]) : start + len(unit) + step[1]]
+                if len(grown) == len(unit) or text.count(grown) < max(self.chain_min_items, 0.8 * count):
+                    break
+                unit = grown
+        return text.count(unit) * len(unit) >= 0.3 * len(text)
+
+    def is_nav_row(self, text: str) -> bool:
+        """Many very short, mostly Chinese items and no sentence punctuation at all.
+
+        >>> SpamLists().is_nav_row("首页 | 新闻 | 体育 | 财经 | 娱乐")
+        True
+        >>> SpamLists().is_nav_row("加强产业合作 推动对口帮扶 谋求更好发展")
+        False
+        """
+        # Tab-separated cells are a table row, which is content.
+        if "\t" in text or _PROSE_PUNCT.search(text):
+            return False
+        items = split_items(text)
+        if len(items) < self.nav_min_items or max(map(len, items)) > self.nav_max_item_chars:
+            return False
+        # Link labels are a word or two ("首页", "新闻中心"); verse lines set with spaces ("床前明月光 …") and
+        # the clauses of a blog that writes spaces for commas are longer.
+        if sorted(map(len, items))[len(items) // 2] > self.nav_max_median_chars:
+            return False
+        chinese = sum(1 for item in items if _CJK.search(item))
+        return chinese >= self.nav_min_cjk_share * len(items)
+
+    # -- runs of numbered headlines ----------------------------------------------------------------------
+
+    def headline_item(self, line: str) -> tuple[str, int | None] | None:
+        """The text of a numbered or bulleted line that could be a link title, and its arabic number (None
+        for bullets and Chinese numerals); None when the line is not such an item.
+
+        >>> SpamLists().headline_item("  81. 社区防汛工作会议")
+        ('社区防汛工作会议', 81)
+        >>> SpamLists().headline_item("1. 打开设置，点击网络。") is None
+        True
+        """
+        marker = _MARKER.match(line)
+        if marker is None:
+            return None
+        item = line[marker.end() :].strip()
+        if not item or len(item) > self.run_max_item_chars:
+            return None
+        # A full stop, semicolon or comma makes the item a step or clause of the article, not a link title.
+        if any(char in _CLAUSE for char in item):
+            return None
+        digits = _ARABIC.match(line)
+        return item, int(digits.group(1)) if digits else None
+
+    def _headline_runs(self, lines: list[str], skip: set[int]) -> list[list[int]]:
+        runs: list[list[int]] = []
+        current: list[int] = []
+        lengths: list[int] = []
+        last_number: int | None = None
+
+        def close() -> None:
+            # Link titles are headline-long; a list of short terms is the article's own.
+            if len(current) >= self.run_min_lines and sorted(lengths)[len(lengths) // 2] >= self.run_min_median_chars:
+                runs.append(list(current))
+            current.clear()
+            lengths.clear()
+
+        for i, line in enumerate(lines):
+            if i in skip or not line.strip():
+                continue  # blank lines and lines already taken do not break a run
+            found = self.headline_item(line)
+            if found is None:
+                close()
+                last_number = None
+                continue
+            item, number = found
+            # Numbering that starts again is a new list: the article's own "1." is not part of the link
+            # list that follows it.
+            if number is not None and last_number is not None and number != last_number + 1:
+                close()
+            last_number = number
+            current.append(i)
+            lengths.append(len(item))
+        close()
+        return runs
+
+    def _between_lists(self, lines: list[str], dropped: set[int]) -> list[int]:
+        """Rows of a few punctuation-free items that sit between removed lists (or a removed list and the
+        document's edge), blank lines aside: what is left of a link block whose separators were partly
+        normalised away ("关于我们 加入我们 人力资讯TOP500网站地图 临时工招聘信息兼职招聘信息"). A title under a
+        navigation row is followed by the article, not by another list, so it stays."""
+        found: list[int] = []
+        group: list[int] = []
+        before: str | None = "edge"  # what precedes the group: the document's start, a removed list, or content
+        for i in [*(i for i, line in enumerate(lines) if line.strip()), None]:
+            if i is None or i in dropped:
+                after = "edge" if i is None else "list"
+                if group and before is not None and "list" in (before, after):
+                    found.extend(group)
+                group = []
+                before = "list" if i is not None else None
+                continue
+            body = lines[i].strip()
+            if not _PROSE_PUNCT.search(body) and len(split_items(body)) >= 3:
+                group.append(i)
+            else:
+                group = []
+                before = None
+        return found
+
+    # -- edit --------------------------------------------------------------------------------------------
+
+    def edit(self, doc: Document) -> str:
+        text = doc.text
+        # Whole-text regular expressions find the few lines worth a look, so prose costs no Python per line.
+        listy = list(_LISTY_LINE.finditer(text))
+        tails = list(_CHAIN_TAIL.finditer(text))
+        numbered = len(_MARKER_LINE.findall(text))
+        if not listy and not tails and numbered < self.run_min_lines:
+            return text
+        lines = text.split("\n")
+        starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        dropped: set[int] = set()
+        for match in listy:
+            i = bisect.bisect_right(starts, match.start()) - 1
+            body = lines[i].strip()
+            if self.is_keyword_chain(body):
+                doc.record_removal(self.name, "spam_lists/keyword_chain", lines[i], kind="line", line=i)
+                dropped.add(i)
+            elif self.is_nav_row(body):
+                doc.record_removal(self.name, "spam_lists/nav_row", lines[i], kind="line", line=i)
+                dropped.add(i)
+        for match in tails:
+            # A chain glued after the article's last sentence on the same line: cut the tail only.
+            i = bisect.bisect_right(starts, match.start()) - 1
+            if i not in dropped and self.is_keyword_chain(match.group(1).strip()):
+                doc.record_removal(self.name, "spam_lists/keyword_chain", match.group(1).strip(), kind="span", line=i)
+                lines[i] = lines[i][: match.start(1) - starts[i]]
+        if numbered >= self.run_min_lines:
+            for run in self._headline_runs(lines, dropped):
+                block = "\n".join(lines[i] for i in run)
+                doc.record_removal(self.name, "spam_lists/headline_run", block, kind="block", line=run[0])
+                dropped.update(run)
+        if dropped:
+            for i in self._between_lists(lines, dropped):
+                doc.record_removal(self.name, "spam_lists/between_lists", lines[i], kind="line", line=i)
+                dropped.add(i)
+        return "\n".join(line for i, line in enumerate(lines) if i not in dropped)

@@ -1,0 +1,223 @@
+"""The spam-list detectors on real text: seed 004's keyword chain, link row and hundred headlines, gold texts
+of real pages (which must pass unchanged), and lists planted into real articles."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import pytest
+from evalgold import SEED_004, articles, clean_texts, gold_records, headlines, prose_paragraphs, seed_labels, seed_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpusclean.document import Document
+from corpusclean.recipe import default_recipe, stage_params
+from corpusclean.stage import build_stage
+from corpusclean.stages.spam_lists import SpamLists
+
+RULES = {"spam_lists/keyword_chain", "spam_lists/nav_row", "spam_lists/headline_run"}
+
+
+def run(text: str, **params) -> Document:
+    doc = Document(id="t", text=text)
+    doc.text = SpamLists(**params).edit(doc)
+    return doc
+
+
+def nonblank(text: str) -> list[str]:
+    return [line.rstrip() for line in text.split("\n") if line.strip()]
+
+
+def gold_lines(name: str) -> list[str]:
+    record = next(r for r in gold_records() if r["name"] == name)
+    return record["text"].split("\n")
+
+
+def test_seed_004_lists_gone_article_kept():
+    doc = run(seed_text(SEED_004))
+    out = {line.strip() for line in doc.text.split("\n")}
+    label = seed_labels()[SEED_004]
+    assert set(label["keep"]) <= out
+    left = [line for line in label["drop"] if line in out]
+    # What is left is for the rule packs (hotline, byline, disclaimer, edit stamp), not list-shaped.
+    assert left == [
+        "客服热线:0755-8882 8155",
+        "Admin\xa0- admin 于2022年01月17日发表",
+        "本文章内容来源于网络公开内容,仅供参考!不对文章内容时效、真实性负责",
+        "2023-09-19 13:39:44重新编辑",
+    ]
+    rules = [r.rule for r in doc.removals]
+    assert rules.count("spam_lists/headline_run") == 1
+    run_receipt = next(r for r in doc.removals if r.rule == "spam_lists/headline_run")
+    assert run_receipt.kind == "block" and len(run_receipt.text.split("\n")) == 100
+    assert "spam_lists/keyword_chain" in rules and "spam_lists/nav_row" in rules
+    assert "劳务派遣公司" not in doc.text
+
+
+@pytest.mark.parametrize("name", sorted(seed_labels()))
+def test_seeds_keep_lines_untouched(name):
+    raw = seed_text(name)
+    label = seed_labels()[name]
+    doc = run(raw)
+    # Keep lines are given without seed 000's watermark (another stage's job): compare as substrings.
+    assert [k for k in label["keep"] if k in raw and k not in doc.text] == []
+    keep = set(label["keep"])
+    for removal in doc.removals:
+        assert removal.rule in RULES
+        assert not any(line.strip() in keep for line in removal.text.split("\n"))
+    if name != SEED_004:
+        assert doc.removals == []
+
+
+def test_clean_prose_loses_under_0_2_percent():
+    total = removed = 0
+    for _, text in clean_texts():
+        doc = run(text)
+        total += len(text)
+        removed += len(text) - len(doc.text)
+    assert total > 300_000
+    assert removed / total < 0.002, f"removed {removed} of {total} characters"
+
+
+def test_real_numbered_lists_inside_articles_survive():
+    # Dietary advice as six numbered points with sentence punctuation, and three points of a housing article,
+    # first as the gold has them, then packed together with no paragraph between the points.
+    for name in ("47f387e6-6467-41fd-a165-b13c1171c6e7", "8cb7b39d-4a06-4cad-bc50-0f63304267f3",
+                 "0df12126-cd86-46a7-a00b-4d024a7a0954", "2397c95d-2de8-4ca5-a569-4fffd20b9d50"):
+        lines = gold_lines(name)
+        assert run("\n".join(lines)).removals == [], name
+        packed = [line for line in lines if line.strip()]
+        assert run("\n".join(packed)).removals == [], name
+
+
+def test_short_list_of_headline_like_points_survives():
+    # Five short numbered points without punctuation (section titles of one article) are the article's own.
+    points = ["1.犬儒主义的来龙去脉", "2.专制与犬儒", "3.史密斯笔下的俄国人", "4.共产党与犬儒主义",
+              "5.从“高尚的谎言”到“赤裸的暴力”"]
+    _, lines = articles()[0]
+    assert run("\n".join([*lines[:5], *points, *lines[5:]])).removals == []
+
+
+def test_planted_headline_run_at_end_of_real_article():
+    rng = random.Random(4)
+    pool = list(headlines())
+    for name, lines in articles()[:15]:
+        titles = rng.sample(pool, 12)
+        planted = [*lines, "相关新闻", *(f"  {i}. {t}" for i, t in enumerate(titles, 1))]
+        doc = run("\n".join(planted))
+        assert nonblank(doc.text) == [*(line.rstrip() for line in lines), "相关新闻"], name
+        assert [r.rule for r in doc.removals] == ["spam_lists/headline_run"]
+
+
+def test_planted_nav_rows_in_real_article():
+    rows = [
+        "关于我们 加入我们 人力资讯TOP500 网站地图 临时工招聘信息兼职招聘信息",  # seed 004
+        "首页 | 新闻 | 体育 | 财经 | 娱乐 | 科技",
+        "网站首页 · 新闻中心 · 政务公开 · 办事服务 · 互动交流",
+    ]
+    _, lines = articles()[2]
+    for row in rows:
+        planted = [*lines[:1], row, *lines[1:]]
+        doc = run("\n".join(planted))
+        assert nonblank(doc.text) == [line.rstrip() for line in lines]
+        assert [r.rule for r in doc.removals] == ["spam_lists/nav_row"]
+
+
+def test_keyword_chain_glued_after_last_sentence_is_cut_as_span():
+    towns = ["坪山镇", "横岗镇", "龙华镇", "观澜镇", "石岩镇", "公明镇"]
+    chain = "\u3000".join(f"{town}劳务派遣公司" for town in towns)
+    paragraph = prose_paragraphs()[7]
+    doc = run(paragraph + " " + chain)
+    assert doc.text == paragraph
+    assert [(r.rule, r.kind) for r in doc.removals] == [("spam_lists/keyword_chain", "span")]
+
+
+def test_title_lines_and_verse_with_spaces_survive():
+    keep = [
+        "加强产业合作 推动对口帮扶 谋求更好发展",  # seed 000 subtitle
+        "貴州省黨政代表團赴廣東省學習考察 廣東·貴州扶貧協作工作座談會舉行",  # seed 001 title
+        "床前明月光 疑是地上霜 举头望明月 低头思故乡 李白",
+        "一波波接續性低溫寒流報到 已將新竹尖石鄉後山一帶層層山巒披上嫣紅的彩衣",  # a Taiwanese blog (gold)
+    ]
+    for line in keep:
+        assert run(line).removals == [], line
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    paragraphs=st.lists(st.sampled_from(prose_paragraphs()), min_size=2, max_size=10, unique=True),
+    titles=st.lists(st.sampled_from(headlines()), min_size=1, max_size=30, unique=True),
+    marker=st.sampled_from(["{}. ", "{}、", "（{}）", "• ", "[{}] "]),
+    blank_between=st.booleans(),
+)
+def test_any_real_article_plus_a_run_of_real_headlines(paragraphs, titles, marker, blank_between):
+    items = [marker.format(i) + title for i, title in enumerate(titles, 1)]
+    joiner = "\n\n" if blank_between else "\n"
+    doc = run("\n".join(paragraphs) + "\n" + joiner.join(items))
+    out = nonblank(doc.text)
+    assert out[: len(paragraphs)] == paragraphs
+    median = sorted(map(len, titles))[len(titles) // 2]
+    if len(titles) >= 8 and median >= 6:
+        assert out == paragraphs
+    elif len(titles) <= 5:
+        assert out == paragraphs + items
+
+
+def test_parameters_are_validated_and_named():
+    with pytest.raises(ValueError, match="run_min_lines"):
+        build_stage("spam_lists", {"run_min_lines": 1})
+    with pytest.raises(ValueError, match="chain_min_share"):
+        build_stage("spam_lists", {"chain_min_share": 0})
+    with pytest.raises(ValueError, match="no parameter 'min_run'"):
+        build_stage("spam_lists", {"min_run": 8})
+
+
+def test_stage_pickles_and_describes_itself():
+    stage = pickle.loads(pickle.dumps(SpamLists(run_min_lines=12)))
+    assert stage.describe()["run_min_lines"] == 12
+    assert "社区防汛工作会议" not in stage.edit(Document(id="s", text=seed_text(SEED_004)))
+
+
+def default_normalize():
+    recipe = default_recipe()
+    params = {k: v for k, v in stage_params(recipe, "normalize").items() if k != "use"}
+    return build_stage("normalize", params)
+
+
+def test_seed_004_after_the_default_normalize_stage():
+    # normalize runs first in the default recipe and drops the padding between Chinese items, gluing the
+    # keyword chain into one run and two link rows into fewer, longer items: the lists must still go.
+    normalize = default_normalize()
+    doc = Document(id="s", text=seed_text(SEED_004))
+    normalize.process(doc)
+    keep = Document(id="k", text="\n".join(seed_labels()[SEED_004]["keep"]))
+    normalize.process(keep)
+    doc.text = SpamLists().edit(doc)
+    out = {line.strip() for line in doc.text.split("\n")}
+    assert {line.strip() for line in keep.text.split("\n")} <= out
+    for gone in ("劳务派遣公司", "关于我们", "临时工派遣中介", "社区防汛工作会议"):
+        assert gone not in doc.text
+    assert {r.rule for r in doc.removals} == {"spam_lists/keyword_chain", "spam_lists/headline_run",
+                                               "spam_lists/between_lists"}
+
+
+def test_clean_prose_after_normalize_loses_under_0_2_percent():
+    normalize = default_normalize()
+    total = removed = 0
+    for name, text in clean_texts():
+        doc = Document(id=name, text=text)
+        normalize.process(doc)
+        before = len(doc.text)
+        doc.text = SpamLists().edit(doc)
+        total += before
+        removed += before - len(doc.text)
+    assert removed / total < 0.002, f"removed {removed} of {total} characters"
+
+
+def test_title_under_a_navigation_row_stays():
+    _, lines = articles()[1]
+    title = "加强产业合作 推动对口帮扶 谋求更好发展"
+    doc = run("\n".join(["首页 新闻 体育 财经 娱乐", title, *lines]))
+    assert nonblank(doc.text) == [title, *(line.rstrip() for line in lines)]
+    assert [r.rule for r in doc.removals] == ["spam_lists/nav_row"]

@@ -1,0 +1,220 @@
+"""The automatic watermark detector on real text: the seeds, gold texts of real pages, and watermarks planted
+into real articles."""
+
+from __future__ import annotations
+
+import pickle
+import tomllib
+
+import pytest
+from evalgold import articles, clean_texts, prose_paragraphs, seed_labels, seed_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpusclean.document import Document
+from corpusclean.recipe import default_recipe, stage_params
+from corpusclean.script import fold_to_simplified
+from corpusclean.stage import build_stage
+from corpusclean.stages.watermark import Watermark, builtin_rules_dir, load_lists
+
+SEED_000 = "000_4756ecb91caec781.txt"
+RULES = {"watermark/repeated_suffix", "watermark/repeated_prefix", "watermark/standalone_line", "watermark/inline"}
+
+
+def run(text: str, **params) -> Document:
+    doc = Document(id="t", text=text)
+    doc.text = Watermark(**params).edit(doc)
+    return doc
+
+
+def nonblank(text: str) -> list[str]:
+    return [line.rstrip() for line in text.split("\n") if line.strip()]
+
+
+def test_seed_000_watermark_gone_and_every_article_line_kept():
+    doc = run(seed_text(SEED_000))
+    assert "AEJ毕节网" not in doc.text
+    out = {line.strip() for line in doc.text.split("\n")}
+    assert set(seed_labels()[SEED_000]["keep"]) <= out
+    assert {r.rule for r in doc.removals} == {"watermark/repeated_suffix", "watermark/standalone_line"}
+    assert {r.text.strip() for r in doc.removals} == {"AEJ毕节网"}
+    # The editor credit is not a watermark: it is left to the rule packs.
+    assert "( 编辑:周珊 )" in out
+
+
+@pytest.mark.parametrize("name", sorted(seed_labels()))
+def test_seeds_keep_lines_untouched(name):
+    raw = seed_text(name)
+    label = seed_labels()[name]
+    doc = run(raw)
+    out = {line.strip() for line in doc.text.split("\n")}
+    present = [k for k in label["keep"] if k in raw]
+    assert [k for k in present if k not in out] == []
+    assert all(r.rule in RULES for r in doc.removals)
+    if name != SEED_000:
+        assert doc.removals == []  # no other seed has a watermark the detector could see
+
+
+def test_clean_prose_loses_under_0_2_percent():
+    total = removed = 0
+    for _, text in clean_texts():
+        doc = run(text)
+        total += len(text)
+        removed += len(text) - len(doc.text)
+    assert total > 300_000
+    assert removed / total < 0.002, f"removed {removed} of {total} characters"
+
+
+SITES = ["新华网", "AEJ毕节网", "看看新闻Knews", "www.gzdaily.cn", "今日头条客户端"]
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_planted_suffix_on_every_paragraph_of_real_articles(site):
+    for name, lines in articles()[:20]:
+        stamped = [line + site if line.strip() in set(prose_paragraphs()) else line for line in lines]
+        doc = run("\n".join(stamped))
+        assert nonblank(doc.text) == [line.rstrip() for line in lines], name
+        assert all(r.rule == "watermark/repeated_suffix" for r in doc.removals)
+
+
+def test_planted_standalone_and_spaced_suffix_in_traditional_text():
+    # Seed 001 is Traditional: a Traditional site name on lines of its own and after the title.
+    lines = nonblank(seed_text("001_b2f4033019ffc91c.txt"))[:8]
+    stamped = []
+    for line in lines:
+        stamped += [line + " 國際在線", "國際在線"]
+    doc = run("\n".join(stamped))
+    assert nonblank(doc.text) == lines
+    assert {r.rule for r in doc.removals} == {"watermark/repeated_suffix", "watermark/standalone_line"}
+
+
+def test_planted_prefix_with_separator():
+    _, lines = articles()[3]
+    prose = set(prose_paragraphs())
+    stamped = ["【看看新闻】" + line if line.strip() in prose else line for line in lines]
+    doc = run("\n".join(stamped))
+    assert nonblank(doc.text) == [line.rstrip() for line in lines]
+    assert {r.rule for r in doc.removals} == {"watermark/repeated_prefix"}
+
+
+def test_standalone_only_string_needs_a_site_name_ending():
+    # A chorus line repeated between verses is not a watermark; a site name alone on lines is.
+    _, lines = articles()[5]
+    with_chorus = []
+    for line in lines:
+        with_chorus += [line, "就放心去吧"]
+    assert run("\n".join(with_chorus)).removals == []
+    with_site = [x if x != "就放心去吧" else "澎湃新闻" for x in with_chorus]
+    assert nonblank(run("\n".join(with_site)).text) == [line.rstrip() for line in lines]
+
+
+def test_shared_natural_endings_and_anaphora_survive():
+    prose = list(prose_paragraphs())[:40]
+    # The same words ending every line of hard-wrapped text (no sentence end before them) ...
+    wrapped = [p[:-1] + "的发展" for p in prose[:12]]
+    # ... anaphora opening every paragraph of a speech, and speaker labels of an interview.
+    anaphora = ["我们要" + p for p in prose[12:24]]
+    interview = [("问：" if i % 2 else "答：") + p for i, p in enumerate(prose[24:40])]
+    for text in (wrapped, anaphora, interview):
+        assert run("\n".join(text)).removals == []
+
+
+def test_inline_copy_between_sentences_is_removed_inside_a_sentence_kept():
+    prose = list(prose_paragraphs())[:6]
+    lines = [p + "大河网" for p in prose]
+    lines.append(prose[0] + " 大河网 " + "据大河网报道，今天多云。")
+    doc = run("\n".join(lines))
+    assert doc.text.split("\n")[-1] == prose[0] + " 据大河网报道，今天多云。"
+    assert "watermark/inline" in {r.rule for r in doc.removals}
+
+
+def _site_names():
+    letters = st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ", min_size=1, max_size=4)
+    middle = st.text(alphabet="毕节黔南遵义安顺铜仁六盘水贵阳凯里都匀兴义", min_size=0, max_size=5)
+    ending = st.sampled_from(["网", "在线", "新闻", "日报", "频道"])
+    return st.tuples(letters, middle, ending).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    paragraphs=st.lists(st.sampled_from(prose_paragraphs()), min_size=3, max_size=12, unique=True),
+    site=_site_names(),
+    separator=st.sampled_from(["", " ", "\u3000", " | "]),
+    standalone_every=st.integers(min_value=0, max_value=3),
+)
+def test_any_real_paragraphs_plus_a_planted_watermark(paragraphs, site, separator, standalone_every):
+    stamped = []
+    for i, paragraph in enumerate(paragraphs):
+        stamped.append(paragraph + separator + site)
+        if standalone_every and i % standalone_every == 0:
+            stamped.append(site)
+    doc = run("\n\n".join(stamped))
+    assert site not in doc.text
+    assert nonblank(doc.text) == paragraphs
+
+
+def test_parameters_are_validated_and_named():
+    with pytest.raises(ValueError, match="min_share"):
+        build_stage("watermark", {"min_share": 2})
+    with pytest.raises(ValueError, match="min_count"):
+        build_stage("watermark", {"min_count": 1})
+    with pytest.raises(ValueError, match="no parameter 'min_lines'"):
+        build_stage("watermark", {"min_lines": 3})
+    with pytest.raises(ValueError, match="cannot read"):
+        build_stage("watermark", {"lists": "/nonexistent/watermark.toml"})
+
+
+def test_user_lists_file(tmp_path):
+    path = tmp_path / "lists.toml"
+    path.write_text('site_name_endings = ["视界"]\n', encoding="utf-8")
+    _, lines = articles()[5]
+    with_mark = []
+    for line in lines:
+        with_mark += [line, "东方视界"]
+    assert run("\n".join(with_mark)).removals == []  # not a site ending in the built-in lists
+    assert nonblank(run("\n".join(with_mark), lists=str(path)).text) == [line.rstrip() for line in lines]
+    path.write_text('site_name_endings = ["网"]\nnevr = 1\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown key 'nevr'"):
+        Watermark(lists=str(path))
+
+
+def test_builtin_lists_are_well_formed_and_their_examples_hold():
+    path = builtin_rules_dir() / "detectors" / "watermark.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert all(entry["examples"] and entry["why"] for entry in data["never"])
+    endings, never = load_lists()  # raises if an example fails its pattern
+    assert len(never) == len(data["never"])
+    assert endings and all(e == fold_to_simplified(e).lower() for e in endings)
+
+
+@pytest.mark.parametrize("entry", tomllib.loads((builtin_rules_dir() / "detectors" / "watermark.toml")
+                                                 .read_text(encoding="utf-8"))["never"], ids=lambda e: e["why"])
+def test_never_examples_survive_glued_to_real_paragraphs(entry):
+    paragraphs = list(prose_paragraphs())[100:110]
+    for example in entry["examples"]:
+        assert run("\n".join(p + example for p in paragraphs)).removals == []
+
+
+def test_a_never_example_that_fails_breaks_loading(tmp_path):
+    path = tmp_path / "lists.toml"
+    path.write_text("[[never]]\npattern = '[哈]{2,}'\nexamples = ['呵呵']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="does not match its example '呵呵'"):
+        load_lists(path)
+
+
+def test_stage_pickles_for_worker_processes():
+    stage = pickle.loads(pickle.dumps(Watermark(min_share=0.3)))
+    assert stage.describe()["min_share"] == 0.3
+    assert "AEJ毕节网" not in stage.edit(Document(id="s", text=seed_text(SEED_000)))
+
+
+def test_seed_000_after_the_default_normalize_stage():
+    recipe = default_recipe()
+    normalize = build_stage("normalize", {k: v for k, v in stage_params(recipe, "normalize").items() if k != "use"})
+    doc = Document(id="s", text=seed_text(SEED_000))
+    normalize.process(doc)
+    doc.text = Watermark().edit(doc)
+    assert "AEJ毕节网" not in doc.text
+    keep = Document(id="k", text="\n".join(seed_labels()[SEED_000]["keep"]))
+    normalize.process(keep)
+    assert set(nonblank(keep.text)) <= set(nonblank(doc.text))
