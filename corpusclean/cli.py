@@ -109,6 +109,30 @@ def _pipeline(recipe_path: str | None, rule_packs: tuple[str, ...] = (),
     return build_pipeline(recipe, where=recipe_path or "built-in recipe")
 
 
+def dedup_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--no-dedup`` and ``--dedup-index PATH`` for the recipe's dedup stage."""
+    for option in reversed([
+        click.option("--no-dedup", is_flag=True, help="Skip document deduplication for this run."),
+        click.option("--dedup-index", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+                     help="Deduplicate against the documents kept by earlier runs recorded in PATH (if it "
+                          "exists), then add this run's kept documents to it."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _apply_dedup_options(recipe: dict[str, Any], no_dedup: bool, dedup_index: str | None) -> None:
+    if no_dedup and dedup_index:
+        raise click.BadParameter("cannot be used with --no-dedup", param_hint="--dedup-index")
+    if no_dedup:
+        recipe["stages"] = [table for table in recipe.get("stages", []) if table.get("use") != "dedup"]
+    elif dedup_index:
+        params = stage_params(recipe, "dedup")
+        if params is None:
+            raise click.BadParameter("the recipe has no 'dedup' stage", param_hint="--dedup-index")
+        params["index"] = dedup_index
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="corpusclean")
 def main() -> None:
@@ -136,11 +160,12 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @input_options
 @rule_options
+@dedup_options
 @friendly_errors
 def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str | None, workers: int | None,
           shard_size: int | None, on_error: str, quiet: bool, fmt: str | None, text_field: str, id_field: str,
           recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
-          disabled_rules: tuple[str, ...] = ()) -> None:
+          disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None) -> None:
     """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
 
     Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
@@ -154,11 +179,14 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
       zcat dump.jsonl.gz | corpusclean clean - -o - --text-field content > clean.jsonl
       corpusclean clean pages/ -o clean.jsonl.zst --config my-recipe.toml --report run.json
       corpusclean clean shard.jsonl -o out.jsonl --rules my-site.toml --disable-rule follow_subscribe
+      corpusclean clean crawl-2024-06/ -o june.jsonl --dedup-index seen.npz   # also drop what earlier runs kept
 
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
     2 bad usage or recipe.
     """
-    pipeline = _pipeline(recipe_path, rule_packs, disabled_rules)
+    recipe = _recipe(recipe_path, rule_packs, disabled_rules)
+    _apply_dedup_options(recipe, no_dedup, dedup_index)
+    pipeline = build_pipeline(recipe, where=recipe_path or "built-in recipe")
     if output != "-" and rejects and os.path.abspath(output) == os.path.abspath(rejects):
         raise click.BadParameter("must differ from --output", param_hint="--rejects")
     config = RunConfig(

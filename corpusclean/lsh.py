@@ -1,0 +1,156 @@
+"""Locality-sensitive hashing by banding, done by sorting arrays instead of filling hash tables.
+
+A signature of ``bands * rows`` values is cut into ``bands`` runs of ``rows`` values; two documents
+whose runs are equal in at least one band become a candidate pair. With Jaccard similarity ``s`` that
+happens with probability ``1 - (1 - s**rows)**bands`` (:func:`collision_probability`), the S-curve the
+defaults were chosen from by measurement (``benchmarks/bench_dedup.py --curve``).
+
+datasketch's ``MinHashLSH`` keeps a Python dict per band, about 6 KB per document. Here each band is
+one column of 64-bit keys, sorted once: documents with equal keys are neighbours, and candidate pairs
+come out as numpy arrays. Every candidate is then verified by the agreement of the full signatures
+(the estimated Jaccard similarity) before it links two documents, so a chance collision in one band
+never merges two different articles.
+
+The result is a function of the signatures alone (not of input order or of how the work is split), so
+a distributed engine that groups the same band keys and verifies the same pairs gets the same edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from corpusclean.shingles import fmix64
+
+# Buckets up to this size give all their pairs at once; larger ones (many near-identical pages that
+# share a band) are verified block by block and reduced to a spanning forest as they go.
+_SMALL_BUCKET = 32
+_BLOCK = 256
+_PAIR_CHUNK = 1 << 16
+_POLY = np.uint64(0x100000001B3)
+
+
+def collision_probability(similarity: float, *, bands: int, rows: int) -> float:
+    """Probability that two signatures with Jaccard ``similarity`` share at least one band.
+
+    >>> round(collision_probability(0.8, bands=9, rows=13), 2), round(collision_probability(0.8, bands=16, rows=8), 2)
+    (0.4, 0.95)
+    """
+    return 1.0 - (1.0 - similarity**rows) ** bands
+
+
+def band_keys(signatures: np.ndarray, band: int, *, rows: int, seed: int = 1) -> np.ndarray:
+    """The 64-bit key of one band (``rows`` consecutive values) for each signature row.
+
+    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 2, 3, 4]], dtype=np.uint32)
+    >>> k = band_keys(sigs, 0, rows=2)
+    >>> bool(k[0] == k[1]), bool(k[0] == k[2])
+    (True, False)
+    """
+    start = band * rows
+    if start + rows > signatures.shape[1]:
+        raise ValueError(f"band {band} of {rows} rows does not fit a signature of {signatures.shape[1]} values")
+    acc = np.full(signatures.shape[0], np.uint64((seed + band) * 0x9E3779B97F4A7C15 % 2**64), dtype=np.uint64)
+    for column in range(start, start + rows):
+        acc *= _POLY
+        acc ^= signatures[:, column].astype(np.uint64)
+    return fmix64(acc)
+
+
+def _buckets(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``order`` (stable sort of keys) and the start and length of every run of two or more equal keys."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    lengths = np.diff(np.r_[starts, len(keys)])
+    shared = lengths >= 2
+    return order, starts[shared], lengths[shared]
+
+
+def _verify(signatures: np.ndarray, left: np.ndarray, right: np.ndarray, min_agree: int) -> np.ndarray:
+    keep = np.zeros(len(left), dtype=bool)
+    for start in range(0, len(left), _PAIR_CHUNK):
+        stop = start + _PAIR_CHUNK
+        agree = np.count_nonzero(signatures[left[start:stop]] == signatures[right[start:stop]], axis=1)
+        keep[start:stop] = agree >= min_agree
+    return keep
+
+
+def min_agreement(threshold: float, num_perm: int) -> int:
+    """Positions that must agree for the estimated Jaccard to reach ``threshold``.
+
+    >>> min_agreement(0.7, 128)
+    90
+    """
+    return int(np.ceil(threshold * num_perm - 1e-9))
+
+
+def _large_bucket_edges(signatures: np.ndarray, members: np.ndarray, min_agree: int) -> Iterator[np.ndarray]:
+    """Verified edges inside one large bucket, reduced to a spanning forest block by block (same
+    components as all verified pairs, without materialising a quadratic number of them)."""
+    from corpusclean.clusters import components
+
+    sigs = signatures[members]
+    forest = np.empty((2, 0), dtype=np.int64)
+    for start in range(0, len(members), _BLOCK):
+        block = sigs[start:start + _BLOCK]
+        found = []
+        for other in range(0, start + len(block), _BLOCK):
+            agree = np.count_nonzero(block[:, None, :] == sigs[None, other:other + _BLOCK, :], axis=2)
+            rows, cols = np.nonzero(agree >= min_agree)
+            cols = cols + other
+            later = cols < rows + start
+            found.append(np.vstack([cols[later], rows[later] + start]))
+        edges = np.hstack(found)
+        labels = components(len(members), np.hstack([forest[0], edges[0]]), np.hstack([forest[1], edges[1]]))
+        linked = np.flatnonzero(labels != np.arange(len(members)))
+        forest = np.vstack([labels[linked], linked])
+    yield np.vstack([members[forest[0]], members[forest[1]]])
+
+
+def near_duplicate_edges(signatures: np.ndarray, candidates: np.ndarray, *, bands: int, rows: int,
+                         threshold: float, seed: int = 1) -> np.ndarray:
+    """Verified near-duplicate edges ``(2, E)`` (row indices into ``signatures``, first < second) among
+    the rows listed in ``candidates`` (ascending): pairs that share a band and whose signatures agree in
+    at least ``threshold`` of their positions.
+
+    >>> rng = np.random.default_rng(0)
+    >>> base = rng.integers(0, 2**32, size=(3, 128), dtype=np.uint32)
+    >>> copy = base[0].copy(); copy[:10] = 7          # agrees with row 0 in 118 of 128 positions
+    >>> sigs = np.vstack([base, copy])
+    >>> near_duplicate_edges(sigs, np.arange(4), bands=16, rows=8, threshold=0.8).tolist()
+    [[0], [3]]
+    """
+    if bands * rows > signatures.shape[1]:
+        raise ValueError(f"bands * rows = {bands * rows} exceeds num_perm = {signatures.shape[1]}")
+    min_agree = min_agreement(threshold, signatures.shape[1])
+    pairs: list[np.ndarray] = []
+    large: list[np.ndarray] = []
+    for band in range(bands):
+        keys = band_keys(signatures[candidates], band, rows=rows, seed=seed)
+        order, starts, lengths = _buckets(keys)
+        for size in np.unique(lengths[lengths <= _SMALL_BUCKET]):
+            first, second = np.triu_indices(size, 1)
+            base = starts[lengths == size][:, None]
+            left = candidates[order[base + first]].ravel()
+            right = candidates[order[base + second]].ravel()
+            pairs.append(left.astype(np.int64) << 32 | right.astype(np.int64))
+        for start, size in zip(starts[lengths > _SMALL_BUCKET], lengths[lengths > _SMALL_BUCKET], strict=True):
+            large.append(candidates[np.sort(order[start:start + size])])
+    edges = []
+    if pairs:
+        unique = np.unique(np.concatenate(pairs))
+        left, right = unique >> 32, unique & 0xFFFFFFFF
+        keep = _verify(signatures, left, right, min_agree)
+        edges.append(np.vstack([left[keep], right[keep]]))
+    seen: set[bytes] = set()
+    for members in large:
+        digest = members.tobytes()
+        if digest in seen:  # the same bucket in several bands: verify it once
+            continue
+        seen.add(digest)
+        edges.extend(_large_bucket_edges(signatures, members, min_agree))
+    if not edges:
+        return np.empty((2, 0), dtype=np.int64)
+    return np.hstack(edges).astype(np.int64)

@@ -1,0 +1,110 @@
+"""MinHash signatures of character shingles, at well over 100 MB/s per core.
+
+Classic MinHash applies ``num_perm`` hash permutations to every shingle: n x 128 operations per
+document, which caps a numpy implementation near 10 MB/s and datasketch's per-shingle loop near
+1 MB/s. This module uses one-permutation hashing (Li, Owen & Zhang 2012) with optimal densification
+(Shrivastava 2017): each shingle's 64-bit hash picks one of ``num_perm`` bins with its high bits and
+competes for that bin's minimum with its low 32 bits; bins that no shingle reached copy the value of a
+non-empty bin found by a probe sequence that depends only on the bin number and the seed. Two
+signatures then agree in each position with probability close to the Jaccard similarity of the two
+shingle sets, exactly as classic MinHash signatures do, for O(n) work.
+
+The signature is a ``uint32`` array of ``num_perm`` values. It can be wrapped as a datasketch
+``LeanMinHash`` (:func:`to_lean_minhash`) for datasketch's LSH and storage backends; the values are
+only comparable with signatures made by this module with the same ``ngram``, ``num_perm`` and
+``seed`` (the run report records them as the hashing ``scheme``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from corpusclean.shingles import fmix64
+
+SCHEME = "oph-densified-u32/poly-fmix64-ngrams/v1"
+_PROBES = 64
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+
+
+@functools.cache
+def _probe_table(num_perm: int, seed: int) -> np.ndarray:
+    """``table[i, t]``: the bin that empty bin ``i`` copies from at attempt ``t`` (fixed for a seed)."""
+    cells = np.arange(num_perm * _PROBES, dtype=np.uint64) + np.uint64((seed * 0x9E3779B97F4A7C15) % 2**64)
+    mixed = fmix64(cells)
+    return ((mixed >> _S32) * np.uint64(num_perm) >> _S32).astype(np.int64).reshape(num_perm, _PROBES)
+
+
+def signature(hashes: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.ndarray | None:
+    """The MinHash signature (``uint32[num_perm]``) of a set of 64-bit shingle hashes, or None for an
+    empty set (a document too short to have shingles).
+
+    >>> from corpusclean.shingles import shingle_hashes, view_codes
+    >>> def sig(text):
+    ...     return signature(shingle_hashes(view_codes(text)), num_perm=64)
+    >>> a = sig("北京市今天发布暴雨蓝色预警，预计傍晚到夜间有中到大雨，局地暴雨，请市民注意出行安全。")
+    >>> b = sig("北京市今天發佈暴雨藍色預警，預計傍晚到夜間有中到大雨，局地暴雨，請市民注意出行安全。")
+    >>> c = sig("上海市今天迎来入夏以来最热的一天，最高气温达到三十八度，请市民做好防暑降温工作。")
+    >>> float(agreement(a, b)), float(agreement(a, c)) < 0.2
+    (1.0, True)
+    """
+    if num_perm < 1:
+        raise ValueError(f"num_perm must be >= 1, got {num_perm}")
+    if len(hashes) == 0:
+        return None
+    if num_perm > 1 and num_perm & (num_perm - 1) == 0:  # a power of two: the same bins as below, in one shift
+        bins = (hashes >> np.uint64(64 - num_perm.bit_length() + 1)).astype(np.intp)
+    else:
+        bins = ((hashes >> _S32) * np.uint64(num_perm) >> _S32).astype(np.intp)
+    values = (hashes & _LOW32).astype(np.uint32)
+    sig = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    np.minimum.at(sig, bins, values)
+    filled = np.zeros(num_perm, dtype=bool)
+    filled[bins] = True
+    if filled.all():
+        return sig
+    return _densify(sig, filled, _probe_table(num_perm, seed))
+
+
+def _densify(sig: np.ndarray, filled: np.ndarray, probes: np.ndarray) -> np.ndarray:
+    """Give every empty bin the value of the first non-empty bin on its probe sequence (copied from the
+    bins filled by shingles only, so the result does not depend on the order bins are visited)."""
+    out = sig.copy()
+    empty = np.flatnonzero(~filled)
+    for attempt in range(probes.shape[1]):
+        source = probes[empty, attempt]
+        hit = filled[source]
+        out[empty[hit]] = sig[source[hit]]
+        empty = empty[~hit]
+        if len(empty) == 0:
+            return out
+    # Fewer than a handful of bins are filled: walk forward (cyclically) to the next filled bin.
+    filled_bins = np.flatnonzero(filled)
+    nxt = np.searchsorted(filled_bins, empty) % len(filled_bins)
+    out[empty] = sig[filled_bins[nxt]]
+    return out
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of positions where two signatures agree: the estimated Jaccard similarity."""
+    if a.shape != b.shape:
+        raise ValueError(f"signatures differ in length: {a.shape[0]} vs {b.shape[0]} (num_perm mismatch)")
+    return float(np.count_nonzero(a == b)) / a.shape[0]
+
+
+def to_lean_minhash(sig: np.ndarray, *, seed: int = 1) -> Any:
+    """Wrap a signature as a datasketch ``LeanMinHash`` (for datasketch's ``MinHashLSH`` and its storage
+    backends, or its serialisation). Only compare it with signatures made here with the same parameters.
+
+    >>> from corpusclean.shingles import shingle_hashes, view_codes
+    >>> sig = signature(shingle_hashes(view_codes("北京市今天发布暴雨蓝色预警")), num_perm=16)
+    >>> lean = to_lean_minhash(sig)
+    >>> len(lean), lean.jaccard(to_lean_minhash(sig))
+    (16, 1.0)
+    """
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=seed, hashvalues=sig, scheme="affine32")
