@@ -61,22 +61,29 @@ ALL_TOOLS = ("corpusclean", "naive", "datatrove", "data-juicer")
 
 # --- measuring a child process ------------------------------------------------------------------------
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, from /proc."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_sample(root: int, cpu: dict[int, float]) -> int:
+    """Resident bytes of ``root`` and all its descendants, from /proc; records each one's CPU seconds so far
+    in ``cpu`` (a worker that is killed rather than waited for never reaches the parent's rusage)."""
     children: dict[int, list[int]] = defaultdict(list)
+    ticks: dict[int, int] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as handle:
-                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        children[ppid].append(int(name))
+        children[int(fields[1])].append(int(name))
+        ticks[int(name)] = int(fields[11]) + int(fields[12])
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, ()))
+        cpu[pid] = max(cpu.get(pid, 0.0), ticks.get(pid, 0) / CLOCK_TICKS)
         try:
             with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
                 total += int(handle.read().split()[1]) * PAGE_SIZE
@@ -103,12 +110,13 @@ def measure(cmd: list[str], log: Path, *, env: dict[str, str] | None = None, cwd
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         peak = 0
+        sampled_cpu: dict[int, float] = {}
         done = threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not done.wait(0.2):
-                peak = max(peak, _tree_rss(proc.pid))
+                peak = max(peak, _tree_sample(proc.pid, sampled_cpu))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -117,7 +125,8 @@ def measure(cmd: list[str], log: Path, *, env: dict[str, str] | None = None, cwd
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(wall=wall, cpu=usage.ru_utime + usage.ru_stime, peak_tree_mb=peak / 1e6,
+    cpu = max(usage.ru_utime + usage.ru_stime, sum(sampled_cpu.values()))
+    return Measured(wall=wall, cpu=cpu, peak_tree_mb=peak / 1e6,
                     peak_process_mb=usage.ru_maxrss / 1024, returncode=proc.returncode, log=str(log))
 
 
