@@ -6,7 +6,7 @@ import itertools
 import multiprocessing
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -18,6 +18,10 @@ from corpusclean.stage import CorpusStage, Stage
 # Items per task sent to a worker: large enough that inter-process overhead is small next to the work,
 # small enough that memory stays flat and the progress bar moves.
 CHUNK_ITEMS = 256
+
+# Workers start from a clean fork server, not a fork of this process: native libraries that run thread
+# pools (opencc-pyo3's Rust pool) hang in a child forked after they were used in the parent.
+_CONTEXT = multiprocessing.get_context("forkserver")
 
 
 class Pipeline:
@@ -105,6 +109,16 @@ class Pipeline:
         processed = _parallel_map(_parse_and_process, (self, options), items, workers)
         yield from self._corpus(processed)
 
+    def map_raw(self, items: Iterable[RawItem], options: ParseOptions, encode: Callable[[list[Document]], Any], *,
+                workers: int = 1) -> Iterator[Any]:
+        """Parse and process raw items, and hand each chunk of documents to ``encode`` in the process that
+        made them, yielding what it returns in input order. A writer encodes to JSONL bytes there: bytes
+        cost far less to send between processes than documents. Per-document stages only (corpus stages
+        need every document in this process; use :meth:`run_raw`)."""
+        if self.corpus_stages:
+            raise ValueError("map_raw runs per-document stages only; this pipeline has corpus stages")
+        return _parallel_map(_parse_process_encode, (self, options, encode), items, workers)
+
     def _corpus(self, docs: Iterator[Document]) -> Iterator[Document]:
         for stage in self.corpus_stages:
             docs = stage.run(docs)
@@ -137,6 +151,12 @@ def _parse_and_process(state: tuple[Pipeline, ParseOptions], chunk: list[RawItem
         doc = parse_item(item, options)
         out.append(doc if doc.rejected is not None else pipeline.process(doc))
     return out
+
+
+def _parse_process_encode(state: tuple[Pipeline, ParseOptions, Callable[[list[Document]], Any]],
+                          chunk: list[RawItem]) -> list[Any]:
+    pipeline, options, encode = state
+    return [encode(_parse_and_process((pipeline, options), chunk))]
 
 
 _worker_state: Any = None
@@ -176,7 +196,7 @@ def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int) -> 
         for chunk in _chunks(items, CHUNK_ITEMS):
             yield from func(state, chunk)
         return
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(), initializer=_init_worker,
+    executor = ProcessPoolExecutor(workers, mp_context=_CONTEXT, initializer=_init_worker,
                                    initargs=(state,))
     pending: deque[Future[list[Document]]] = deque()
     try:
