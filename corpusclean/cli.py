@@ -333,5 +333,46 @@ def rules_command(check: bool, recipe_path: str | None, rule_packs: tuple[str, .
             sys.exit(EXIT_SKIPPED)
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--after-clean", is_flag=True,
+              help="Measure the text after the recipe's editing stages (what the quality filters see).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Measure only the first N documents.")
+@click.option("--json", "as_json", is_flag=True, help="Print the percentiles as JSON.")
+@input_options
+@friendly_errors
+def stats(inputs: tuple[str, ...], after_clean: bool, limit: int | None, as_json: bool, fmt: str | None,
+          text_field: str, id_field: str, recipe_path: str | None, debug: bool) -> None:
+    """Print percentiles (p1 p5 p25 p50 p75 p95 p99) of every quality signal over INPUTS.
+
+    The signals are the ones the quality filters (length, language, repetition, structure, composition,
+    spam) compare with their recipe thresholds: choose thresholds from your own corpus's distribution.
+    Unreadable documents are skipped; with --after-clean, documents an editing stage drops are too.
+
+    \b
+    Examples:
+      corpusclean stats seeds/
+      corpusclean stats 'crawl/*.jsonl.zst' --after-clean --limit 100000
+      corpusclean stats shard.jsonl --json > signals.json
+    """
+    import itertools
+
+    from corpusclean.parse import parse_item
+    from corpusclean.quality_stats import SignalStats, editing_stages
+
+    cleaner = editing_stages(_pipeline(recipe_path)) if after_clean else None
+    options = ParseOptions(text_field=text_field, id_field=id_field or None)
+    errors: list[str] = []
+    docs = (parse_item(item, options) for item in iter_raw(list(inputs), errors, fmt=fmt))
+    docs = (doc for doc in docs if doc.rejected is None)
+    if cleaner is not None:
+        docs = (cleaner.process(doc) for doc in docs)
+    result = SignalStats()
+    result.add_docs(itertools.islice(docs, limit))
+    for error in errors:
+        click.echo(f"corpusclean: {error}", err=True)
+    click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) if as_json else result.render())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

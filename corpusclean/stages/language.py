@@ -1,0 +1,69 @@
+"""Keep documents written in the recipe's languages: Chinese script share first, then a language model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpusclean.document import Document
+from corpusclean.quality_signals import check_fraction, composition
+from corpusclean.stage import Filter
+
+
+class Language(Filter):
+    """Reject a document whose CJK ideographs are less than ``min_cjk_ratio`` of its letters (rule
+    ``cjk_ratio``), or whose language, identified by py3langid from its first ``sample`` characters, is not
+    in ``languages`` with probability at least ``min_score`` (rule ``language``). ``languages = []`` turns
+    the model off. The detected language and its probability are recorded in ``doc.meta``.
+
+    Wu and Cantonese codes count as ``zh`` (see :mod:`corpusclean.language_id`). To keep English too, set
+    ``languages = ["zh", "en"]`` and ``min_cjk_ratio = 0``.
+
+    >>> doc = Document(id="1", text="これは日本語の文章です。漢字も使いますが、仮名が多いです。")
+    >>> Language().check(doc)
+    >>> doc.rejected.rule
+    'cjk_ratio'
+    >>> doc = Document(id="2", text="貴州省黨政代表團赴廣東省學習考察，共商扶貧協作事宜。")
+    >>> Language().check(doc)
+    >>> doc.rejected is None, doc.meta["language"]
+    (True, 'zh')
+    """
+
+    name = "language"
+
+    def __init__(self, *, languages: list[str] | tuple[str, ...] = ("zh",), min_score: float = 0.0,
+                 min_cjk_ratio: float = 0.5, sample: int = 1000) -> None:
+        if isinstance(languages, str) or not all(isinstance(code, str) and code for code in languages):
+            raise ValueError(f"languages must be a list of language codes such as ['zh'], got {languages!r}")
+        if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
+            raise ValueError(f"sample must be an integer >= 1, got {sample!r}")
+        self.languages = tuple(languages)
+        self.min_score = check_fraction("min_score", min_score)
+        self.min_cjk_ratio = check_fraction("min_cjk_ratio", min_cjk_ratio)
+        self.sample = sample
+
+    def check(self, doc: Document) -> None:
+        if self.min_cjk_ratio:
+            ratio = composition(doc.text)["cjk_ratio"]
+            if ratio < self.min_cjk_ratio:
+                doc.reject(self.name, "cjk_ratio", value=round(ratio, 4), threshold=self.min_cjk_ratio)
+                return
+        if not self.languages:
+            return
+        from corpusclean.language_id import identify
+
+        language, score = identify(doc.text, sample=self.sample)
+        doc.meta["language"] = language
+        doc.meta["language_score"] = round(score, 4)
+        if language not in self.languages or score < self.min_score:
+            doc.reject(self.name, "language", value=round(score, 4), threshold=self.min_score,
+                       language=language, languages=list(self.languages))
+
+    def describe(self) -> dict[str, Any]:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            model = f"py3langid {version('py3langid')}"
+        except PackageNotFoundError:
+            model = "py3langid (not installed)"
+        return {"stage": self.name, "languages": list(self.languages), "min_score": self.min_score,
+                "min_cjk_ratio": self.min_cjk_ratio, "sample": self.sample, "model": model}

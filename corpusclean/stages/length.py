@@ -1,0 +1,44 @@
+"""Drop stubs with too little Chinese left after cleaning, and runaway pages too long to be one document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpusclean.document import Document
+from corpusclean.quality_signals import class_counts
+from corpusclean.stage import Filter
+
+
+class Length(Filter):
+    """Reject a document with fewer than ``min_cjk`` CJK ideographs, or more than ``max_chars`` non-space
+    characters (0 turns a bound off).
+
+    Counting ideographs rather than characters keeps a page of links, numbers and Latin menu words from
+    passing as long. ``min_length`` (kept for its simple ``min_chars`` floor) is the older, coarser check.
+
+    >>> doc = Document(id="1", text="相关新闻\\n上一篇 下一篇")
+    >>> Length(min_cjk=50).check(doc)
+    >>> doc.rejected.rule, doc.rejected.value, doc.rejected.threshold
+    ('too_few_cjk', 10, 50)
+    """
+
+    name = "length"
+
+    def __init__(self, *, min_cjk: int = 30, max_chars: int = 1_000_000) -> None:
+        for key, value in (("min_cjk", min_cjk), ("max_chars", max_chars)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{key} must be an integer >= 0, got {value!r}")
+        self.min_cjk = min_cjk
+        self.max_chars = max_chars
+
+    def check(self, doc: Document) -> None:
+        counts = class_counts(doc.text)
+        if counts["cjk"] < self.min_cjk:
+            doc.reject(self.name, "too_few_cjk", value=counts["cjk"], threshold=self.min_cjk)
+            return
+        chars = len(doc.text) - counts["space"]
+        if self.max_chars and chars > self.max_chars:
+            doc.reject(self.name, "too_long", value=chars, threshold=self.max_chars)
+
+    def describe(self) -> dict[str, Any]:
+        return {"stage": self.name, "min_cjk": self.min_cjk, "max_chars": self.max_chars}

@@ -1,0 +1,76 @@
+"""Drop documents that repeat themselves: Gopher's repetition filters, on characters instead of words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from corpusclean.document import Document
+from corpusclean.quality_signals import check_fraction, duplicate_lines, ngram_repetition
+from corpusclean.stage import Filter
+
+
+def _ngram_limits(name: str, pairs: Sequence[Sequence[float]], allowed: range) -> tuple[tuple[int, float], ...]:
+    """``[[n, max_fraction], ...]`` from the recipe, validated."""
+    out = []
+    for pair in pairs:
+        if not isinstance(pair, list | tuple) or len(pair) != 2 or isinstance(pair[0], bool) or \
+                not isinstance(pair[0], int) or pair[0] not in allowed:
+            raise ValueError(f"{name} must be a list of [n, max_fraction] pairs with n in "
+                             f"{allowed.start}..{allowed.stop - 1}, got {pair!r}")
+        out.append((pair[0], check_fraction(f"{name} for n={pair[0]}", pair[1])))
+    return tuple(sorted(out))
+
+
+class Repetition(Filter):
+    """Reject a document whose lines or paragraphs repeat, or whose character n-grams do.
+
+    Rules (each value is a share, the threshold its maximum): ``dup_line_frac`` (lines repeating an earlier
+    line), ``dup_line_char_frac`` (characters in them), ``dup_para_frac``, ``dup_para_char_frac`` (the same
+    for paragraphs), ``top_{n}gram_frac`` (characters covered by the most frequent character n-gram, for
+    each ``[n, max]`` in ``top_ngram_frac``) and ``dup_{n}gram_frac`` (characters inside n-grams that occur
+    twice or more, for each ``[n, max]`` in ``dup_ngram_frac``). Punctuation and spaces are not part of
+    the n-grams. See :mod:`corpusclean.quality_signals`.
+
+    >>> doc = Document(id="1", text="\\n".join(["毕节试验区实现新跨越。"] * 5 + ["深圳对口帮扶二十年。"]))
+    >>> Repetition().check(doc)
+    >>> doc.rejected.rule, round(doc.rejected.value, 2)
+    ('dup_line_frac', 0.67)
+    """
+
+    name = "repetition"
+
+    def __init__(self, *, max_dup_line_frac: float = 0.4, max_dup_line_char_frac: float = 0.25,
+                 max_dup_para_frac: float = 0.4, max_dup_para_char_frac: float = 0.25,
+                 top_ngram_frac: Sequence[Sequence[float]] = ((2, 0.2), (3, 0.18), (4, 0.18)),
+                 dup_ngram_frac: Sequence[Sequence[float]] = ((5, 0.6), (6, 0.6), (7, 0.6), (8, 0.6),
+                                                               (9, 0.6), (10, 0.6))) -> None:
+        self.max_dup_line_frac = check_fraction("max_dup_line_frac", max_dup_line_frac)
+        self.max_dup_line_char_frac = check_fraction("max_dup_line_char_frac", max_dup_line_char_frac)
+        self.max_dup_para_frac = check_fraction("max_dup_para_frac", max_dup_para_frac)
+        self.max_dup_para_char_frac = check_fraction("max_dup_para_char_frac", max_dup_para_char_frac)
+        self.top_ngram_frac = _ngram_limits("top_ngram_frac", top_ngram_frac, range(1, 11))
+        self.dup_ngram_frac = _ngram_limits("dup_ngram_frac", dup_ngram_frac, range(2, 31))
+
+    def check(self, doc: Document) -> None:
+        dup = duplicate_lines(doc.text)
+        for key in ("dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac"):
+            limit = getattr(self, f"max_{key}")
+            if dup[key] > limit:
+                doc.reject(self.name, key, value=round(dup[key], 4), threshold=limit)
+                return
+        grams = ngram_repetition(doc.text, top_ns=[n for n, _ in self.top_ngram_frac],
+                                 dup_ns=[n for n, _ in self.dup_ngram_frac])
+        for kind, limits in (("top", self.top_ngram_frac), ("dup", self.dup_ngram_frac)):
+            for n, limit in limits:
+                key = f"{kind}_{n}gram_frac"
+                if grams[key] > limit:
+                    doc.reject(self.name, key, value=round(grams[key], 4), threshold=limit)
+                    return
+
+    def describe(self) -> dict[str, Any]:
+        return {"stage": self.name, "max_dup_line_frac": self.max_dup_line_frac,
+                "max_dup_line_char_frac": self.max_dup_line_char_frac, "max_dup_para_frac": self.max_dup_para_frac,
+                "max_dup_para_char_frac": self.max_dup_para_char_frac,
+                "top_ngram_frac": [list(p) for p in self.top_ngram_frac],
+                "dup_ngram_frac": [list(p) for p in self.dup_ngram_frac]}
