@@ -17,8 +17,6 @@ a distributed engine that groups the same band keys and verifies the same pairs 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 from corpusclean.shingles import fmix64
@@ -77,6 +75,11 @@ def _verify(signatures: np.ndarray, left: np.ndarray, right: np.ndarray, min_agr
     return keep
 
 
+def agreement_count(a: np.ndarray, b: np.ndarray) -> int:
+    """Positions where two signatures agree."""
+    return int(np.count_nonzero(a == b))
+
+
 def min_agreement(threshold: float, num_perm: int) -> int:
     """Positions that must agree for the estimated Jaccard to reach ``threshold``.
 
@@ -86,27 +89,74 @@ def min_agreement(threshold: float, num_perm: int) -> int:
     return int(np.ceil(threshold * num_perm - 1e-9))
 
 
-def _large_bucket_edges(signatures: np.ndarray, members: np.ndarray, min_agree: int) -> Iterator[np.ndarray]:
-    """Verified edges inside one large bucket, reduced to a spanning forest block by block (same
-    components as all verified pairs, without materialising a quadratic number of them)."""
-    from corpusclean.clusters import components
+class _Forest:
+    """Union-find over all positions, used while large buckets are verified (roots are smallest indices)."""
 
+    def __init__(self, labels: np.ndarray) -> None:
+        self.parent = labels.copy()
+
+    def find(self, node: int) -> int:
+        parent = self.parent
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = int(parent[node])
+        return node
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _large_bucket_edges(signatures: np.ndarray, members: np.ndarray, min_agree: int, forest: _Forest) -> list[int]:
+    """Edges (flat ``[a, b, a, b, ...]``) that connect every pair of components joined by a verified
+    pair inside one large bucket, found without verifying all pairs.
+
+    Members already connected (by earlier links, or by this bucket in another band) are never compared.
+    Each new member is compared with one representative per component first, and with the other members
+    of a component only if that representative fails, so a flood of near-identical pages costs about one
+    comparison per page instead of one per pair. The components are the same as with all pairs verified.
+    """
+    roots = np.array([forest.find(int(m)) for m in members])
+    if np.all(roots == roots[0]):
+        return []
+    local = np.unique(roots, return_inverse=True)[1]  # component of each member, numbered locally
     sigs = signatures[members]
-    forest = np.empty((2, 0), dtype=np.int64)
-    for start in range(0, len(members), _BLOCK):
-        block = sigs[start:start + _BLOCK]
-        found = []
-        for other in range(0, start + len(block), _BLOCK):
-            agree = np.count_nonzero(block[:, None, :] == sigs[None, other:other + _BLOCK, :], axis=2)
-            rows, cols = np.nonzero(agree >= min_agree)
-            cols = cols + other
-            later = cols < rows + start
-            found.append(np.vstack([cols[later], rows[later] + start]))
-        edges = np.hstack(found)
-        labels = components(len(members), np.hstack([forest[0], edges[0]]), np.hstack([forest[1], edges[1]]))
-        linked = np.flatnonzero(labels != np.arange(len(members)))
-        forest = np.vstack([labels[linked], linked])
-    yield np.vstack([members[forest[0]], members[forest[1]]])
+    reps: dict[int, int] = {}  # local component -> position (in members) of its first member seen
+    found: list[int] = []
+    for pos in range(len(members)):
+        own = int(local[pos])
+        if not reps:
+            reps[own] = pos
+            continue
+        others = [c for c in reps if c != own]
+        linked: set[int] = set()
+        if others:
+            rep_pos = np.array([reps[c] for c in others])
+            agree = np.count_nonzero(sigs[rep_pos] == sigs[pos], axis=1) >= min_agree
+            for component, hit, rp in zip(others, agree.tolist(), rep_pos.tolist(), strict=True):
+                if hit:
+                    linked.add(component)
+                    found += [int(members[rp]), int(members[pos])]
+            failed = [c for c in others if c not in linked]
+            if failed:
+                candidates = np.flatnonzero(np.isin(local[:pos], failed))
+                agree = np.count_nonzero(sigs[candidates] == sigs[pos], axis=1) >= min_agree
+                for cp in candidates[agree].tolist():
+                    component = int(local[cp])
+                    if component not in linked:
+                        linked.add(component)
+                        found += [int(members[cp]), int(members[pos])]
+        merged = min([own, *linked])
+        for component in [own, *linked]:
+            if component != merged:
+                local[local == component] = merged
+                first = min(reps.pop(component, pos), reps.get(merged, pos))
+                reps[merged] = first
+        reps.setdefault(merged, pos)
+    for a, b in zip(found[::2], found[1::2], strict=True):
+        forest.union(a, b)
+    return found
 
 
 def near_duplicate_edges(signatures: np.ndarray, candidates: np.ndarray, *, bands: int, rows: int,
@@ -144,13 +194,14 @@ def near_duplicate_edges(signatures: np.ndarray, candidates: np.ndarray, *, band
         left, right = unique >> 32, unique & 0xFFFFFFFF
         keep = _verify(signatures, left, right, min_agree)
         edges.append(np.vstack([left[keep], right[keep]]))
-    seen: set[bytes] = set()
-    for members in large:
-        digest = members.tobytes()
-        if digest in seen:  # the same bucket in several bands: verify it once
-            continue
-        seen.add(digest)
-        edges.extend(_large_bucket_edges(signatures, members, min_agree))
+    if large:
+        from corpusclean.clusters import components
+
+        linked = np.hstack(edges) if edges else np.empty((2, 0), dtype=np.int64)
+        forest = _Forest(components(signatures.shape[0], linked[0], linked[1]))
+        for members in large:
+            found = np.array(_large_bucket_edges(signatures, members, min_agree, forest), dtype=np.int64)
+            edges.append(found.reshape(-1, 2).T)
     if not edges:
         return np.empty((2, 0), dtype=np.int64)
     return np.hstack(edges).astype(np.int64)

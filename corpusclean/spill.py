@@ -8,14 +8,19 @@ directory is removed on :meth:`close`, also after an error, so runs do not fill 
 
 from __future__ import annotations
 
+import dataclasses
+import mmap
 import os
 import pickle
 import shutil
+import struct
 import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from corpusclean.document import Document
+from corpusclean.document import Document, Rejection, Removal
+
+_LENGTH = struct.Struct("<Q")
 
 
 class Spill:
@@ -24,8 +29,13 @@ class Spill:
     >>> spill = Spill()
     >>> spill.write(Document(id="1", text="你好"))
     >>> spill.write(Document(id="2", text="世界"))
-    >>> [doc.text for doc in spill.read()]
-    ['你好', '世界']
+    >>> doc = Document(id="3", text="正文", meta={"script": "simplified"})
+    >>> doc.record_removal("rules", "copyright", "版权所有", line=1)
+    >>> doc.reject("min_length", "min_chars", value=2, threshold=5)
+    >>> spill.write(doc)
+    >>> back = list(spill.read())
+    >>> [d.text for d in back], back[2] == doc
+    (['你好', '世界', '正文'], True)
     >>> spill.close()
     """
 
@@ -36,7 +46,9 @@ class Spill:
         self.count = 0
 
     def write(self, doc: Document) -> None:
-        pickle.dump(doc, self._out, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(_as_tuple(doc), protocol=pickle.HIGHEST_PROTOCOL)
+        self._out.write(_LENGTH.pack(len(data)))
+        self._out.write(data)
         self.count += 1
 
     def file(self, name: str) -> str:
@@ -44,12 +56,45 @@ class Spill:
         return os.path.join(self.dir, name)
 
     def read(self) -> Iterator[Document]:
+        # Length-prefixed records sliced from a memory map: pickle.load on a file object makes several
+        # small reads per record and was five times slower than the unpickling itself.
         self._out.close()
-        with open(self.path, "rb", buffering=1 << 20) as handle:
+        if self.count == 0:
+            return
+        with open(self.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            offset = 0
             for _ in range(self.count):
-                yield pickle.load(handle)
+                (size,) = _LENGTH.unpack_from(view, offset)
+                offset += _LENGTH.size
+                yield _from_tuple(pickle.loads(view[offset:offset + size]))
+                offset += size
 
     def close(self) -> None:
         if not self._out.closed:
             self._out.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# Documents travel as plain tuples: unpickling slotted dataclasses runs Python code per object and was
+# the slowest step of a dedup run (60 us per document); tuples of built-ins load about 10 times faster.
+
+_DOC = tuple(f.name for f in dataclasses.fields(Document))
+_REMOVAL = tuple(f.name for f in dataclasses.fields(Removal))
+_REJECTION = tuple(f.name for f in dataclasses.fields(Rejection))
+
+
+def _as_tuple(doc: Document) -> tuple[Any, ...]:
+    """Every field of the document (all of them, by the dataclass definitions) as built-in values."""
+    row = {name: getattr(doc, name) for name in _DOC}
+    row["removals"] = [tuple(getattr(r, n) for n in _REMOVAL) for r in doc.removals]
+    if doc.rejected is not None:
+        row["rejected"] = tuple(getattr(doc.rejected, n) for n in _REJECTION)
+    return tuple(row[name] for name in _DOC)
+
+
+def _from_tuple(row: tuple[Any, ...]) -> Document:
+    values = dict(zip(_DOC, row, strict=True))
+    values["removals"] = [Removal(*r) for r in values["removals"]]
+    if values["rejected"] is not None:
+        values["rejected"] = Rejection(*values["rejected"])
+    return Document(**values)

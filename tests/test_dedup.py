@@ -290,3 +290,33 @@ def test_cli_dedup_index_carries_over_to_the_next_run(tmp_path, planted):
     result = runner.invoke(main, ["clean", str(tmp_path / "new.jsonl"), "-o", "-", "--config", str(recipe),
                                   "--dedup-index", str(index), "--no-dedup"])
     assert result.exit_code == 2 and "--dedup-index" in result.output
+
+
+def test_large_buckets_give_the_components_of_all_verified_pairs(planted, monkeypatch):
+    """Buckets verified representative-first (the path for floods of near-identical pages) must give the
+    same components as verifying every pair that shares a band."""
+    import corpusclean.lsh as lsh
+
+    stage = Dedup(num_perm=32, bands=16, rows=2, threshold=0.5)  # short bands: big, mixed buckets
+    sigs = []
+    for d in planted:
+        doc = Document(id=d.id, text=d.text)
+        stage.prepare(doc)
+        sigs.append(np.frombuffer(doc.scratch["dedup"][1], dtype=np.uint32))
+    sigs = np.vstack(sigs)
+    everyone = np.arange(len(sigs))
+    params = dict(bands=16, rows=2, threshold=0.5)
+    left, right = [], []
+    for band in range(16):
+        keys = lsh.band_keys(sigs, band, rows=2)
+        for a in everyone:
+            for b in everyone[a + 1:]:
+                if keys[a] == keys[b] and lsh.agreement_count(sigs[a], sigs[b]) >= lsh.min_agreement(0.5, 32):
+                    left.append(a)
+                    right.append(b)
+    assert len(left) > len(planted)
+    expected = components(len(sigs), np.array(left), np.array(right)).tolist()
+    for small in (32, 2):
+        monkeypatch.setattr(lsh, "_SMALL_BUCKET", small)
+        edges = lsh.near_duplicate_edges(sigs, everyone, **params)
+        assert components(len(sigs), edges[0], edges[1]).tolist() == expected
