@@ -16,7 +16,11 @@ Prints, in one run (the machine is shared, so compare ratios measured in the sam
     python benchmarks/bench_dedup.py --docs 1000000   # the full size
     python benchmarks/bench_dedup.py --skip-scale     # accuracy and speed only
 
-Peers (datatrove MinHash, data-juicer) are not run here yet: see the closing note in the dedup issue.
+4. Peers side by side (``--peers``, default: those whose venv exists under benchmarks/.venv-peers;
+   ``--install-peers`` creates them, see compare_peers.py): datatrove's MinHash dedup and data-juicer's
+   (benchmarks/peer_dedup.py) against ``corpusclean clean`` with a dedup-only recipe, each a child process
+   on the same JSONL: duplicates left / articles lost on the planted set, and wall time and peak memory
+   on ``--peer-docs`` synthetic documents, as ratios to corpusclean.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from dedup_corpus import (  # noqa: E402
     _SENTENCE,
@@ -247,17 +252,104 @@ def scale(count: int, seed: int) -> None:
           f"{per_doc:,.0f} bytes/document (index only, signatures not counted)")
 
 
+# --- 4. peers ----------------------------------------------------------------------------------------
+
+def kept_scores(kept: set[str], groups: dict[str, int]) -> str:
+    """Duplicates left and articles lost, from the kept ids alone (the one outcome every tool reports)."""
+    per_group: Counter[int] = Counter(groups[i] for i in kept if i in groups)
+    every = Counter(groups.values())
+    left = sum(max(per_group[g] - 1, 0) for g in every)
+    lost = sum(1 for g in every if per_group[g] == 0)
+    duplicates = len(groups) - len(every)
+    removed = len(groups) - len(kept & set(groups))
+    return (f"duplicates left {left}/{duplicates} (recall {1 - left / duplicates:.3f}), articles lost {lost} "
+            f"(precision {1 - lost / max(removed, 1):.3f})")
+
+
+def peers(names: list[str], install: bool, peer_docs: int, seed: int) -> None:
+    import json
+    import tempfile
+
+    from compare_peers import VENVS, ensure_venv, measure
+
+    work = Path(tempfile.mkdtemp(prefix="bench-dedup-peers-"))
+    recipe = work / "dedup-only.toml"
+    recipe.write_text('[[stages]]\nuse = "dedup"\n', encoding="utf-8")
+    bases = base_articles(include_eval=True, min_chars=300, max_chars=1200)
+    planted = planted_corpus(bases=bases, duplicated=0.8, max_variants=5, seed=seed)
+    sets = {"planted": work / "planted.jsonl", "synthetic": work / "synthetic.jsonl"}
+    with open(sets["planted"], "w", encoding="utf-8") as out:
+        for d in planted:
+            out.write(json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) + "\n")
+    with open(sets["synthetic"], "w", encoding="utf-8") as out:
+        for doc in synthetic(peer_docs, seed):
+            out.write(json.dumps({"id": doc.id, "text": doc.text}, ensure_ascii=False) + "\n")
+    groups = {d.id: d.group for d in planted}
+    print(f"\npeers on the same JSONL (child processes, one worker each; {peer_docs:,} synthetic documents "
+          f"= {sets['synthetic'].stat().st_size / 1e6:.0f} MB for time and memory):")
+    results = {}
+    tools = ["corpusclean", *names]
+    for tool in tools:
+        if tool == "corpusclean":
+            python = Path(sys.executable)
+        else:
+            python = ensure_venv(tool, install=install)
+            if python is None:
+                print(f"  {tool}: no virtual environment under {VENVS} (use --install-peers)")
+                continue
+        for name, path in sets.items():
+            out = work / f"{tool}-{name}"
+            if tool == "corpusclean":
+                out.mkdir()
+                cmd = [str(python), "-m", "corpusclean.cli", "clean", str(path), "-o", str(out / "kept.jsonl"),
+                       "--config", str(recipe), "-w", "1", "-q"]
+            else:
+                cmd = [str(python), str(ROOT / "benchmarks" / "peer_dedup.py"), tool, str(path), str(out)]
+            measured = measure(cmd, work / f"{tool}-{name}.log")
+            if measured.returncode != 0:
+                print(f"  {tool} on {name}: failed (exit {measured.returncode}), see {measured.log}")
+                continue
+            if tool == "corpusclean":
+                with open(out / "kept.jsonl", encoding="utf-8") as handle:
+                    kept = {json.loads(line)["id"] for line in handle}
+            else:
+                kept = set(json.loads((out / "kept.json").read_text(encoding="utf-8")))
+            results[tool, name] = (measured, kept)
+    base = results.get(("corpusclean", "synthetic"))
+    for tool in tools:
+        if (tool, "planted") in results:
+            print(f"  {tool:<12} planted: {kept_scores(results[tool, 'planted'][1], groups)}")
+    for tool in tools:
+        if (tool, "synthetic") in results and base is not None:
+            m = results[tool, "synthetic"][0]
+            print(f"  {tool:<12} synthetic: {m.wall:7.1f} s (x{m.wall / base[0].wall:.1f} corpusclean's), "
+                  f"peak {m.peak_tree_mb:6.0f} MB (x{m.peak_tree_mb / base[0].peak_tree_mb:.1f}), "
+                  f"kept {len(results[tool, 'synthetic'][1]):,}")
+    print(f"  (work files in {work})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100_000, help="synthetic documents for the scale run")
     parser.add_argument("--speed-mb", type=float, default=20.0, help="MB of text for the signature speed test")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--peers", default=None,
+                        help="comma-separated peers to run (datatrove,data-juicer); default: those installed; "
+                             "'none' to skip")
+    parser.add_argument("--install-peers", action="store_true", help="create missing peer venvs (PyPI, minutes)")
+    parser.add_argument("--peer-docs", type=int, default=10_000, help="synthetic documents for the peer timing")
     args = parser.parse_args()
     accuracy(args.seed)
     signature_speed(args.speed_mb)
     if not args.skip_scale:
         scale(args.docs, args.seed)
+    if args.peers != "none":
+        from compare_peers import VENVS
+
+        known = ["datatrove", "data-juicer"]
+        names = args.peers.split(",") if args.peers else [n for n in known if (VENVS / n / "bin" / "python").exists()]
+        peers(names, args.install_peers, args.peer_docs, args.seed)
 
 
 if __name__ == "__main__":
