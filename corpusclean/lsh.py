@@ -25,7 +25,7 @@ from corpusclean.shingles import fmix64
 # share a band) are verified block by block and reduced to a spanning forest as they go.
 _SMALL_BUCKET = 32
 _BLOCK = 256
-_PAIR_CHUNK = 1 << 16
+_PAIR_CHUNK = 1 << 13  # pairs verified at once: 8 MB of gathered signatures
 _POLY = np.uint64(0x100000001B3)
 
 
@@ -38,8 +38,10 @@ def collision_probability(similarity: float, *, bands: int, rows: int) -> float:
     return 1.0 - (1.0 - similarity**rows) ** bands
 
 
-def band_keys(signatures: np.ndarray, band: int, *, rows: int, seed: int = 1) -> np.ndarray:
-    """The 64-bit key of one band (``rows`` consecutive values) for each signature row.
+def band_keys(signatures: np.ndarray, band: int, *, rows: int, seed: int = 1,
+              members: np.ndarray | None = None) -> np.ndarray:
+    """The 64-bit key of one band (``rows`` consecutive values) for each signature row (or for the rows
+    listed in ``members``, reading only the band's columns: no copy of whole signatures).
 
     >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 2, 3, 4]], dtype=np.uint32)
     >>> k = band_keys(sigs, 0, rows=2)
@@ -49,10 +51,12 @@ def band_keys(signatures: np.ndarray, band: int, *, rows: int, seed: int = 1) ->
     start = band * rows
     if start + rows > signatures.shape[1]:
         raise ValueError(f"band {band} of {rows} rows does not fit a signature of {signatures.shape[1]} values")
-    acc = np.full(signatures.shape[0], np.uint64((seed + band) * 0x9E3779B97F4A7C15 % 2**64), dtype=np.uint64)
+    count = signatures.shape[0] if members is None else len(members)
+    acc = np.full(count, np.uint64((seed + band) * 0x9E3779B97F4A7C15 % 2**64), dtype=np.uint64)
     for column in range(start, start + rows):
+        values = signatures[:, column] if members is None else signatures[members, column]
         acc *= _POLY
-        acc ^= signatures[:, column].astype(np.uint64)
+        acc ^= values.astype(np.uint64)
     return fmix64(acc)
 
 
@@ -178,7 +182,7 @@ def near_duplicate_edges(signatures: np.ndarray, candidates: np.ndarray, *, band
     pairs: list[np.ndarray] = []
     large: list[np.ndarray] = []
     for band in range(bands):
-        keys = band_keys(signatures[candidates], band, rows=rows, seed=seed)
+        keys = band_keys(signatures, band, rows=rows, seed=seed, members=candidates)
         order, starts, lengths = _buckets(keys)
         for size in np.unique(lengths[lengths <= _SMALL_BUCKET]):
             first, second = np.triu_indices(size, 1)
