@@ -183,7 +183,7 @@ def read_items(path: str, fmt: str, errors: list[str]) -> Iterator[RawItem]:
     try:
         if fmt == "jsonl":
             for line_no, line in enumerate(stream, 1):  # line_no is reported on failure
-                if line.strip():
+                if not line.isspace():
                     yield RawItem(name, line_no, line, fmt)
         elif fmt == "warc":
             yield from _warc_items(name, stream)

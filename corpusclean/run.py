@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -9,8 +11,8 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.parse import ParseOptions
-from corpusclean.pipeline import Pipeline
-from corpusclean.readers import iter_raw
+from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
+from corpusclean.readers import RawItem, iter_raw
 from corpusclean.summary import Summary
 from corpusclean.writers import Sink, dumps, open_sink, output_record, reject_records
 
@@ -34,14 +36,53 @@ class RunConfig:
     progress: bool = False
 
 
-def _progress(docs: Iterator[Document], enabled: bool) -> Iterator[Document]:
+@dataclass(slots=True)
+class Batch:
+    """One chunk of documents as the writers need it: JSONL lines and the chunk's account. Built in the
+    worker that processed the chunk when it can be, because bytes are far cheaper to send back to the
+    main process than documents."""
+
+    summary: Summary
+    output: list[bytes]
+    rejects: list[bytes]
+
+
+def encode_batch(docs: list[Document], *, rejects: bool = True) -> Batch:
+    """The output lines, reject receipts and summary of ``docs``."""
+    summary = Summary()
+    output: list[bytes] = []
+    receipts: list[bytes] = []
+    for doc in docs:
+        summary.add(doc)
+        if doc.rejected is None:
+            output.append(dumps(output_record(doc)))
+        elif doc.rejected.stage == "read":
+            summary.errors.append(doc.rejected.detail.get("error", doc.source))
+        if rejects:
+            receipts.extend(dumps(record) for record in reject_records(doc))
+    return Batch(summary, output, receipts)
+
+
+def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *, rejects: bool) -> Iterator[Batch]:
+    encode = functools.partial(encode_batch, rejects=rejects)
+    if not pipeline.corpus_stages:
+        yield from pipeline.map_raw(items, config.parse, encode, workers=config.workers)
+        return
+    docs = pipeline.run_raw(items, config.parse, workers=config.workers)
+    while chunk := list(itertools.islice(docs, CHUNK_ITEMS)):
+        yield encode(chunk)
+
+
+def _progress(batches: Iterator[Batch], enabled: bool) -> Iterator[Batch]:
     if not enabled:
-        yield from docs
+        yield from batches
         return
     from tqdm import tqdm
 
-    with tqdm(docs, unit=" docs", file=sys.stderr, dynamic_ncols=True, mininterval=0.5) as bar:
-        yield from bar
+    with tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True, mininterval=0.5) as bar:
+        for batch in batches:
+            yield batch
+            bar.update(batch.summary.docs_in)
 
 
 def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
@@ -55,7 +96,6 @@ def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
     summary = Summary()
     errors = summary.errors
     items = iter_raw(config.inputs, errors, fmt=config.fmt)
-    docs = pipeline.run_raw(items, config.parse, workers=config.workers)
     sinks: list[Sink] = []
     try:
         out = open_sink(config.output, shard_size=config.shard_size)
@@ -63,19 +103,15 @@ def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
         rejects = open_sink(config.rejects) if config.rejects else None
         if rejects is not None:
             sinks.append(rejects)
-        for doc in _progress(docs, config.progress):
-            summary.add(doc)
-            if doc.rejected is not None and doc.rejected.stage == "read":
-                errors.append(doc.rejected.detail.get("error", doc.source))
+        for batch in _progress(_batches(pipeline, items, config, rejects=rejects is not None), config.progress):
+            summary.update(batch.summary)
             if config.on_error == "fail" and errors:
-                raise RunAborted(errors[-1])
-            if doc.rejected is None:
-                out.write(dumps(output_record(doc)))
+                raise RunAborted(errors[0])
+            out.write_many(batch.output)
             if rejects is not None:
-                for record in reject_records(doc):
-                    rejects.write(dumps(record))
+                rejects.write_many(batch.rejects)
         if config.on_error == "fail" and errors:
-            raise RunAborted(errors[-1])
+            raise RunAborted(errors[0])
         for sink in sinks:
             sink.commit()
     except BaseException:

@@ -35,6 +35,17 @@ class Summary:
         else:
             self.rejected[f"{doc.rejected.stage}/{doc.rejected.rule}"] += 1
 
+    def update(self, other: Summary) -> None:
+        """Add ``other`` (a worker's account of one chunk) into this summary in place."""
+        self.docs_in += other.docs_in
+        self.docs_out += other.docs_out
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+        self.rejected.update(other.rejected)
+        self.removed_count.update(other.removed_count)
+        self.removed_chars.update(other.removed_chars)
+        self.errors.extend(other.errors)
+
     def __add__(self, other: Summary) -> Summary:
         return Summary(
             docs_in=self.docs_in + other.docs_in,

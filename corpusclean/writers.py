@@ -91,6 +91,11 @@ class AtomicFile:
         self._stream.write(data)
         self.count += 1
 
+    def write_many(self, lines: list[bytes]) -> None:
+        """Write several records in one call (one system call per chunk rather than per few lines)."""
+        self._stream.write(b"".join(lines))
+        self.count += len(lines)
+
     def _close_streams(self) -> None:
         if self._stream is not self._raw:
             self._stream.close()
@@ -120,6 +125,10 @@ class StdoutSink:
     def write(self, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         self.count += 1
+
+    def write_many(self, lines: list[bytes]) -> None:
+        sys.stdout.buffer.write(b"".join(lines))
+        self.count += len(lines)
 
     def commit(self) -> None:
         sys.stdout.buffer.flush()
@@ -155,6 +164,16 @@ class ShardedDir:
         assert self._current is not None
         self._current.write(data)
         self.count += 1
+
+    def write_many(self, lines: list[bytes]) -> None:
+        while lines:
+            if self._current is None or self._current.count >= self.shard_size:
+                self._rotate()
+            assert self._current is not None
+            room = self.shard_size - self._current.count
+            self._current.write_many(lines[:room])
+            self.count += min(room, len(lines))
+            lines = lines[room:]
 
     def _rotate(self) -> None:
         if self._current is not None:

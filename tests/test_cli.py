@@ -251,8 +251,8 @@ def test_ctrl_c_with_workers_leaves_no_output(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while len(list(tmp_path.glob("started.*"))) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until both workers are processing documents
     assert proc.poll() is None, proc.stderr.read().decode()
     assert partials(tmp_path), "the run should have its partial files open"
     os.killpg(proc.pid, signal.SIGINT)

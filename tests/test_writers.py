@@ -132,3 +132,20 @@ def test_reject_records_give_every_removed_piece_with_ids_and_rule():
     assert receipts[0]["line"] == 0 and receipts[0]["text"] == "AEJ毕节网"
     whole = receipts[-1]
     assert (whole["text"], whole["fields"], whole["value"], whole["threshold"]) == (text, {"url": "u"}, 3, 50)
+
+
+@pytest.mark.parametrize("shard_size", [1, 2, 3, 100])
+def test_write_many_splits_shards_exactly_like_write(tmp_path, shard_size):
+    one, many = tmp_path / "one", tmp_path / "many"
+    sink = ShardedDir(str(one), shard_size=shard_size)
+    for line in LINES * 3:
+        sink.write(line)
+    sink.commit()
+    sink = ShardedDir(str(many), shard_size=shard_size)
+    for start in range(0, len(LINES) * 3, 4):  # batches that straddle shard boundaries
+        sink.write_many((LINES * 3)[start:start + 4])
+    sink.write_many([])
+    sink.commit()
+    assert sink.count == len(LINES) * 3
+    assert sorted(os.listdir(one)) == sorted(os.listdir(many))
+    assert all((one / name).read_bytes() == (many / name).read_bytes() for name in os.listdir(one))

@@ -52,8 +52,8 @@ class Explode(Filter):
 
 
 class Slow(Filter):
-    """Sleep ``seconds`` per document and touch ``flag`` once started, so a test can interrupt a run
-    that is surely under way (no timing assumptions beyond "it is still running")."""
+    """Sleep ``seconds`` per document and touch ``flag.<pid>`` once started, so a test can interrupt a run
+    when every worker is surely under way (no timing assumptions beyond "it is still running")."""
 
     name = "test_slow"
 
@@ -62,8 +62,9 @@ class Slow(Filter):
         self.flag = flag
 
     def check(self, doc: Document) -> None:
-        if self.flag and not os.path.exists(self.flag):
-            with open(self.flag, "w"):
+        flag = f"{self.flag}.{os.getpid()}"
+        if self.flag and not os.path.exists(flag):
+            with open(flag, "w"):
                 pass
         time.sleep(self.seconds)
 
