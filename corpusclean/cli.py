@@ -158,6 +158,10 @@ def main() -> None:
 @click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="skip: send unreadable lines to rejects and go on; fail: stop and write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: worker processes on this machine; ray: a Ray cluster (pip install 'corpusclean[ray]').")
+@click.option("--ray-address", default=None, metavar="ADDRESS",
+              help="Ray cluster to use with --engine ray (e.g. ray://head:10001 or auto); default: start a local one.")
 @input_options
 @rule_options
 @dedup_options
@@ -165,7 +169,8 @@ def main() -> None:
 def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str | None, workers: int | None,
           shard_size: int | None, on_error: str, quiet: bool, fmt: str | None, text_field: str, id_field: str,
           recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
-          disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None) -> None:
+          disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None,
+          engine: str = "local", ray_address: str | None = None) -> None:
     """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
 
     Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
@@ -180,6 +185,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
       corpusclean clean pages/ -o clean.jsonl.zst --config my-recipe.toml --report run.json
       corpusclean clean shard.jsonl -o out.jsonl --rules my-site.toml --disable-rule follow_subscribe
       corpusclean clean crawl-2024-06/ -o june.jsonl --dedup-index seen.npz   # also drop what earlier runs kept
+      corpusclean clean s3://bucket/crawl/ -o s3://bucket/clean/ --engine ray --ray-address auto
 
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
     2 bad usage or recipe.
@@ -195,7 +201,12 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
         workers=workers or os.cpu_count() or 1, on_error=on_error, shard_size=shard_size,
         progress=not quiet and sys.stderr.isatty(),
     )
-    summary = clean_files(pipeline, config)
+    if engine == "ray":
+        summary = _clean_on_ray(pipeline, config, ray_address, workers)
+    else:
+        if ray_address is not None:
+            raise click.BadParameter("needs --engine ray", param_hint="--ray-address")
+        summary = clean_files(pipeline, config)
     if report:
         from corpusclean.writers import AtomicFile
 
@@ -209,6 +220,18 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
             click.echo(f"corpusclean: {error}", err=True)
     if summary.errors:
         sys.exit(EXIT_SKIPPED)
+
+
+def _clean_on_ray(pipeline: Any, config: RunConfig, address: str | None, workers: int | None) -> Any:
+    """``clean --engine ray``: a missing Ray is a usage error naming the extra to install (exit 2)."""
+    from corpusclean.ray_dedup import Unsupported
+    from corpusclean.ray_engine import RayMissing, clean_with_ray, require_ray
+
+    try:
+        require_ray()
+        return clean_with_ray(pipeline, config, address=address, workers=workers)
+    except (RayMissing, Unsupported) as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def render_explanation(before: str, doc: Document) -> str:
