@@ -195,7 +195,8 @@ def test_on_error_fail_writes_nothing_and_keeps_old_output(tmp_path):
         handle.write(b"{oops\n")
     out = tmp_path / "o.jsonl"
     out.write_bytes(b"previous run\n")
-    result = invoke("clean", path, "-o", out, "--rejects", tmp_path / "r.jsonl", "--on-error", "fail", "-w", "2")
+    result = invoke("clean", path, "-o", out, "--rejects", tmp_path / "r.jsonl", "--on-error", "fail", "-w", "2",
+                    "--config", io_recipe(tmp_path))
     assert result.exit_code == 1
     assert f"{path}:301" in result.stderr and "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
@@ -267,10 +268,10 @@ def test_workers_give_byte_identical_output_rejects_and_report(tmp_path):
     corpus.mkdir()
     for name, text in seed_texts().items():
         (corpus / name).write_text(text, encoding="utf-8")
-    write_jsonl(corpus / "a.jsonl", records(1000, seed=6))
+    write_jsonl(corpus / "a.jsonl", records(700, seed=6))
     with open(corpus / "a.jsonl", "ab") as handle:
         handle.write(b"[1]\n")
-    write_jsonl(corpus / "b.jsonl", records(300, seed=7))
+    write_jsonl(corpus / "b.jsonl", records(200, seed=7))
     results = {}
     for workers in ("1", "2"):
         files = [tmp_path / f"out{workers}.jsonl", tmp_path / f"rej{workers}.jsonl", tmp_path / f"rep{workers}.json"]
@@ -282,7 +283,7 @@ def test_workers_give_byte_identical_output_rejects_and_report(tmp_path):
             report.pop(key)
         results[workers] = (files[0].read_bytes(), files[1].read_bytes(), report)
     assert results["1"] == results["2"]
-    assert results["1"][0].count(b"\n") > 3 * CHUNK_ITEMS  # several chunks, so both workers take part
+    assert results["1"][0].count(b"\n") > 2 * CHUNK_ITEMS  # several chunks, so both workers take part
 
 
 def test_undecodable_text_file_is_reported_and_kept_in_rejects(tmp_path):
