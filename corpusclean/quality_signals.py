@@ -96,6 +96,10 @@ def _class_table() -> np.ndarray:
     return table
 
 
+# Classes whose characters n-gram measures see (Gopher's word n-grams ignore spacing and punctuation).
+_IS_CONTENT = np.array([cls not in (SPACE, PUNCT) for cls in range(len(CLASS_NAMES))])
+
+
 def codepoints(text: str) -> np.ndarray:
     """The code points of ``text`` as a numpy array (no copy of the characters beyond one encode)."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -106,14 +110,396 @@ def char_classes(text: str) -> np.ndarray:
     return _class_table()[codepoints(text)]
 
 
+def _nonspace_len(text: str) -> int:
+    """Characters of ``text`` that are not white space (``str.split`` runs in C).
+
+    >>> _nonspace_len("深圳 2020\\u3000年\\n")
+    7
+    """
+    return sum(map(len, text.split()))
+
+
+class Measurements:
+    """One document's text and the arrays several signals share (code points, character classes, class
+    counts, lines, n-gram characters), each computed once, on first use.
+
+    The quality stages run one after another on the same text, so they share one ``Measurements`` through
+    :func:`shared`, which keeps it in ``doc.scratch`` tied to the text object it measured: an editor that
+    changes the text leaves a new string, and the stale measurements are not reused. Pickling drops the
+    cached arrays (a document travelling between processes carries only an empty cache).
+
+    >>> m = Measurements("深圳 2020 年GDP增长，\\n\\n深圳 2020 年GDP增长，")
+    >>> m.class_counts()["cjk"], m.nonspace(), m.duplicate_lines()["dup_line_frac"]
+    (10, 26, 0.5)
+    """
+
+    __slots__ = ("_classes", "_content", "_counts", "_cps", "_hashes", "_lines", "text")
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self._cps: np.ndarray | None = None
+        self._classes: np.ndarray | None = None
+        self._counts: list[int] | None = None
+        self._lines: list[str] | None = None
+        self._content: np.ndarray | None = None
+        self._hashes: dict[int, np.ndarray] = {}
+
+    def __reduce__(self) -> tuple[type, tuple[None]]:
+        return (Measurements, (None,))
+
+    # --- shared arrays -----------------------------------------------------------------------------
+
+    def codepoints(self) -> np.ndarray:
+        if self._cps is None:
+            self._cps = codepoints(self.text or "")
+        return self._cps
+
+    def classes(self) -> np.ndarray:
+        if self._classes is None:
+            self._classes = _class_table()[self.codepoints()]
+        return self._classes
+
+    def counts(self) -> list[int]:
+        """Characters per class, indexed by ``SPACE`` ... ``OTHER``."""
+        if self._counts is None:
+            self._counts = np.bincount(self.classes(), minlength=len(CLASS_NAMES)).tolist()
+        return self._counts
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = (self.text or "").split("\n")
+        return self._lines
+
+    def content(self) -> np.ndarray:
+        """Code points of the characters n-gram measures see: letters, digits and symbols (no spaces, no
+        punctuation), as 64-bit integers ready for hashing."""
+        if self._content is None:
+            self._content = self.codepoints()[_IS_CONTENT[self.classes()]].astype(np.uint64)
+        return self._content
+
+    # --- composition -------------------------------------------------------------------------------
+
+    def class_counts(self) -> dict[str, int]:
+        return dict(zip(CLASS_NAMES, self.counts(), strict=True))
+
+    def nonspace(self) -> int:
+        return len(self.text or "") - self.counts()[SPACE]
+
+    def cjk_ratio(self) -> float:
+        """CJK ideographs over all letters (CJK, Latin and other scripts)."""
+        counts = self.counts()
+        letters = counts[CJK] + counts[LATIN] + counts[LETTER]
+        return counts[CJK] / letters if letters else 0.0
+
+    def composition(self) -> dict[str, float]:
+        return {name: self.composition_ratio(name) for name in _COMPOSITION}
+
+    def composition_ratio(self, name: str, meta: dict[str, Any] | None = None) -> float:
+        """One share of :meth:`composition` (``meta`` only matters to ``mojibake_ratio``), measured alone."""
+        if name == "cjk_ratio":
+            return self.cjk_ratio()
+        if name == "mojibake_ratio":
+            return self.mojibake_ratio(meta)
+        denominator = max(self.nonspace(), 1)
+        if name == "mask_ratio":
+            return mask_chars(self.text or "") / denominator
+        counts = self.counts()
+        if name == "symbol_ratio":
+            return (counts[SYMBOL] + counts[OTHER]) / denominator
+        return counts[LATIN if name == "latin_ratio" else DIGIT] / denominator
+
+    def mojibake_ratio(self, meta: dict[str, Any] | None = None) -> float:
+        lost = 0
+        repair = (meta or {}).get("mojibake")
+        if isinstance(repair, dict) and isinstance(repair.get("lost_chars"), int):
+            lost = repair["lost_chars"]
+        residue = mojibake_chars(self.text or "")
+        return (residue + lost) / max(self.nonspace() + lost, 1)
+
+    # --- lines -------------------------------------------------------------------------------------
+
+    def line_structure(self, *, short_line_chars: int = 10,
+                       only: Iterable[str] | None = None) -> dict[str, float]:
+        """See :func:`line_structure`. ``only`` names the shares wanted (default all three): a share not
+        asked for is not measured (its value is 0.0); the short-line share alone needs no per-line regex."""
+        wanted = set(_LINE_SHARES if only is None else only)
+        sizes = [(line, sum(map(len, line.split()))) for line in self.lines()]
+        if "no_end_punct_frac" not in wanted and "list_frac" not in wanted:
+            total = short = lines = 0
+            for _, size in sizes:
+                if size:
+                    lines += 1
+                    total += size
+                    if size < short_line_chars:
+                        short += size
+            return {"lines": lines, "no_end_punct_frac": 0.0, "short_line_frac": short / max(total, 1),
+                    "list_frac": 0.0}
+        present = sorted(size for _, size in sizes if size)
+        width = present[int(0.9 * (len(present) - 1))] if present else 0
+        wrap_at = 0.85 * width if width >= 20 else float("inf")
+        lists = "list_frac" in wanted
+        total = no_end = short = listed = 0
+        lines = 0
+        unit = 0  # characters of wrapped lines waiting for the line that ends their sentence
+        for line, size in sizes:
+            if not size:
+                no_end += unit
+                unit = 0
+                continue
+            lines += 1
+            total += size
+            # Most lines end in 。 or another end mark: then no bracketed note or closer can follow it.
+            if line[-1] in SENTENCE_END or ends_sentence(line):
+                unit = 0
+            elif size >= wrap_at:
+                unit += size
+            else:
+                no_end += unit + size
+                unit = 0
+            if size < short_line_chars:
+                short += size
+            if lists and _LIST_ITEM.match(line):
+                listed += size
+        no_end += unit
+        denominator = max(total, 1)
+        return {
+            "lines": lines,
+            "no_end_punct_frac": no_end / denominator if "no_end_punct_frac" in wanted else 0.0,
+            "short_line_frac": short / denominator,
+            "list_frac": listed / denominator,
+        }
+
+    def duplicate_lines(self) -> dict[str, float]:
+        lines = self.lines()
+        stripped = [line.strip() for line in lines]
+        nonblank = [line for line in stripped if line]
+        dup_line, dup_line_chars = _dup_fractions(nonblank)
+        if len(nonblank) == len(lines) or not nonblank:
+            # No blank line, so one paragraph (or none): nothing repeats.
+            dup_para, dup_para_chars = 0.0, 0.0
+        else:
+            paragraphs = _paragraphs(lines, stripped)
+            if len(paragraphs) == len(nonblank):  # every paragraph is one line
+                dup_para, dup_para_chars = dup_line, dup_line_chars
+            else:
+                dup_para, dup_para_chars = _dup_fractions(paragraphs)
+        return {
+            "dup_line_frac": dup_line,
+            "dup_line_char_frac": dup_line_chars,
+            "dup_para_frac": dup_para,
+            "dup_para_char_frac": dup_para_chars,
+        }
+
+    # --- n-grams -----------------------------------------------------------------------------------
+
+    def _ngram_keys(self, n: int) -> np.ndarray:
+        """One 64-bit key per n-gram of :meth:`content`: exact for n <= 3 (three 21-bit code points fit),
+        a polynomial hash above, ``sum(c[i + j] * B ** (n - 1 - j))`` (arithmetic wraps modulo 2**64,
+        deterministic), built by doubling: h_2k[i] = h_k[i] * B**k + h_k[i + k]."""
+        cps = self.content()
+        if n == 1:
+            return cps
+        if n == 2:
+            return (cps[:-1] << _S21) | cps[1:]
+        if n == 3:
+            return (cps[:-2] << _S42) | (cps[1:-1] << _S21) | cps[2:]
+        return _polynomial_hash(cps, n, self._hashes)
+
+    def top_ngram_count(self, n: int) -> int:
+        """How many times the most frequent content n-gram occurs."""
+        keys = self._ngram_keys(n)
+        if len(keys) < 2:
+            return len(keys)
+        ordered = np.sort(keys)
+        breaks = np.flatnonzero(ordered[1:] != ordered[:-1])
+        if len(breaks) == len(keys) - 1:
+            return 1
+        edges = np.concatenate(([-1], breaks, [len(keys) - 1]))
+        return int(np.diff(edges).max())
+
+    def dup_ngram_chars(self, n: int) -> int:
+        """Content characters that lie inside an n-gram occurring twice or more."""
+        keys = self._ngram_keys(n)
+        if len(keys) < 2:
+            return 0
+        order = np.argsort(keys)
+        ordered = keys[order]
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            return 0
+        repeated = np.zeros(len(keys), dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        starts = np.zeros(len(keys), dtype=np.int8)
+        starts[order[repeated]] = 1
+        # A character is covered if one of the n starts at or before it begins a repeated n-gram.
+        return int(np.count_nonzero(np.convolve(starts, _ONES[:n])[: len(self.content())]))
+
+    def ngram_repetition(self, *, top_ns: Iterable[int] = (2, 3, 4),
+                         dup_ns: Iterable[int] = (5, 6, 7, 8, 9, 10)) -> dict[str, float]:
+        total = len(self.content())
+        out: dict[str, float] = {}
+        for n in sorted(set(top_ns)):
+            out[f"top_{n}gram_frac"] = min(1.0, self.top_ngram_count(n) * n / total) if total else 0.0
+        for n in sorted(set(dup_ns)):
+            out[f"dup_{n}gram_frac"] = self.dup_ngram_chars(n) / total if total else 0.0
+        return out
+
+    def ngram_excess(self, top: Sequence[tuple[int, float]],
+                     dup: Sequence[tuple[int, float]]) -> tuple[str, float, float] | None:
+        """The first n-gram measure above its limit, ``(name, value, limit)``, in the order ``top`` then
+        ``dup`` (each sorted by n), or None: the decision of :meth:`ngram_repetition` without measuring what
+        cannot fail.
+
+        Bounds make most measures free. The most frequent n-gram is no more frequent than the most frequent
+        shorter one (its prefix occurs wherever it does), so one sort of the shortest n-grams bounds every
+        ``top_n``. A character inside a repeated n-gram is inside a repeated shorter one, so ``dup_n`` is at
+        most ``dup_m`` for m < n, and at most ``m`` characters per repeated m-gram occurrence, which one sort
+        counts. A measure is computed exactly only when its bound is above its limit; on real prose that is
+        two sorts per document.
+
+        >>> Measurements("好好学习天天向上" * 8).ngram_excess([(2, 0.3)], [(5, 0.6), (10, 0.6)])
+        ('dup_5gram_frac', 1.0, 0.6)
+        >>> Measurements("天地玄黄宇宙洪荒日月盈昃辰宿列张").ngram_excess([(2, 0.2), (4, 0.3)], [(5, 0.6)])
+        """
+        total = len(self.content())
+        if not total:
+            return None
+        top, dup = sorted(top), sorted(dup)
+        if top:
+            first = top[0][0]
+            keys = self._ngram_keys(first)
+            # The largest count of the shortest n-gram that keeps every top_n under its limit.
+            allowed = min(_largest_count(n, limit, total) for n, limit in top)
+            if allowed < 1 or (len(keys) > allowed and _has_run_longer(keys, allowed)):
+                count = None
+                for n, limit in top:
+                    if count is not None and count <= _largest_count(n, limit, total):
+                        continue
+                    count = self.top_ngram_count(n)
+                    value = min(1.0, count * n / total)
+                    if value > limit:
+                        return f"top_{n}gram_frac", value, limit
+        if dup:
+            first = dup[0][0]
+            keys = self._ngram_keys(first)
+            if len(keys) < 2:
+                return None
+            ordered = np.sort(keys)
+            extra = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
+            # Occurrences of repeated n-grams are at most twice the extra ones, each covering n characters.
+            if min(total, 2 * extra * first) <= _largest_count(1, min(limit for _, limit in dup), total):
+                return None
+            known = None
+            for n, limit in dup:
+                if known is not None and known <= limit:
+                    continue
+                known = self.dup_ngram_chars(n) / total
+                if known > limit:
+                    return f"dup_{n}gram_frac", known, limit
+        return None
+
+    # --- phrases and keywords ----------------------------------------------------------------------
+
+    def repeated_phrases(self, *, min_repeats: int = 3, min_chars: int = 2) -> float:
+        text = self.text or ""
+        if min_chars == 2:
+            phrases = _PHRASES.findall(text)  # the split and the length filter in one C loop
+        else:
+            phrases = [p for p in _PHRASE_SPLIT.split(text) if len(p) >= min_chars]
+        if len(phrases) < min_repeats:
+            return 0.0
+        counts = Counter(phrases)
+        if len(counts) > len(phrases) - min_repeats + 1:
+            return 0.0  # too few repeats left for any phrase to reach min_repeats
+        repeated = sum(len(p) * (c - 1) for p, c in counts.items() if c >= min_repeats)
+        return min(1.0, repeated / max(self.nonspace(), 1))
+
+    def keyword_density(self, pack: KeywordPack | None = None) -> float:
+        pack = pack or default_keywords()
+        covered = pack.covered_chars(self.text or "")
+        return min(1.0, covered / max(self.nonspace(), 1)) if covered else 0.0
+
+
+_LINE_SHARES = ("no_end_punct_frac", "short_line_frac", "list_frac")
+_COMPOSITION = ("cjk_ratio", "latin_ratio", "digit_ratio", "symbol_ratio", "mask_ratio", "mojibake_ratio")
+_SCRATCH = "quality_signals"
+
+
+def shared(doc: Any) -> Measurements:
+    """The :class:`Measurements` of ``doc.text``, kept in ``doc.scratch`` for the next quality stage.
+
+    A cached value is used only if it measured this very string object (``is``, not ``==``: identical
+    text costs a recount, changed text can never reuse a stale count).
+
+    >>> from corpusclean.document import Document
+    >>> doc = Document(id="1", text="深圳市")
+    >>> shared(doc) is shared(doc)
+    True
+    >>> old = shared(doc); doc.text = "毕节市"; shared(doc) is old
+    False
+    """
+    found = doc.scratch.get(_SCRATCH)
+    if found is None or found.text is not doc.text:
+        found = doc.scratch[_SCRATCH] = Measurements(doc.text)
+    return found
+
+
+def _polynomial_hash(cps: np.ndarray, n: int, known: dict[int, np.ndarray]) -> np.ndarray:
+    """Hashes of every n-gram of ``cps`` (see :meth:`Measurements._ngram_keys`), each length built from
+    two shorter ones and remembered in ``known``: h_n[i] = h_half[i] * B**(n - half) + h_(n - half)[i + half]."""
+    if n == 1:
+        return cps
+    found = known.get(n)
+    if found is None:
+        half = n // 2
+        low, high = _polynomial_hash(cps, half, known), _polynomial_hash(cps, n - half, known)
+        size = max(len(cps) - n + 1, 0)
+        # Array arithmetic on unsigned integers wraps silently (only numpy scalars warn on overflow).
+        found = known[n] = low[:size] * _power(n - half) + high[half : half + size]
+    return found
+
+
+@functools.cache
+def _power(k: int) -> np.uint64:
+    return np.uint64(pow(int(_HASH_BASE), k, 1 << 64))
+
+
+def _largest_count(n: int, limit: float, total: int) -> int:
+    """The largest count c with ``min(1, c * n / total) <= limit``, computed with the same float
+    arithmetic as the measure itself so bound and measure can never disagree."""
+    if limit >= 1:
+        return total
+    count = int(limit * total / n)
+    while count > 0 and count * n / total > limit:
+        count -= 1
+    while (count + 1) * n / total <= limit:
+        count += 1
+    return count
+
+
+def _has_run_longer(keys: np.ndarray, count: int) -> bool:
+    """Whether some key occurs more than ``count`` times (``count >= 1``)."""
+    ordered = np.sort(keys)
+    return bool((ordered[count:] == ordered[:-count]).any())
+
+
+_ONES = np.ones(32, dtype=np.int8)
+
+
+_S21 = np.uint64(21)
+_S42 = np.uint64(42)
+# Odd 64-bit multiplier for the rolling polynomial hash; arithmetic wraps modulo 2**64 (deterministic).
+_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
+
+
 def class_counts(text: str) -> dict[str, int]:
     """How many characters of each class ``text`` has.
 
     >>> class_counts("深圳 2020 年GDP增长，")
     {'space': 2, 'cjk': 5, 'latin': 3, 'digit': 4, 'other_letter': 0, 'punct': 1, 'symbol': 0, 'other': 0}
     """
-    counts = np.bincount(char_classes(text), minlength=len(CLASS_NAMES))
-    return dict(zip(CLASS_NAMES, (int(c) for c in counts), strict=True))
+    return Measurements(text).class_counts()
 
 
 def composition(text: str) -> dict[str, float]:
@@ -128,18 +514,7 @@ def composition(text: str) -> dict[str, float]:
     >>> round(c["cjk_ratio"], 2), round(c["latin_ratio"], 2), round(c["digit_ratio"], 2)
     (0.62, 0.27, 0.09)
     """
-    counts = class_counts(text)
-    chars = len(text) - counts["space"]
-    letters = counts["cjk"] + counts["latin"] + counts["other_letter"]
-    denominator = max(chars, 1)
-    return {
-        "cjk_ratio": counts["cjk"] / letters if letters else 0.0,
-        "latin_ratio": counts["latin"] / denominator,
-        "digit_ratio": counts["digit"] / denominator,
-        "symbol_ratio": (counts["symbol"] + counts["other"]) / denominator,
-        "mask_ratio": mask_chars(text) / denominator,
-        "mojibake_ratio": mojibake_chars(text) / denominator,
-    }
+    return Measurements(text).composition()
 
 
 def mask_chars(text: str) -> int:
@@ -171,12 +546,7 @@ def mojibake_ratio(text: str, meta: dict[str, Any] | None = None) -> float:
     >>> round(mojibake_ratio("正文正文\ufffd", {"mojibake": {"lost_chars": 5}}), 2)
     0.6
     """
-    lost = 0
-    repair = (meta or {}).get("mojibake")
-    if isinstance(repair, dict) and isinstance(repair.get("lost_chars"), int):
-        lost = repair["lost_chars"]
-    residue = mojibake_chars(text)
-    return (residue + lost) / max(_nonspace_len(text) + lost, 1)
+    return Measurements(text).mojibake_ratio(meta)
 
 
 def ends_sentence(line: str) -> bool:
@@ -191,14 +561,6 @@ def ends_sentence(line: str) -> bool:
     """
     line = _TRAILING_NOTE.sub("", line.rstrip()).rstrip(CLOSERS)
     return bool(line) and line[-1] in SENTENCE_END
-
-
-_SPACES = (" ", "\t", "\n", "\r", "\u3000", "\xa0")
-
-
-def _nonspace_len(text: str) -> int:
-    """Non-space characters of ``text`` (the common layout spaces; str.count runs in C)."""
-    return len(text) - sum(text.count(space) for space in _SPACES) if text else 0
 
 
 def line_structure(text: str, *, short_line_chars: int = 10) -> dict[str, float]:
@@ -219,44 +581,14 @@ def line_structure(text: str, *, short_line_chars: int = 10) -> dict[str, float]
     >>> line_structure("标题\\n" + wrapped)["no_end_punct_frac"] < 0.2
     True
     """
-    sizes = [(line, _nonspace_len(line)) for line in text.split("\n")]
-    present = sorted(size for _, size in sizes if size)
-    width = present[int(0.9 * (len(present) - 1))] if present else 0
-    wrap_at = 0.85 * width if width >= 20 else float("inf")
-    total = no_end = short = listed = 0
-    lines = 0
-    unit = 0  # characters of wrapped lines waiting for the line that ends their sentence
-    for line, size in sizes:
-        if not size:
-            no_end += unit
-            unit = 0
-            continue
-        lines += 1
-        total += size
-        if ends_sentence(line):
-            unit = 0
-        elif size >= wrap_at:
-            unit += size
-        else:
-            no_end += unit + size
-            unit = 0
-        if size < short_line_chars:
-            short += size
-        if _LIST_ITEM.match(line):
-            listed += size
-    no_end += unit
-    denominator = max(total, 1)
-    return {
-        "lines": lines,
-        "no_end_punct_frac": no_end / denominator,
-        "short_line_frac": short / denominator,
-        "list_frac": listed / denominator,
-    }
+    return Measurements(text).line_structure(short_line_chars=short_line_chars)
 
 
 def _dup_fractions(items: Sequence[str]) -> tuple[float, float]:
     """Gopher's duplicate measures: share of items that repeat an earlier one, and share of characters
     in those repeats."""
+    if len(set(items)) == len(items):
+        return 0.0, 0.0
     seen: set[str] = set()
     dup = dup_chars = total_chars = 0
     for item in items:
@@ -269,6 +601,22 @@ def _dup_fractions(items: Sequence[str]) -> tuple[float, float]:
     return (dup / len(items) if items else 0.0, dup_chars / total_chars if total_chars else 0.0)
 
 
+def _paragraphs(lines: Sequence[str], stripped: Sequence[str]) -> list[str]:
+    """Blank-line separated paragraphs, stripped: ``re.split(r"\\n\\s*\\n", text)`` without the regex."""
+    out: list[str] = []
+    start = None
+    for i, line in enumerate(stripped):
+        if line:
+            if start is None:
+                start = i
+        elif start is not None:
+            out.append("\n".join(lines[start:i]).strip())
+            start = None
+    if start is not None:
+        out.append("\n".join(lines[start:]).strip())
+    return out
+
+
 def duplicate_lines(text: str) -> dict[str, float]:
     """Shares of lines and paragraphs (blank-line separated) that repeat an earlier one, and of the
     characters in them (Gopher's ``dup_line_frac``, ``dup_para_frac`` and their ``_char_`` forms).
@@ -277,31 +625,13 @@ def duplicate_lines(text: str) -> dict[str, float]:
     >>> d["dup_line_frac"], round(d["dup_line_char_frac"], 2)
     (0.25, 0.21)
     """
-    lines = [line.strip() for line in text.split("\n")]
-    lines = [line for line in lines if line]
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text)]
-    paragraphs = [p for p in paragraphs if p]
-    dup_line, dup_line_chars = _dup_fractions(lines)
-    dup_para, dup_para_chars = _dup_fractions(paragraphs)
-    return {
-        "dup_line_frac": dup_line,
-        "dup_line_char_frac": dup_line_chars,
-        "dup_para_frac": dup_para,
-        "dup_para_char_frac": dup_para_chars,
-    }
+    return Measurements(text).duplicate_lines()
 
 
 def content_codepoints(text: str) -> np.ndarray:
     """Code points of the characters that n-gram measures see: letters, digits and symbols (no spaces,
     no punctuation), as Gopher's word n-grams ignore spacing and punctuation."""
-    cps = codepoints(text)
-    classes = _class_table()[cps]
-    keep = (classes != SPACE) & (classes != PUNCT)
-    return cps[keep].astype(np.uint64)
-
-
-# Odd 64-bit multiplier for the rolling polynomial hash; arithmetic wraps modulo 2**64 (deterministic).
-_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
+    return Measurements(text).content()
 
 
 def ngram_repetition(text: str, *, top_ns: Iterable[int] = (2, 3, 4),
@@ -310,8 +640,9 @@ def ngram_repetition(text: str, *, top_ns: Iterable[int] = (2, 3, 4),
 
     ``top_{n}gram_frac``: share of characters covered by the most frequent character n-gram
     (its count times n, over all content characters). ``dup_{n}gram_frac``: share of characters that
-    lie inside any n-gram occurring more than once. N-grams are hashed with a rolling 64-bit polynomial
-    hash and counted with numpy, so a 10,000-character page costs about a millisecond per n.
+    lie inside any n-gram occurring more than once. N-grams are keyed (exactly up to n = 3, by a rolling
+    64-bit hash above) and counted with numpy, so a 10,000-character page costs well under a millisecond
+    per n. The filter stage asks :meth:`Measurements.ngram_excess` instead, which skips what cannot fail.
 
     >>> r = ngram_repetition("好好学习天天向上" * 8)
     >>> round(r["top_2gram_frac"], 2), r["dup_10gram_frac"]
@@ -319,46 +650,12 @@ def ngram_repetition(text: str, *, top_ns: Iterable[int] = (2, 3, 4),
     >>> ngram_repetition("天地玄黄宇宙洪荒日月盈昃辰宿列张")["dup_5gram_frac"]
     0.0
     """
-    top_ns = sorted(set(top_ns))
-    dup_ns = sorted(set(dup_ns))
-    wanted = set(top_ns) | set(dup_ns)
-    out: dict[str, float] = {f"top_{n}gram_frac": 0.0 for n in top_ns}
-    out.update({f"dup_{n}gram_frac": 0.0 for n in dup_ns})
-    cps = content_codepoints(text)
-    total = len(cps)
-    if not wanted or total == 0:
-        return out
-    hashes = cps.copy()
-    with np.errstate(over="ignore"):
-        for n in range(1, max(wanted) + 1):
-            if n > 1:
-                # h_n[i] = h_{n-1}[i] * B + c[i + n - 1]: one multiply-add per extra character.
-                hashes = hashes[:-1] * _HASH_BASE + cps[n - 1 :]
-            if n not in wanted or len(hashes) == 0:
-                continue
-            if n in dup_ns:
-                order = np.argsort(hashes)
-                ordered = hashes[order]
-            else:
-                ordered = np.sort(hashes)
-            same = ordered[1:] == ordered[:-1]
-            if n in top_ns:
-                # Longest run of equal hashes = count of the most frequent n-gram.
-                edges = np.flatnonzero(np.concatenate(([True], ~same, [True])))
-                out[f"top_{n}gram_frac"] = min(1.0, float(np.diff(edges).max()) * n / total)
-            if n in dup_ns and same.any():
-                repeated = np.zeros(len(ordered), dtype=bool)
-                repeated[1:] |= same
-                repeated[:-1] |= same
-                starts = order[repeated]
-                cover = np.zeros(total + 1, dtype=np.int32)
-                cover[starts] += 1  # starts are distinct positions, so plain fancy indexing adds correctly
-                cover[starts + n] -= 1
-                out[f"dup_{n}gram_frac"] = float(np.count_nonzero(np.cumsum(cover[:-1]))) / total
-    return out
+    return Measurements(text).ngram_repetition(top_ns=top_ns, dup_ns=dup_ns)
 
 
-_PHRASE_SPLIT = re.compile(r"[\s\u3000，,。．.！!？?；;：:、|/\\·•—\-_()（）\[\]【】《》<>「」『』“”\"'‘’]+")
+_PHRASE_SEPARATORS = r"\s\u3000，,。．.！!？?；;：:、|/\\·•—\-_()（）\[\]【】《》<>「」『』“”\"'‘’"
+_PHRASE_SPLIT = re.compile(f"[{_PHRASE_SEPARATORS}]+")
+_PHRASES = re.compile(f"[^{_PHRASE_SEPARATORS}]{{2,}}")
 
 
 def repeated_phrases(text: str, *, min_repeats: int = 3, min_chars: int = 2) -> float:
@@ -372,12 +669,7 @@ def repeated_phrases(text: str, *, min_repeats: int = 3, min_chars: int = 2) -> 
     >>> repeated_phrases("今天，我们去公园。明天，我们去学校。")
     0.0
     """
-    phrases = [p for p in _PHRASE_SPLIT.split(text) if len(p) >= min_chars]
-    if not phrases:
-        return 0.0
-    counts = Counter(phrases)
-    repeated = sum(len(p) * (c - 1) for p, c in counts.items() if c >= min_repeats)
-    return min(1.0, repeated / max(_nonspace_len(text), 1))
+    return Measurements(text).repeated_phrases(min_repeats=min_repeats, min_chars=min_chars)
 
 
 # --- spam keywords -----------------------------------------------------------------------------------------
@@ -385,9 +677,10 @@ def repeated_phrases(text: str, *, min_repeats: int = 3, min_chars: int = 2) -> 
 class KeywordPack:
     """A spam keyword pack (``rules/quality/spam_keywords.toml`` or a user's file of the same schema).
 
-    Keywords are matched with one Aho-Corasick automaton (ahocorasick-rs) on the Simplified, lower-cased
-    view of the text, so the cost does not grow with the number of keywords and Traditional spam matches
-    too. The automaton is rebuilt after unpickling (stages travel to worker processes).
+    Keywords are matched with one Aho-Corasick DFA (ahocorasick-rs, one table lookup per byte) on the UTF-8
+    bytes of the Simplified, lower-cased view of the text, so the cost does not grow with the number of
+    keywords and Traditional spam matches too. The automaton is rebuilt after unpickling (stages travel to
+    worker processes).
     """
 
     def __init__(self, path: str | None = None) -> None:
@@ -414,7 +707,8 @@ class KeywordPack:
             raise ValueError(f"{self.path}: no [[groups]] of keywords")
         self.examples = data.get("groups", [])
         self._automaton: object | None = None
-        self._entries: list[tuple[int, str]] = []
+        self._entries: list[str] = []
+        self._raw = True
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -426,16 +720,113 @@ class KeywordPack:
             import ahocorasick_rs
         except ImportError:
             raise ImportError("the spam filter needs ahocorasick-rs: pip install ahocorasick-rs") from None
-        self._entries = [(len(k), group) for group, keywords in self.groups.items() for k in keywords]
-        return ahocorasick_rs.AhoCorasick([k for keywords in self.groups.values() for k in keywords])
+        # Every spelling of each keyword that the view maps to it (Traditional characters, upper case), so
+        # the automaton reads the document's own UTF-8 and no view is made. A pack whose keywords have too
+        # many spellings (long Latin words: 2 per letter) is matched on the view instead.
+        self._entries, keys = [], []
+        spellings = [(group, _spellings(keyword)) for group, keywords in self.groups.items() for keyword in keywords]
+        self._raw = all(len(variants) <= _MAX_SPELLINGS for _, variants in spellings)
+        for group, variants in spellings:
+            for variant in variants if self._raw else variants[:1]:
+                self._entries.append(group)
+                keys.append(variant.encode("utf-8", "surrogatepass"))
+        return ahocorasick_rs.BytesAhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
 
-    def matches(self, text: str) -> list[tuple[int, int, str]]:
-        """``(start, end, group)`` of every keyword occurrence in ``text`` (overlapping ones included)."""
+    def _byte_matches(self, text: str) -> tuple[bytes, list[tuple[int, int, int]]]:
         if self._automaton is None:
             self._automaton = self._build()
-        view = _keyword_view(text)
-        found = self._automaton.find_matches_as_indexes(view, overlapping=True)  # type: ignore[attr-defined]
-        return [(start, end, self._entries[index][1]) for index, start, end in found]
+        view = text if self._raw else _keyword_view(text)
+        data = view.encode("utf-8", "surrogatepass")
+        found = self._automaton.find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
+        return data, found
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, group)`` of every keyword occurrence in ``text`` (character offsets, overlapping
+        ones included).
+
+        >>> [(s, e, g) for s, e, g in default_keywords().matches("欢迎来到百家乐")]
+        [(4, 7, 'gambling')]
+        """
+        view, found = self._byte_matches(text)
+        if not found:
+            return []
+        # Keywords are whole UTF-8 characters, so every match starts and ends on a character boundary:
+        # the character offset of a byte offset is the number of lead bytes before it.
+        lead = np.concatenate(([0], np.cumsum((np.frombuffer(view, dtype=np.uint8) & 0xC0) != 0x80)))
+        return [(int(lead[start]), int(lead[end]), self._entries[index]) for index, start, end in found]
+
+    def covered_chars(self, text: str) -> int:
+        """Characters of ``text`` inside at least one keyword (overlaps counted once).
+
+        >>> default_keywords().covered_chars("百家乐，百家乐")
+        6
+        """
+        view, found = self._byte_matches(text)
+        if not found:
+            return 0
+        covered = 0
+        reach = -1
+        for _, start, end in sorted(found, key=lambda match: match[1:]):
+            if end > reach:
+                start = max(start, reach)
+                covered += len(view[start:end].decode("utf-8", "surrogatepass"))
+                reach = end
+        return covered
+
+
+# Spellings per keyword above which a pack is matched on the view (see KeywordPack._build).
+_MAX_SPELLINGS = 256
+
+
+def _spellings(keyword: str) -> list[str]:
+    """Every string whose keyword view (:func:`_keyword_view`) is ``keyword``, character by character,
+    the keyword itself first.
+
+    >>> sorted(_spellings("qq号"))
+    ['QQ号', 'QQ號', 'Qq号', 'Qq號', 'qQ号', 'qQ號', 'qq号', 'qq號']
+    """
+    import itertools
+
+    options = [_char_spellings(char) for char in keyword]
+    out = ["".join(combination) for combination in itertools.product(*options)]
+    out.remove(keyword)
+    return [keyword, *out]
+
+
+def _char_spellings(char: str) -> list[str]:
+    lower_of, fold_of, changed = _view_inverse()
+    # Characters that lower-case to ``char``, then characters that fold to one of those.
+    cased = ([char] if char.lower() == char else []) + lower_of.get(char, [])
+    out: list[str] = []
+    for option in cased:
+        if option not in changed:
+            out.append(option)
+        out.extend(fold_of.get(option, []))
+    return sorted(set(out), key=lambda c: (c != char, c))
+
+
+@functools.cache
+def _view_inverse() -> tuple[dict[str, list[str]], dict[str, list[str]], frozenset[str]]:
+    """The keyword view undone, character by character: characters whose one-character lower case is a
+    given character; characters that Traditional-to-Simplified folding maps to a given character; and the
+    characters folding changes. Built once per process from all of Unicode (about 0.1 s)."""
+    from corpusclean.script import fold_to_simplified
+
+    everything = np.arange(0x110000, dtype=np.uint32)
+    text = everything.tobytes().decode("utf-32-le", "surrogatepass")
+    # str.lower over all of Unicode at once. İ is the one character whose lower case is two characters
+    # (it can spell no keyword), so it is left out to keep positions aligned.
+    lowered = text.replace("\u0130", "\u0130".lower()[0]).lower()
+    lower_of: dict[str, list[str]] = {}
+    for cp in np.flatnonzero(codepoints(lowered) != everything).tolist():
+        if cp != 0x130:
+            lower_of.setdefault(lowered[cp], []).append(text[cp])
+    folded = fold_to_simplified(text)
+    fold_of: dict[str, list[str]] = {}
+    moved = np.flatnonzero(codepoints(folded) != everything).tolist()
+    for cp in moved:
+        fold_of.setdefault(folded[cp], []).append(text[cp])
+    return lower_of, fold_of, frozenset(text[cp] for cp in moved)
 
 
 def _keyword_view(text: str) -> str:
@@ -466,17 +857,7 @@ def keyword_density(text: str, pack: KeywordPack | None = None) -> float:
     >>> keyword_density("警方破获一起网络赌博案，抓获犯罪嫌疑人12名。")
     0.0
     """
-    pack = pack or default_keywords()
-    found = pack.matches(text)
-    if not found:
-        return 0.0
-    covered = 0
-    reach = -1
-    for start, end, _ in sorted(found):
-        if end > reach:
-            covered += end - max(start, reach)
-            reach = end
-    return min(1.0, covered / max(_nonspace_len(text), 1))
+    return Measurements(text).keyword_density(pack)
 
 
 # --- everything at once (for `corpusclean stats`) ------------------------------------------------------------
@@ -493,18 +874,19 @@ def measure(text: str, *, meta: dict[str, Any] | None = None, keywords: KeywordP
     """
     from corpusclean.language_id import identify
 
-    counts = class_counts(text)
-    out: dict[str, float | str] = {"chars": len(text) - counts["space"], "cjk_chars": counts["cjk"]}
-    out.update(composition(text))
-    out["mojibake_ratio"] = mojibake_ratio(text, meta)
+    m = Measurements(text)
+    counts = m.counts()
+    out: dict[str, float | str] = {"chars": m.nonspace(), "cjk_chars": counts[CJK]}
+    out.update(m.composition())
+    out["mojibake_ratio"] = m.mojibake_ratio(meta)
     if language:
         out["language"], out["language_score"] = identify(text)
-    out.update(duplicate_lines(text))
-    out.update(ngram_repetition(text))
-    structure = line_structure(text)
+    out.update(m.duplicate_lines())
+    out.update(m.ngram_repetition())
+    structure = m.line_structure()
     out.update({k: v for k, v in structure.items() if k != "lines"})
-    out["keyword_density"] = keyword_density(text, keywords)
-    out["repeated_phrase_frac"] = repeated_phrases(text)
+    out["keyword_density"] = m.keyword_density(keywords)
+    out["repeated_phrase_frac"] = m.repeated_phrases()
     return out
 
 

@@ -13,16 +13,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from corpusclean.cli import main
 from corpusclean.document import Document
 from corpusclean.quality_signals import (
     KeywordPack,
+    Measurements,
     builtin_quality_dir,
+    class_counts,
     content_codepoints,
+    duplicate_lines,
     keyword_density,
     line_structure,
     ngram_repetition,
+    shared,
 )
 from corpusclean.recipe import build_pipeline, default_recipe
 from corpusclean.stage import build_stage
@@ -227,6 +233,141 @@ def test_ngram_measures_match_a_plain_python_reference():
             assert fast[f"top_{n}gram_frac"] == pytest.approx(_naive_ngrams(piece, n)[0])
         for n in (5, 7, 10):
             assert fast[f"dup_{n}gram_frac"] == pytest.approx(_naive_ngrams(piece, n)[1])
+
+
+def _first_excess(text: str, top, dup):
+    """Reference for the repetition stage's n-gram decision: measure everything, take the first failure."""
+    values = ngram_repetition(text, top_ns=[n for n, _ in top], dup_ns=[n for n, _ in dup])
+    for kind, limits in (("top", sorted(top)), ("dup", sorted(dup))):
+        for n, limit in limits:
+            if values[f"{kind}_{n}gram_frac"] > limit:
+                return f"{kind}_{n}gram_frac", values[f"{kind}_{n}gram_frac"], limit
+    return None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_ngram_decision_with_bounds_equals_measuring_everything(data):
+    """Measurements.ngram_excess skips measures its bounds keep under their limits: the decision, value
+    and limit must be exactly those of measuring every n-gram size, on real text made repetitive or not."""
+    paragraphs = gold_paragraphs()
+    text = "\n".join(data.draw(st.lists(st.sampled_from(paragraphs), min_size=1, max_size=6)))
+    start = data.draw(st.integers(0, len(text) - 1))
+    text = text[start:start + data.draw(st.integers(1, 1500))]
+    repeat = data.draw(st.integers(0, 12))
+    if repeat:  # a phrase stuck on repeat, as spam and broken templates do
+        i = data.draw(st.integers(0, len(text) - 1))
+        text += text[i:i + data.draw(st.integers(1, 12))] * repeat
+    if data.draw(st.booleans()):  # one short phrase quoted again further on
+        i = data.draw(st.integers(0, len(text) - 1))
+        text += "，" + text[i:i + data.draw(st.integers(4, 8))]
+    # Limits anywhere, or right at / around the measured values, where a wrong bound would show.
+    truth = ngram_repetition(text, top_ns=range(1, 7), dup_ns=range(2, 13))
+    nudge = st.sampled_from([0.0, 1e-9, -1e-9, 0.05, -0.05, 0.3, -0.3])
+
+    def limits(kind: str, sizes: range) -> list[tuple[int, float]]:
+        pairs = data.draw(st.lists(st.tuples(st.sampled_from(sizes), st.floats(0.0, 1.0), nudge, st.booleans()),
+                                   max_size=4, unique_by=lambda p: p[0]))
+        return [(n, min(1.0, max(0.0, truth[f"{kind}_{n}gram_frac"] + d if near else x))) for n, x, d, near in pairs]
+
+    top, dup = limits("top", range(1, 7)), limits("dup", range(2, 13))
+    assert Measurements(text).ngram_excess(top, dup) == _first_excess(text, top, dup)
+
+
+def test_ngram_decision_on_seeds_with_shipped_limits(stages):
+    repetition = stages["repetition"]
+    for path in SEEDS:
+        text = path.read_text(encoding="utf-8")
+        for piece in (text, text[: len(text) // 3] * 3):
+            expected = _first_excess(piece, repetition.top_ngram_frac, repetition.dup_ngram_frac)
+            assert Measurements(piece).ngram_excess(repetition.top_ngram_frac, repetition.dup_ngram_frac) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.one_of(st.sampled_from(["", " ", "\u3000", "\t", " \r"]),
+                            st.sampled_from([line for entry in LABELS.values() for line in entry["keep"]][:40])),
+                      max_size=30),
+       padding=st.sampled_from(["", " ", "\n", "\r"]))
+def test_duplicate_paragraphs_match_the_regex_split(lines, padding):
+    text = padding + "\n".join(lines) + padding
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [p for p in paragraphs if p]
+    seen, dup, dup_chars = set(), 0, 0
+    for p in paragraphs:
+        if p in seen:
+            dup, dup_chars = dup + 1, dup_chars + len(p)
+        seen.add(p)
+    measured = duplicate_lines(text)
+    assert measured["dup_para_frac"] == (dup / len(paragraphs) if paragraphs else 0.0)
+    total = sum(map(len, paragraphs))
+    assert measured["dup_para_char_frac"] == (dup_chars / total if total else 0.0)
+
+
+def test_line_shares_measured_alone_equal_all_at_once():
+    for path in SEEDS:
+        text = path.read_text(encoding="utf-8")
+        full = line_structure(text)
+        for key in ("no_end_punct_frac", "short_line_frac", "list_frac"):
+            assert Measurements(text).line_structure(only=[key])[key] == full[key]
+
+
+def test_shared_measurements_are_never_stale_and_do_not_travel():
+    doc = Document(id="t", text=seed_text(0))
+    first = shared(doc)
+    assert shared(doc) is first and first.counts()
+    doc.text = doc.text[: len(doc.text) // 2]  # what an editor does: a new string
+    assert shared(doc) is not first
+    assert shared(doc).nonspace() == Measurements(doc.text).nonspace() < first.nonspace()
+    # A document sent to or from a worker carries an empty cache, never the arrays.
+    shared(doc).ngram_repetition()
+    copy = pickle.loads(pickle.dumps(doc))
+    assert len(pickle.dumps(doc)) < len(doc.text.encode("utf-8")) + 1000
+    assert shared(copy).class_counts() == class_counts(doc.text)
+
+
+def _view_matches(pack: KeywordPack, text: str) -> list[tuple[int, int, str]]:
+    """Reference: every occurrence of every keyword in the Simplified lower-case view, by str.find."""
+    from corpusclean.quality_signals import _keyword_view
+
+    view = _keyword_view(text)
+    out = []
+    for group, keywords in pack.groups.items():
+        for keyword in keywords:
+            start = view.find(keyword)
+            while start >= 0:
+                out.append((start, start + len(keyword), group))
+                start = view.find(keyword, start + 1)
+    return sorted(out)
+
+
+def test_keywords_match_in_the_raw_text_as_in_the_view():
+    """The automaton holds every spelling of each keyword (Traditional characters, upper case) and reads
+    the document as it is: it must find exactly what searching the folded, lower-cased view finds."""
+    import opencc
+
+    pack = KeywordPack()
+    to_traditional = opencc.OpenCC("s2t")
+    examples = [text for group in pack.examples for text in group["must_match"] + group["must_not_match"]]
+    texts = examples + [to_traditional.convert(t) for t in examples] + [t.upper() for t in examples]
+    texts += [seed_text(i) for i in range(5)] + ["加ＱＱ：加Qq：加qQ，澳門新葡京，百家樂"]
+    found = 0
+    for text in texts:
+        expected = _view_matches(pack, text)
+        assert sorted(pack.matches(text)) == expected, text
+        found += len(expected)
+    assert found > 50
+
+
+def test_language_model_is_asked_only_when_the_script_leaves_doubt(stages):
+    doc = run(stages["language"], seed_text(3))
+    assert doc.meta["language"] == "zh" and "language_score" not in doc.meta  # all CJK: no model needed
+    doc = run(recipe_stage("language", sure_cjk_ratio=1.0), seed_text(3))
+    assert doc.meta["language"] == "zh" and doc.meta["language_score"] > 0.99
+    # Chinese quoting enough English to leave doubt goes to the model, which still says Chinese.
+    mixed = gold_paragraphs()[0] + "\n" + english_prose()[:60]
+    assert 0.5 < Measurements(mixed).cjk_ratio() < 0.8
+    doc = run(stages["language"], mixed)
+    assert doc.rejected is None and doc.meta["language"] == "zh" and "language_score" in doc.meta
 
 
 def test_cjk_ideographs_and_chinese_punctuation_are_not_symbols():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import check_fraction, composition, mojibake_ratio
+from corpusclean.quality_signals import check_fraction, shared
 from corpusclean.stage import Filter
 
 _RULES = ("mojibake_ratio", "mask_ratio", "symbol_ratio", "digit_ratio", "latin_ratio")
@@ -35,14 +35,15 @@ class Composition(Filter):
         self.max_symbol_ratio = check_fraction("max_symbol_ratio", max_symbol_ratio)
         self.max_mask_ratio = check_fraction("max_mask_ratio", max_mask_ratio)
         self.max_mojibake_ratio = check_fraction("max_mojibake_ratio", max_mojibake_ratio)
+        # Shares are at most 1: a limit of 1 is off and costs nothing.
+        self._limits = tuple((key, getattr(self, f"max_{key}")) for key in _RULES if getattr(self, f"max_{key}") < 1)
 
     def check(self, doc: Document) -> None:
-        ratios = composition(doc.text)
-        ratios["mojibake_ratio"] = mojibake_ratio(doc.text, doc.meta)
-        for key in _RULES:
-            limit = getattr(self, f"max_{key}")
-            if ratios[key] > limit:
-                doc.reject(self.name, key, value=round(ratios[key], 4), threshold=limit)
+        measured = shared(doc)
+        for key, limit in self._limits:
+            value = measured.composition_ratio(key, doc.meta)
+            if value > limit:
+                doc.reject(self.name, key, value=round(value, 4), threshold=limit)
                 return
 
     def describe(self) -> dict[str, Any]:

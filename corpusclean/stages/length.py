@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import class_counts
+from corpusclean.quality_signals import CJK, shared
 from corpusclean.stage import Filter
 
 
@@ -32,11 +32,12 @@ class Length(Filter):
         self.max_chars = max_chars
 
     def check(self, doc: Document) -> None:
-        counts = class_counts(doc.text)
-        if counts["cjk"] < self.min_cjk:
-            doc.reject(self.name, "too_few_cjk", value=counts["cjk"], threshold=self.min_cjk)
+        measured = shared(doc)
+        cjk = measured.counts()[CJK]
+        if cjk < self.min_cjk:
+            doc.reject(self.name, "too_few_cjk", value=cjk, threshold=self.min_cjk)
             return
-        chars = len(doc.text) - counts["space"]
+        chars = measured.nonspace()
         if self.max_chars and chars > self.max_chars:
             doc.reject(self.name, "too_long", value=chars, threshold=self.max_chars)
 

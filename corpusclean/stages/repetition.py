@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import check_fraction, duplicate_lines, ngram_repetition
+from corpusclean.quality_signals import check_fraction, shared
 from corpusclean.stage import Filter
+
+_LINE_RULES = ("dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac")
 
 
 def _ngram_limits(name: str, pairs: Sequence[Sequence[float]], allowed: range) -> tuple[tuple[int, float], ...]:
@@ -53,20 +55,18 @@ class Repetition(Filter):
         self.dup_ngram_frac = _ngram_limits("dup_ngram_frac", dup_ngram_frac, range(2, 31))
 
     def check(self, doc: Document) -> None:
-        dup = duplicate_lines(doc.text)
-        for key in ("dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac"):
+        measured = shared(doc)
+        dup = measured.duplicate_lines()
+        for key in _LINE_RULES:
             limit = getattr(self, f"max_{key}")
             if dup[key] > limit:
                 doc.reject(self.name, key, value=round(dup[key], 4), threshold=limit)
                 return
-        grams = ngram_repetition(doc.text, top_ns=[n for n, _ in self.top_ngram_frac],
-                                 dup_ns=[n for n, _ in self.dup_ngram_frac])
-        for kind, limits in (("top", self.top_ngram_frac), ("dup", self.dup_ngram_frac)):
-            for n, limit in limits:
-                key = f"{kind}_{n}gram_frac"
-                if grams[key] > limit:
-                    doc.reject(self.name, key, value=round(grams[key], 4), threshold=limit)
-                    return
+        # Only the n-gram measures that could fail are computed (see Measurements.ngram_excess).
+        excess = measured.ngram_excess(self.top_ngram_frac, self.dup_ngram_frac)
+        if excess is not None:
+            key, value, limit = excess
+            doc.reject(self.name, key, value=round(value, 4), threshold=limit)
 
     def describe(self) -> dict[str, Any]:
         return {"stage": self.name, "max_dup_line_frac": self.max_dup_line_frac,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import KeywordPack, check_fraction, keyword_density, repeated_phrases
+from corpusclean.quality_signals import KeywordPack, check_fraction, shared
 from corpusclean.stage import Filter
 
 
@@ -35,13 +35,14 @@ class Spam(Filter):
         self.max_repeated_phrase_frac = check_fraction("max_repeated_phrase_frac", max_repeated_phrase_frac)
 
     def check(self, doc: Document) -> None:
-        density = keyword_density(doc.text, self.pack)
+        measured = shared(doc)
+        density = measured.keyword_density(self.pack)
         if density > self.max_keyword_density:
             groups = sorted({group for _, _, group in self.pack.matches(doc.text)})
             doc.reject(self.name, "keyword_density", value=round(density, 4), threshold=self.max_keyword_density,
                        groups=groups)
             return
-        repeated = repeated_phrases(doc.text)
+        repeated = measured.repeated_phrases()
         if repeated > self.max_repeated_phrase_frac:
             doc.reject(self.name, "repeated_phrase_frac", value=round(repeated, 4),
                        threshold=self.max_repeated_phrase_frac)

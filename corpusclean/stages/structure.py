@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import check_fraction, line_structure
+from corpusclean.quality_signals import check_fraction, shared
 from corpusclean.stage import Filter
+
+_RULES = ("no_end_punct_frac", "short_line_frac", "list_frac")
 
 
 class Structure(Filter):
@@ -32,11 +34,16 @@ class Structure(Filter):
         if isinstance(short_line_chars, bool) or not isinstance(short_line_chars, int) or short_line_chars < 1:
             raise ValueError(f"short_line_chars must be an integer >= 1, got {short_line_chars!r}")
         self.short_line_chars = short_line_chars
+        # Shares are at most 1: a limit of 1 is off, and the share is not even measured.
+        self._limits = tuple((key, getattr(self, f"max_{key}")) for key in _RULES if getattr(self, f"max_{key}") < 1)
+        self._only = tuple(key for key, _ in self._limits)
 
     def check(self, doc: Document) -> None:
-        signals = line_structure(doc.text, short_line_chars=self.short_line_chars)
-        for key in ("no_end_punct_frac", "short_line_frac", "list_frac"):
-            limit = getattr(self, f"max_{key}")
+        if not self._limits:
+            return  # every share is at most 1: nothing to measure
+        signals = shared(doc).line_structure(short_line_chars=self.short_line_chars,
+                                             only=self._only)
+        for key, limit in self._limits:
             if signals[key] > limit:
                 doc.reject(self.name, key, value=round(signals[key], 4), threshold=limit)
                 return
