@@ -24,3 +24,15 @@ def test_ci_runs_the_readme_test_command():
     test_command = next(b.strip() for b in shell_blocks if "pytest" in b)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci
+
+
+def test_readme_rule_pack_example_loads_and_its_examples_pass(tmp_path):
+    from corpusclean.rule_engine import check_rule
+    from corpusclean.rulepack import load_pack
+
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL) if "[[rules]]" in b)
+    path = tmp_path / "my-site.toml"
+    path.write_text(block, encoding="utf-8")
+    pack = load_pack(path)
+    assert [rule.id for rule in pack.rules] == ["my_site_app_prompt"]
+    assert all(check_rule(rule) == [] for rule in pack.rules)
