@@ -149,6 +149,9 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True,
               help="Output: FILE.jsonl[.gz|.bz2|.xz|.zst], a DIRECTORY/ of shards, or - for stdout.")
+@click.option("--two-pass", is_flag=True,
+              help="First mine INPUTS for templated boilerplate (as `corpusclean mine`), then clean with the "
+                   "mined rules added; INPUTS are read again, so not stdin.")
 @click.option("--rejects", default=None, help="JSONL file receiving every removed document, line and span.")
 @click.option("--report", default=None, type=click.Path(dir_okay=False), help="Write the run summary as JSON here.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
@@ -170,7 +173,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
           shard_size: int | None, on_error: str, quiet: bool, fmt: str | None, text_field: str, id_field: str,
           recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
           disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None,
-          engine: str = "local", ray_address: str | None = None) -> None:
+          engine: str = "local", ray_address: str | None = None, two_pass: bool = False) -> None:
     """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
 
     Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
@@ -185,6 +188,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
       corpusclean clean pages/ -o clean.jsonl.zst --config my-recipe.toml --report run.json
       corpusclean clean shard.jsonl -o out.jsonl --rules my-site.toml --disable-rule follow_subscribe
       corpusclean clean crawl-2024-06/ -o june.jsonl --dedup-index seen.npz   # also drop what earlier runs kept
+      corpusclean clean crawl/ -o clean.jsonl --two-pass --report run.json   # mine site templates first
       corpusclean clean s3://bucket/crawl/ -o s3://bucket/clean/ --engine ray --ray-address auto
 
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
@@ -192,6 +196,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
     """
     recipe = _recipe(recipe_path, rule_packs, disabled_rules)
     _apply_dedup_options(recipe, no_dedup, dedup_index)
+    mined = _two_pass(recipe, inputs, fmt, text_field, id_field, quiet) if two_pass else None
     pipeline = build_pipeline(recipe, where=recipe_path or "built-in recipe")
     if output != "-" and rejects and os.path.abspath(output) == os.path.abspath(rejects):
         raise click.BadParameter("must differ from --output", param_hint="--rejects")
@@ -211,7 +216,10 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
         from corpusclean.writers import AtomicFile
 
         sink = AtomicFile(report)
-        sink.write(json.dumps(run_report(summary, pipeline, config), ensure_ascii=False, indent=2).encode() + b"\n")
+        data = run_report(summary, pipeline, config)
+        if mined is not None:
+            data["mined"] = mined
+        sink.write(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")
         sink.commit()
     if not quiet:
         click.echo(summary.render(), err=True)
@@ -232,6 +240,38 @@ def _clean_on_ray(pipeline: Any, config: RunConfig, address: str | None, workers
         return clean_with_ray(pipeline, config, address=address, workers=workers)
     except (RayMissing, Unsupported) as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _two_pass(recipe: dict[str, Any], inputs: tuple[str, ...], fmt: str | None, text_field: str, id_field: str,
+              quiet: bool) -> dict[str, Any]:
+    """``clean --two-pass``: mine the inputs, add the mined pack to the recipe's rules stage (a temporary
+    file, removed when the command ends); returns what was mined, for the report."""
+    import shutil
+    import tempfile
+
+    from corpusclean.boilerplate_mining import existing_rules, mine_files
+    from corpusclean.mined_pack import write_pack
+    from corpusclean.readers import STDIN
+
+    if STDIN in inputs:
+        raise click.BadParameter("reads INPUTS twice; stdin ('-') can be read once: save it to a file first",
+                                 param_hint="--two-pass")
+    params = stage_params(recipe, "rules")
+    if params is None:
+        raise click.BadParameter("the recipe has no 'rules' stage to add mined rules to", param_hint="--two-pass")
+    existing = existing_rules([*params.get("packs", ["builtin"]), *params.get("extra_packs", [])],
+                              params.get("disable", []))
+    result = mine_files(inputs, parse=ParseOptions(text_field=text_field, id_field=id_field or None), fmt=fmt,
+                        existing=existing)
+    if not quiet:
+        click.echo(f"corpusclean: mined {len(result.rules)} rules from {result.documents:,} documents "
+                   f"({len(result.dropped)} candidates dropped by the guards)", err=True)
+    if result.rules:
+        directory = tempfile.mkdtemp(prefix="corpusclean-mined-")
+        click.get_current_context().call_on_close(lambda: shutil.rmtree(directory, ignore_errors=True))
+        path = write_pack(result, os.path.join(directory, "mined.toml"), inputs=inputs)
+        params["extra_packs"] = [*params.get("extra_packs", []), str(path)]
+    return result.as_dict()
 
 
 def render_explanation(before: str, doc: Document) -> str:
@@ -395,6 +435,69 @@ def stats(inputs: tuple[str, ...], after_clean: bool, limit: int | None, as_json
     for error in errors:
         click.echo(f"corpusclean: {error}", err=True)
     click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) if as_json else result.render())
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Rule pack to write (TOML), e.g. rules/mined.toml.")
+@click.option("--min-docs", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Documents a line must be on to be mined.")
+@click.option("--site-field", default=None, metavar="FIELD",
+              help="JSONL field naming each document's site or url; default: site, hostname, host, domain, url.")
+@click.option("--pack-id", default="mined", show_default=True, help="The [pack] id written (snake_case).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@input_options
+@rule_options
+@friendly_errors
+def mine(inputs: tuple[str, ...], output: str, min_docs: int, site_field: str | None, pack_id: str, quiet: bool,
+         fmt: str | None, text_field: str, id_field: str, recipe_path: str | None, debug: bool,
+         rule_packs: tuple[str, ...] = (), disabled_rules: tuple[str, ...] = ()) -> None:
+    """Find templated boilerplate across INPUTS and write it as a rule pack to review.
+
+    Lines that many documents carry at their head or tail (a copyright notice whose site name and year
+    change, "本文来源于…") are clustered across variants and written as rules with their counts, sites and
+    examples in comments. Lines the recipe's rule packs already remove are not mined again. INPUTS are read
+    twice (not stdin). Load the pack with `clean --rules`, or use `clean --two-pass` to do both at once.
+
+    \b
+    Examples:
+      corpusclean mine 'crawl/*.jsonl.zst' -o rules/mined.toml
+      corpusclean clean 'crawl/*.jsonl.zst' -o clean.jsonl --rules rules/mined.toml
+      corpusclean mine pages.jsonl -o site.toml --site-field domain --min-docs 50
+    """
+    import re
+
+    from corpusclean.boilerplate_mining import BoilerplateMiner, existing_rules, mine_files
+    from corpusclean.mined_pack import write_pack
+    from corpusclean.readers import STDIN
+
+    if STDIN in inputs:
+        raise click.BadParameter("INPUTS are read twice; stdin ('-') can be read once: save it to a file first",
+                                 param_hint="INPUTS")
+    if not re.match(r"^[a-z][a-z0-9_]*$", pack_id):
+        raise click.BadParameter(f"must be snake_case (a-z, 0-9, _), got {pack_id!r}", param_hint="--pack-id")
+    params = stage_params(_recipe(recipe_path, rule_packs, disabled_rules), "rules") or {}
+    existing = existing_rules([*params.get("packs", []), *params.get("extra_packs", [])], params.get("disable", []))
+    errors: list[str] = []
+    result = mine_files(inputs, miner=BoilerplateMiner(min_docs=min_docs, site_field=site_field),
+                        parse=ParseOptions(text_field=text_field, id_field=id_field or None), fmt=fmt,
+                        existing=existing, errors=errors)
+    for error in errors:
+        click.echo(f"corpusclean: {error}", err=True)
+    if not result.rules:
+        click.echo(f"corpusclean: no templated boilerplate found in {result.documents:,} documents "
+                   f"({len(result.dropped)} candidates dropped by the guards); nothing written", err=True)
+    else:
+        write_pack(result, output, pack_id=pack_id, inputs=inputs)
+        if not quiet:
+            for rule in result.rules:
+                click.echo(f"{rule.rule['id']}  {rule.docs:>7,} docs  {rule.site_count:>5} sites  "
+                           f"{rule.rule['remove'][0]}", err=True)
+            click.echo(f"corpusclean: {len(result.rules)} rules from {result.documents:,} documents written to "
+                       f"{output} ({len(result.dropped)} candidates dropped by the guards)", err=True)
+    if errors:
+        sys.exit(EXIT_SKIPPED)
 
 
 if __name__ == "__main__":  # pragma: no cover
