@@ -186,10 +186,16 @@ class Measurements:
         return len(self.text or "") - self.counts()[SPACE]
 
     def cjk_ratio(self) -> float:
-        """CJK ideographs over all letters (CJK, Latin and other scripts)."""
+        """CJK ideographs over all words: an ideograph is a word, and so is a run of Latin letters (one
+        pinyin syllable or English word stands for about one ideograph, where counting its letters would
+        weigh it four times); letters of other scripts (kana, hangul, Cyrillic...) count one by one."""
         counts = self.counts()
-        letters = counts[CJK] + counts[LATIN] + counts[LETTER]
-        return counts[CJK] / letters if letters else 0.0
+        if not counts[LATIN]:
+            letters = counts[CJK] + counts[LETTER]
+            return counts[CJK] / letters if letters else 0.0
+        latin = self.classes() == LATIN
+        words = int(latin[0]) + int(np.count_nonzero(latin[1:] > latin[:-1]))
+        return counts[CJK] / (counts[CJK] + words + counts[LETTER])
 
     def composition(self) -> dict[str, float]:
         return {name: self.composition_ratio(name) for name in _COMPOSITION}
@@ -272,14 +278,16 @@ class Measurements:
     def duplicate_lines(self) -> dict[str, float]:
         lines = self.lines()
         stripped = [line.strip() for line in lines]
-        nonblank = [line for line in stripped if line]
-        dup_line, dup_line_chars = _dup_fractions(nonblank)
-        if len(nonblank) == len(lines) or not nonblank:
+        # A line without a letter or digit ("| | |", "* * *", "————") is layout, not text: like a blank line
+        # it is not counted (a page of tables repeats its row separators on every other line).
+        worded = [line for line in stripped if line and _HAS_WORD.search(line)]
+        dup_line, dup_line_chars = _dup_fractions(worded)
+        if all(stripped) or not worded:
             # No blank line, so one paragraph (or none): nothing repeats.
             dup_para, dup_para_chars = 0.0, 0.0
         else:
-            paragraphs = _paragraphs(lines, stripped)
-            if len(paragraphs) == len(nonblank):  # every paragraph is one line
+            paragraphs = [p for p in _paragraphs(lines, stripped) if _HAS_WORD.search(p)]
+            if paragraphs == worded:  # every paragraph is one line
                 dup_para, dup_para_chars = dup_line, dup_line_chars
             else:
                 dup_para, dup_para_chars = _dup_fractions(paragraphs)
@@ -421,6 +429,7 @@ class Measurements:
         return min(1.0, covered / max(self.nonspace(), 1)) if covered else 0.0
 
 
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit
 _LINE_SHARES = ("no_end_punct_frac", "short_line_frac", "list_frac")
 _COMPOSITION = ("cjk_ratio", "latin_ratio", "digit_ratio", "symbol_ratio", "mask_ratio", "mojibake_ratio")
 _SCRATCH = "quality_signals"
@@ -506,13 +515,13 @@ def composition(text: str) -> dict[str, float]:
     """Shares of the non-space characters: CJK among letters, and digits, Latin letters, symbols,
     masking residue and mojibake residue among all non-space characters.
 
-    ``cjk_ratio`` is CJK ideographs over all letters (CJK + Latin + other scripts: kana, hangul,
-    Cyrillic...), so Japanese with its kana and English score low while a Chinese text quoting a few
-    English names stays near 1.
+    ``cjk_ratio`` is CJK ideographs over all words, where an ideograph is a word, a run of Latin letters
+    is one, and letters of other scripts (kana, hangul, Cyrillic...) count one by one: Japanese with its
+    kana and English score low, a Chinese text quoting English names or annotated in pinyin does not.
 
     >>> c = composition("深圳市GDP增长3%。")
     >>> round(c["cjk_ratio"], 2), round(c["latin_ratio"], 2), round(c["digit_ratio"], 2)
-    (0.62, 0.27, 0.09)
+    (0.83, 0.27, 0.09)
     """
     return Measurements(text).composition()
 

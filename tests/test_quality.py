@@ -284,14 +284,14 @@ def test_ngram_decision_on_seeds_with_shipped_limits(stages):
 
 
 @settings(max_examples=200, deadline=None)
-@given(lines=st.lists(st.one_of(st.sampled_from(["", " ", "\u3000", "\t", " \r"]),
+@given(lines=st.lists(st.one_of(st.sampled_from(["", " ", "\u3000", "\t", " \r", "| | |", "|---|---|"]),
                             st.sampled_from([line for entry in LABELS.values() for line in entry["keep"]][:40])),
                       max_size=30),
        padding=st.sampled_from(["", " ", "\n", "\r"]))
 def test_duplicate_paragraphs_match_the_regex_split(lines, padding):
     text = padding + "\n".join(lines) + padding
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text)]
-    paragraphs = [p for p in paragraphs if p]
+    paragraphs = [p for p in paragraphs if re.search(r"[^\W_]", p)]  # layout-only paragraphs do not count
     seen, dup, dup_chars = set(), 0, 0
     for p in paragraphs:
         if p in seen:
@@ -364,10 +364,19 @@ def test_language_model_is_asked_only_when_the_script_leaves_doubt(stages):
     doc = run(recipe_stage("language", sure_cjk_ratio=1.0), seed_text(3))
     assert doc.meta["language"] == "zh" and doc.meta["language_score"] > 0.99
     # Chinese quoting enough English to leave doubt goes to the model, which still says Chinese.
-    mixed = gold_paragraphs()[0] + "\n" + english_prose()[:60]
+    mixed = gold_paragraphs()[0] + "\n" + english_prose()[:400]
     assert 0.5 < Measurements(mixed).cjk_ratio() < 0.8
     doc = run(stages["language"], mixed)
     assert doc.rejected is None and doc.meta["language"] == "zh" and "language_score" in doc.meta
+
+
+def test_cjk_share_counts_latin_words_not_letters():
+    """Pinyin beside its characters, one syllable per ideograph, is about half Chinese by words (a fifth by
+    letters); English prose is none, Japanese is held down by its kana, counted one by one."""
+    lyrics = "爱 逝去的爱 讨不回来\nAi shi qu de ai tao bu hui lai\n我还有话想对你说\nWo hai you hua xiang dui ni shuo"
+    assert 0.45 < Measurements(lyrics).cjk_ratio() < 0.55
+    assert Measurements(english_prose()).cjk_ratio() == 0.0
+    assert Measurements("これは日本語の文章です。漢字も使いますが、仮名が多いです。").cjk_ratio() < 0.45
 
 
 def test_cjk_ideographs_and_chinese_punctuation_are_not_symbols():

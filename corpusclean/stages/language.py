@@ -10,24 +10,29 @@ from corpusclean.stage import Filter
 
 
 class Language(Filter):
-    """Reject a document whose CJK ideographs are less than ``min_cjk_ratio`` of its letters (rule
-    ``cjk_ratio``), or whose language, identified by py3langid from its first ``sample`` characters, is not
-    in ``languages`` with probability at least ``min_score`` (rule ``language``). ``languages = []`` turns
-    the model off. The detected language and its probability are recorded in ``doc.meta``.
+    """Reject a document whose CJK ideographs are less than ``min_cjk_ratio`` of its words (rule
+    ``cjk_ratio``; an ideograph is a word, so is a run of Latin letters such as a pinyin syllable), or
+    whose language, identified by py3langid from its first ``sample`` characters, is not in ``languages``
+    with probability at least ``min_score`` (rule ``language``). ``languages = []`` turns the model off.
+    The detected language and its probability are recorded in ``doc.meta``.
 
     The model is the slowest quality measure by far, and on Chinese text it has nothing to add: a document
-    whose letters are more than ``sure_cjk_ratio`` CJK ideographs is Chinese (Japanese has its kana, Korean
+    whose words are more than ``sure_cjk_ratio`` CJK ideographs is Chinese (Japanese has its kana, Korean
     its hangul), so when ``zh`` is one of the ``languages`` it is kept without asking the model and
     ``doc.meta`` records ``language = "zh"`` with ``language_score`` left out. ``sure_cjk_ratio = 1`` asks
-    the model about every document.
+    the model about every document. ``min_score`` applies to the model's answers only.
 
     Wu and Cantonese codes count as ``zh`` (see :mod:`corpusclean.language_id`). To keep English too, set
     ``languages = ["zh", "en"]`` and ``min_cjk_ratio = 0``.
 
-    >>> doc = Document(id="1", text="これは日本語の文章です。漢字も使いますが、仮名が多いです。")
+    >>> doc = Document(id="0", text="どうやって、1年以上参照されていないファイルを識別するか？")
     >>> Language().check(doc)
     >>> doc.rejected.rule
     'cjk_ratio'
+    >>> doc = Document(id="1", text="これは日本語の文章です。漢字も使いますが、仮名が多いです。")
+    >>> Language().check(doc)  # kanji-rich enough to leave doubt: the model decides
+    >>> doc.rejected.rule, doc.rejected.detail["language"]
+    ('language', 'ja')
     >>> doc = Document(id="2", text="貴州省黨政代表團赴廣東省學習考察，共商扶貧協作事宜。")
     >>> Language().check(doc)
     >>> doc.rejected is None, doc.meta["language"]
@@ -37,7 +42,7 @@ class Language(Filter):
     name = "language"
 
     def __init__(self, *, languages: list[str] | tuple[str, ...] = ("zh",), min_score: float = 0.0,
-                 min_cjk_ratio: float = 0.5, sure_cjk_ratio: float = 0.8, sample: int = 1000) -> None:
+                 min_cjk_ratio: float = 0.4, sure_cjk_ratio: float = 0.8, sample: int = 1000) -> None:
         if isinstance(languages, str) or not all(isinstance(code, str) and code for code in languages):
             raise ValueError(f"languages must be a list of language codes such as ['zh'], got {languages!r}")
         if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
