@@ -1,0 +1,187 @@
+"""Where the time of a default-recipe run goes: every stage in one process, then the CLI end to end.
+
+    python benchmarks/bench_pipeline.py              # 10 MB corpus of real sentences (built once, reused)
+    python benchmarks/bench_pipeline.py --mb 100 --workers 1,2
+
+Part 1 parses the corpus once and times each step over the same documents in this process: parsing,
+each per-document stage's ``process``, each corpus stage's worker-side ``prepare_batch`` (and the
+one-document ``prepare`` beside it), the transport of processed chunks from a worker to the main process
+(packing and unpacking), each corpus stage's ``run`` and the encoding of output and rejects lines.
+Part 2 runs ``corpusclean clean`` with the built-in recipe as a user does (a fresh process, ``--rejects``)
+for each ``--workers`` value and reports wall MB/s, MB per CPU-second (all processes of the run, sampled
+from /proc) and peak resident memory of the main process and of the largest worker. Both parts print the
+ratio to an orjson read/write loop over the same file, measured in the same run: the machine is shared
+and noisy, so compare ratios, not absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_io import baseline
+from corpus import DATA, build_corpus
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _sample(group: int, peaks: dict[int, int], cpu: dict[int, float]) -> None:
+    """Peak resident KB (VmHWM) and CPU seconds so far of every live process in process group ``group``."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        pid = int(entry)
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            if int(fields[2]) != group:
+                continue
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICKS
+            with open(f"/proc/{entry}/status", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"VmHWM:"):
+                        peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+
+
+def run_cli(corpus: Path, out: Path, workers: int) -> dict[str, float]:
+    """One ``corpusclean clean`` run with the built-in recipe: wall and CPU seconds, peak RSS in MB."""
+    command = [sys.executable, "-m", "corpusclean.cli", "clean", str(corpus), "-o", str(out / "out.jsonl"),
+               "--rejects", str(out / "rejects.jsonl"), "-q", "--workers", str(workers)]
+    peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    while proc.poll() is None:
+        _sample(proc.pid, peaks, cpu)
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"corpusclean failed ({proc.returncode}): {proc.stderr.read().decode()}")
+    main_kb = peaks.pop(proc.pid, 0)
+    return {"wall": wall, "cpu": sum(cpu.values()), "main_mb": main_kb / 1024,
+            "worker_mb": max(peaks.values(), default=0) / 1024}
+
+
+def _timed(func: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = func()
+    return result, time.perf_counter() - start
+
+
+def stage_times(corpus: Path) -> tuple[list[tuple[str, float]], int]:
+    """Seconds of each step over the whole corpus in this process, and the number of documents."""
+    import pickle
+
+    import corpusclean
+    from corpusclean import pipeline as pipeline_module
+    from corpusclean.parse import ParseOptions, parse_item
+    from corpusclean.pipeline import CHUNK_ITEMS
+    from corpusclean.readers import RawItem
+    from corpusclean.run import encode_batch
+
+    pipeline = corpusclean.default_pipeline()
+    # What a worker sends back for a chunk (older versions pickled the documents themselves).
+    pack = getattr(pipeline_module, "pack_chunk", lambda chunk: chunk)
+    unpack = getattr(pipeline_module, "unpack_chunk", lambda packed: packed)
+    with open(corpus, "rb") as handle:
+        items = [RawItem(str(corpus), n, line, "jsonl") for n, line in enumerate(handle, 1)]
+    options = ParseOptions()
+    # Warm-up on a few documents: lazy imports, lookup tables and models load once per process.
+    warm = [parse_item(item, options) for item in items[:8]]
+    for doc in warm:
+        pipeline.process(doc)
+    times: list[tuple[str, float]] = []
+    docs, seconds = _timed(lambda: [parse_item(item, options) for item in items])
+    times.append(("parse (orjson -> Document)", seconds))
+    chunks = [docs[i:i + CHUNK_ITEMS] for i in range(0, len(docs), CHUNK_ITEMS)]
+    for stage in pipeline.stages:
+        if stage in pipeline.corpus_stages:
+            alive = [doc for doc in docs if doc.rejected is None]
+            copies = [doc.text for doc in alive]
+            _, seconds = _timed(lambda: [stage.prepare(doc) for doc in alive])  # noqa: B023
+            times.append((f"{stage.name}.prepare (one document at a time)", seconds))
+            for doc, text in zip(alive, copies, strict=True):
+                doc.text = text
+                doc.scratch.clear()
+
+            def batched(stage: Any = stage) -> None:
+                for chunk in chunks:
+                    alive = [doc for doc in chunk if doc.rejected is None]
+                    if hasattr(stage, "prepare_batch"):
+                        stage.prepare_batch(alive)
+                    else:
+                        for doc in alive:
+                            stage.prepare(doc)
+
+            _, seconds = _timed(batched)
+            times.append((f"{stage.name}.prepare_batch", seconds))
+            continue
+
+        def each(stage: Any = stage) -> None:
+            for doc in docs:
+                if doc.rejected is None:
+                    stage.process(doc)
+
+        _, seconds = _timed(each)
+        times.append((stage.name, seconds))
+    packed, seconds = _timed(lambda: [pickle.dumps(pack(chunk), protocol=pickle.HIGHEST_PROTOCOL)
+                                      for chunk in chunks])
+    times.append(("transport: pack chunks (worker)", seconds))
+    docs, seconds = _timed(lambda: [doc for blob in packed for doc in unpack(pickle.loads(blob))])
+    times.append(("transport: unpack chunks (main)", seconds))
+    for stage in pipeline.corpus_stages:
+        docs, seconds = _timed(lambda stage=stage, docs=docs: list(stage.run(iter(docs))))
+        stage.close()
+        times.append((f"{stage.name}.run (main)", seconds))
+    _, seconds = _timed(lambda: [encode_batch(docs[i:i + CHUNK_ITEMS]) for i in range(0, len(docs), CHUNK_ITEMS)])
+    times.append(("encode output + rejects lines (main)", seconds))
+    return times, len(docs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=10, help="corpus size in MB (default 10)")
+    parser.add_argument("--workers", default="1,2", help="worker counts for the end-to-end runs (default 1,2)")
+    parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs per worker count; the best counts")
+    parser.add_argument("--skip-stages", action="store_true", help="end-to-end runs only")
+    args = parser.parse_args()
+
+    corpus = build_corpus(DATA / f"corpus-{args.mb:g}mb-s0.jsonl", target_mb=args.mb)
+    size_mb = corpus.stat().st_size / 1e6
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        base = baseline(corpus, Path(tmp) / "baseline.jsonl")
+    print(f"corpus: {corpus.name} ({size_mb:.1f} MB); {os.cpu_count()} cores")
+    print(f"{'baseline: orjson loads+dumps loop':<50} {size_mb / base:8.1f} MB/s   1.000x baseline")
+    if not args.skip_stages:
+        times, count = stage_times(corpus)
+        total = sum(seconds for _, seconds in times if "one document at a time" not in _)
+        print(f"\nper step, one process, {count:,} documents (MB/s of the whole input; share of the total):")
+        for name, seconds in times:
+            share = "" if "one document at a time" in name else f"{seconds / total:6.1%}"
+            print(f"  {name:<48} {size_mb / seconds:8.1f} MB/s  {share}")
+        print(f"  {'all steps (sum)':<48} {size_mb / total:8.1f} MB/s  {base / total:6.3f}x baseline")
+    print("\nend to end: corpusclean clean INPUT -o OUT --rejects REJECTS --workers N (built-in recipe)")
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        for workers in map(int, args.workers.split(",")):
+            runs = [run_cli(corpus, Path(tmp), workers) for _ in range(args.repeat)]
+            best = min(runs, key=lambda run: run["wall"])
+            with open(Path(tmp) / "out.jsonl", "rb") as handle:
+                kept = sum(1 for _ in handle)
+            worker = f", largest worker {best['worker_mb']:.0f} MB" if workers > 1 else ""
+            print(f"  --workers {workers}: {size_mb / best['wall']:6.2f} MB/s wall "
+                  f"({base / best['wall']:6.3f}x baseline), {size_mb / best['cpu']:6.2f} MB per CPU-second; "
+                  f"peak RSS main {best['main_mb']:.0f} MB{worker}; {kept:,} documents kept")
+
+
+if __name__ == "__main__":
+    main()
