@@ -35,6 +35,7 @@ import numpy as np
 
 from corpusclean.clusters import kept_members
 from corpusclean.lsh import _SMALL_BUCKET, _Forest, _large_bucket_edges, band_keys, min_agreement
+from corpusclean.shingles import fmix64
 
 # Pseudo-band of documents without a signature (grouped by exact hash only).
 NO_SIGNATURE_BAND = -1
@@ -120,33 +121,68 @@ def band_rows(batch: dict[str, np.ndarray], *, params: DedupParams) -> dict[str,
             "exact": np.concatenate(exacts)}
 
 
-def _rows(kind: int, band: Any, key: Any, x: Any, y: Any, size: int) -> dict[str, np.ndarray]:
-    return {"kind": np.full(size, kind, dtype=np.int8), "band": np.full(size, band, dtype=np.int32),
-            "key": np.full(size, key, dtype=np.int64), "x": np.asarray(x, dtype=np.int64),
-            "y": np.asarray(y, dtype=np.int64)}
+def _rows(kind: int, band: Any, key: Any, x: Any, y: Any) -> dict[str, np.ndarray]:
+    x = np.asarray(x, dtype=np.int64)
+    return {"kind": np.full(len(x), kind, dtype=np.int8), "band": np.asarray(band, dtype=np.int32),
+            "key": np.asarray(key, dtype=np.int64), "x": x, "y": np.asarray(y, dtype=np.int64)}
 
 
-def bucket(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """One bucket: exact-copy edges (copy -> earliest copy, from band 0 or -1 only) and, when two or more
-    distinct texts remain, one member row per distinct text (its earliest copy) for verification."""
-    band, key = int(group["band"][0]), int(group["key"][0])
-    by_order = np.argsort(group["order"], kind="stable")
-    order, exact = group["order"][by_order], group["exact"][by_order]
-    out = [_rows(_EDGE, band, key, [], [], 0)]
-    if len(order) < 2:
-        return out[0]
-    by_exact = np.argsort(exact, kind="stable")
-    ordered = exact[by_exact]
-    starts = np.r_[True, ordered[1:] != ordered[:-1]]
-    first = np.empty(len(order), dtype=np.int64)
-    first[by_exact] = by_exact[np.flatnonzero(starts)][np.cumsum(starts) - 1]
-    copies = np.flatnonzero(first != np.arange(len(order)))
-    if band in (0, NO_SIGNATURE_BAND) and len(copies):
-        out.append(_rows(_EDGE, band, key, order[first[copies]], order[copies], len(copies)))
-    firsts = np.flatnonzero(first == np.arange(len(order)))
-    if band != NO_SIGNATURE_BAND and len(firsts) >= 2:
-        out.append(_rows(_MEMBER, band, key, order[firsts], exact[firsts], len(firsts)))
-    return {name: np.concatenate([part[name] for part in out]) for name in out[0]}
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Boolean mask of the rows (already sorted by ``keys``) that start a run of equal keys."""
+    size = len(keys[0])
+    starts = np.zeros(size, dtype=bool)
+    if size:
+        starts[0] = True
+        for key in keys:
+            starts[1:] |= key[1:] != key[:-1]
+    return starts
+
+
+def _first_of_run(starts: np.ndarray) -> np.ndarray:
+    """For each row, the index of the first row of its run."""
+    return np.maximum.accumulate(np.where(starts, np.arange(len(starts)), 0))
+
+
+def with_partition(batch: dict[str, np.ndarray], *, keys: tuple[str, ...], partitions: int) -> dict[str, np.ndarray]:
+    """Add ``part``, a hash of the ``keys`` columns modulo ``partitions``: rows with equal keys meet in one
+    partition, and each partition is handled by one vectorised call (Ray's per-group calls cost ~0.1 ms
+    each, more than the work for a bucket of two)."""
+    size = len(batch[keys[0]])
+    mixed = np.full(size, 0x9E3779B97F4A7C15, dtype=np.uint64)
+    for key in keys:
+        mixed = fmix64(mixed ^ np.asarray(batch[key]).astype(np.int64).view(np.uint64))
+    return {**batch, "part": (mixed % np.uint64(partitions)).astype(np.int64)}
+
+
+def grouped(ds: Any, keys: tuple[str, ...], fn: Any, *, partitions: int) -> Any:
+    """``fn`` over hash partitions of ``ds`` by ``keys`` (each call sees every row of the keys it holds)."""
+    from functools import partial
+
+    return (ds.map_batches(partial(with_partition, keys=keys, partitions=partitions), batch_format="numpy")
+            .groupby("part", num_partitions=partitions).map_groups(fn, batch_format="numpy"))
+
+
+def buckets(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The buckets of a partition: exact-copy edges (copy -> earliest copy, from band 0 or -1 only, where
+    every copy meets its first) and, in buckets that hold two or more distinct texts, one member row per
+    distinct text (its earliest copy) for verification."""
+    idx = np.lexsort((group["order"], group["exact"], group["key"], group["band"]))
+    band, key, exact, order = group["band"][idx], group["key"][idx], group["exact"][idx], group["order"][idx]
+    new_bucket = _run_starts(band, key)
+    new_text = _run_starts(band, key, exact)
+    copies = ~new_text & ((band == 0) | (band == NO_SIGNATURE_BAND))
+    first = _first_of_run(new_text)
+    bucket_id = np.cumsum(new_bucket) - 1
+    texts = np.bincount(bucket_id[new_text], minlength=int(bucket_id[-1]) + 1 if len(idx) else 0)
+    members = new_text & (band != NO_SIGNATURE_BAND) & (texts[bucket_id] >= 2)
+    return _concat([
+        _rows(_EDGE, band[copies], key[copies], order[first[copies]], order[copies]),
+        _rows(_MEMBER, band[members], key[members], order[members], exact[members]),
+    ])
 
 
 # --- 2. verification --------------------------------------------------------------------------------------
@@ -163,32 +199,43 @@ def member_and_signature_rows(batch: dict[str, np.ndarray], *, kind: int) -> dic
             "key": np.zeros(size, dtype=np.int64), "order": batch["order"], "sig": batch["sig"]}
 
 
-def attach_signature(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """One document's member rows, each given the document's signature."""
+def attach_signatures(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each member row of a partition, given its document's signature."""
     is_sig = group["kind"] == _SIGNATURE
+    sig_orders, first = np.unique(group["order"][is_sig], return_index=True)
+    sigs = group["sig"][is_sig][first]
     members = np.flatnonzero(~is_sig)
-    sig = group["sig"][np.flatnonzero(is_sig)[0]] if is_sig.any() else b""
+    at = np.searchsorted(sig_orders, group["order"][members])
     return {"band": group["band"][members], "key": group["key"][members], "order": group["order"][members],
-            "sig": np.array([sig] * len(members), dtype=object)}
+            "sig": sigs[at] if len(members) else np.array([], dtype=object)}
 
 
-def verify_bucket(group: dict[str, np.ndarray], *, params: DedupParams) -> dict[str, np.ndarray]:
-    """Verified edges of one bucket, by the rules of :func:`corpusclean.lsh.near_duplicate_edges`: every
-    pair of a small bucket whose signatures agree in enough positions; a spanning forest of a large one."""
-    by_order = np.argsort(group["order"], kind="stable")
-    members = group["order"][by_order]
-    sigs = _signatures(group["sig"][by_order], params.num_perm)
+def verify_buckets(group: dict[str, np.ndarray], *, params: DedupParams) -> dict[str, np.ndarray]:
+    """Verified edges of a partition's buckets, by the rules of :func:`corpusclean.lsh.near_duplicate_edges`:
+    every pair of a small bucket whose signatures agree in enough positions; for a large one, the local
+    engine's large-bucket verification on that bucket alone (a fresh union-find), whose edges connect the
+    same components as all verified pairs."""
+    idx = np.lexsort((group["order"], group["key"], group["band"]))
+    order = group["order"][idx]
+    sigs = _signatures(group["sig"][idx], params.num_perm)
     min_agree = min_agreement(params.threshold, params.num_perm)
-    if len(members) <= _SMALL_BUCKET:
-        left, right = np.triu_indices(len(members), 1)
-        agree = np.count_nonzero(sigs[left] == sigs[right], axis=1)
-        keep = agree >= min_agree
-        return {"a": members[left[keep]], "b": members[right[keep]]}
-    # The local engine's large-bucket verification on this bucket alone (a fresh union-find): edges that
-    # connect the same components as all verified pairs of the bucket.
-    found = np.array(_large_bucket_edges(sigs, np.arange(len(members)), min_agree, _Forest(np.arange(len(members)))),
-                     dtype=np.int64).reshape(-1, 2).T
-    return {"a": members[found[0]], "b": members[found[1]]}
+    starts = np.flatnonzero(_run_starts(group["band"][idx], group["key"][idx]))
+    sizes = np.diff(np.r_[starts, len(idx)])
+    left_parts, right_parts = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= _SMALL_BUCKET)]):
+        first, second = np.triu_indices(int(size), 1)
+        base = starts[sizes == size][:, None]
+        left, right = (base + first).ravel(), (base + second).ravel()
+        keep = np.count_nonzero(sigs[left] == sigs[right], axis=1) >= min_agree
+        left_parts.append(order[left[keep]])
+        right_parts.append(order[right[keep]])
+    for start, size in zip(starts[sizes > _SMALL_BUCKET], sizes[sizes > _SMALL_BUCKET], strict=True):
+        members = np.arange(int(size))
+        found = np.array(_large_bucket_edges(sigs[start:start + size], members, min_agree, _Forest(members)),
+                         dtype=np.int64).reshape(-1, 2)
+        left_parts.append(order[start + found[:, 0]])
+        right_parts.append(order[start + found[:, 1]])
+    return {"a": np.concatenate(left_parts), "b": np.concatenate(right_parts)}
 
 
 def edge_rows(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -206,44 +253,53 @@ def larger_to_smaller(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {"u": np.maximum(batch["a"], batch["b"]), "v": np.minimum(batch["a"], batch["b"])}
 
 
+def _neighbourhoods(group: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(u, v)`` pairs sorted by ``u`` then ``v``, the start of each ``u``'s run, and per row the
+    first row of its run (whose ``v`` is the smallest neighbour)."""
+    pairs = np.unique(np.stack([group["u"], group["v"]], axis=1), axis=0)
+    u, v = pairs[:, 0], pairs[:, 1]
+    starts = _run_starts(u)
+    return u, v, starts, _first_of_run(starts)
+
+
 def large_star(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Link every larger neighbour of node ``u`` to the smallest node of ``u``'s neighbourhood. A node
-    that is neither a root (all neighbours larger) nor a leaf (one neighbour, smaller) adds a marker row:
-    while one exists the edges are not yet stars."""
-    u = int(group["u"][0])
-    neighbours = np.unique(group["v"])
-    smallest = min(int(neighbours[0]), u)
-    larger = neighbours[neighbours > u]
-    stable = neighbours[0] > u or (len(neighbours) == 1 and neighbours[0] < u)
-    a = np.r_[larger, [] if stable else [_UNSTABLE]].astype(np.int64)
-    b = np.r_[np.full(len(larger), smallest), [] if stable else [_UNSTABLE]].astype(np.int64)
-    return {"a": a, "b": b}
+    """For each node ``u`` of the partition: link every larger neighbour to the smallest node of ``u``'s
+    neighbourhood. A node that is neither a root (all neighbours larger) nor a leaf (one neighbour, smaller)
+    adds a marker row: while one exists the edges are not yet stars."""
+    u, v, starts, first = _neighbourhoods(group)
+    smallest = np.minimum(v[first], u)
+    larger = v > u
+    counts = np.diff(np.r_[np.flatnonzero(starts), len(u)])
+    head = np.flatnonzero(starts)
+    stable = (v[head] > u[head]) | ((counts == 1) & (v[head] < u[head]))
+    unstable = int(np.count_nonzero(~stable))
+    return {"a": np.r_[v[larger], np.full(unstable, _UNSTABLE)].astype(np.int64),
+            "b": np.r_[smallest[larger], np.full(unstable, _UNSTABLE)].astype(np.int64)}
 
 
 def small_star(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Link node ``u`` and its smaller neighbours to the smallest of them."""
-    u = int(group["u"][0])
-    neighbours = np.unique(group["v"])
-    smallest = int(neighbours[0])
-    others = np.r_[neighbours[1:], [u]].astype(np.int64)
-    return {"a": others, "b": np.full(len(others), smallest, dtype=np.int64)}
+    """For each node ``u`` of the partition (edges point from larger to smaller): link ``u`` and its
+    smaller neighbours to the smallest of them."""
+    u, v, starts, first = _neighbourhoods(group)
+    smallest = v[first]
+    others = v != smallest
+    head = np.flatnonzero(starts)
+    return {"a": np.r_[v[others], u[head]].astype(np.int64),
+            "b": np.r_[smallest[others], smallest[head]].astype(np.int64)}
 
 
 def components(edges: Any, *, partitions: int, max_rounds: int = 64) -> Any:
     """Star edges ``(a=node, b=root)``, root the smallest node of the component, for a dataset of
     undirected edges ``(a, b)``. Nodes in no edge are their own component and are not listed."""
     for _ in range(max_rounds):
-        large = (edges.map_batches(both_directions, batch_format="numpy")
-                 .groupby("u", num_partitions=partitions).map_groups(large_star, batch_format="numpy")
-                 .materialize())
-        unstable = where(large, "a", equals=_UNSTABLE).count()
-        if unstable == 0:
+        large = grouped(edges.map_batches(both_directions, batch_format="numpy"), ("u",), large_star,
+                        partitions=partitions).materialize()
+        if where(large, "a", equals=_UNSTABLE).count() == 0:
             return edges.map_batches(larger_to_smaller, batch_format="numpy").map_batches(
                 lambda batch: {"a": batch["u"], "b": batch["v"]}, batch_format="numpy")
         large = where(large, "a", differs=_UNSTABLE)
-        edges = (large.map_batches(larger_to_smaller, batch_format="numpy")
-                 .groupby("u", num_partitions=partitions).map_groups(small_star, batch_format="numpy")
-                 .materialize())
+        edges = grouped(large.map_batches(larger_to_smaller, batch_format="numpy"), ("u",), small_star,
+                        partitions=partitions).materialize()
     raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
 
 
@@ -253,7 +309,6 @@ def components(edges: Any, *, partitions: int, max_rounds: int = 64) -> Any:
 def root_and_value_rows(batch: dict[str, np.ndarray], *, kind: int) -> dict[str, np.ndarray]:
     """Root rows ``(order, root)`` or document rows ``(order, exact, sig, length, id)`` in one schema."""
     if kind == _EDGE:
-        size = len(batch["a"])
         order, root = np.r_[batch["a"], batch["b"]], np.r_[batch["b"], batch["b"]]
         size = len(order)
         return {"kind": np.full(size, _EDGE, dtype=np.int8), "order": order, "root": root,
@@ -265,41 +320,45 @@ def root_and_value_rows(batch: dict[str, np.ndarray], *, kind: int) -> dict[str,
             "length": batch["length"], "id": batch["id"]}
 
 
-def attach_root(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """A linked document's values with its root; nothing for a document in no cluster."""
+def attach_roots(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The values of each linked document of the partition, with its root; nothing for the others."""
     is_root = group["kind"] == _EDGE
+    root_orders, first = np.unique(group["order"][is_root], return_index=True)
+    roots = group["root"][is_root][first]
     values = np.flatnonzero(~is_root)
-    if not is_root.any() or not len(values):
-        return {name: group[name][:0] for name in ("root", "order", "exact", "sig", "length", "id")}
-    first = values[:1]
-    return {"root": group["root"][np.flatnonzero(is_root)[:1]], "order": group["order"][first],
-            "exact": group["exact"][first], "sig": group["sig"][first], "length": group["length"][first],
-            "id": group["id"][first]}
+    at = np.minimum(np.searchsorted(root_orders, group["order"][values]), max(len(root_orders) - 1, 0))
+    linked = values[root_orders[at] == group["order"][values]] if len(root_orders) else values[:0]
+    at = np.searchsorted(root_orders, group["order"][linked])
+    return {"root": roots[at] if len(linked) else np.empty(0, dtype=np.int64), "order": group["order"][linked],
+            "exact": group["exact"][linked], "sig": group["sig"][linked], "length": group["length"][linked],
+            "id": group["id"][linked]}
 
 
-def decide_cluster(group: dict[str, np.ndarray], *, params: DedupParams) -> dict[str, np.ndarray]:
-    """One cluster's decision per member, as :func:`corpusclean.duplicates.decide` and
-    :meth:`corpusclean.duplicates.Decision.similarity` make it: the kept member by the keep policy, the
-    cluster size, the cluster key (smallest exact hash) and each member's similarity to the kept one."""
-    by_order = np.argsort(group["order"], kind="stable")
-    order, ids = group["order"][by_order], group["id"][by_order]
-    exact = _u64(group["exact"][by_order])
-    sig = group["sig"][by_order]
-    lengths = group["length"][by_order].astype(np.int64)
-    kept = int(kept_members(np.zeros(len(order), dtype=np.int64), keep=params.keep, lengths=lengths)[0])
-    cluster_key = f"{int(exact.min()):016x}"
-    decisions = []
-    for i in range(len(order)):
-        exact_copy = bool(exact[i] == exact[kept])
-        if exact_copy:
-            value = 1.0
-        elif len(sig[i]) and len(sig[kept]):
-            a, b = (np.frombuffer(s, dtype=np.uint32) for s in (sig[i], sig[kept]))
-            value = float(np.count_nonzero(a == b)) / params.num_perm
-        else:
-            value = 0.0
-        decisions.append(pickle.dumps((i == kept, str(ids[kept]), len(order), cluster_key, exact_copy, value)))
-    return {"order": order, "decision": np.array(decisions, dtype=object)}
+def decide_clusters(group: dict[str, np.ndarray], *, params: DedupParams) -> dict[str, np.ndarray]:
+    """Each cluster's decision per member, as :func:`corpusclean.duplicates.decide` and
+    :meth:`corpusclean.duplicates.Decision.similarity` make it: the kept member by the keep policy
+    (:func:`corpusclean.clusters.kept_members`), the cluster size, the cluster key (smallest exact hash)
+    and each member's similarity to the kept one."""
+    idx = np.lexsort((group["order"], group["root"]))
+    order, ids, root = group["order"][idx], group["id"][idx], group["root"][idx]
+    exact = _u64(group["exact"][idx])
+    sig = group["sig"][idx]
+    starts = _run_starts(root)
+    labels = _first_of_run(starts)  # each row labelled by its cluster's earliest row, as the local labels are
+    kept = kept_members(labels, keep=params.keep, lengths=group["length"][idx].astype(np.int64))
+    heads = np.flatnonzero(starts)
+    sizes = np.diff(np.r_[heads, len(idx)])[np.cumsum(starts) - 1]
+    keys = np.minimum.reduceat(exact, heads)[np.cumsum(starts) - 1]
+    has = np.array([len(x) > 0 for x in sig], dtype=bool)
+    matrix = np.zeros((len(idx), params.num_perm), dtype=np.uint32)
+    if has.any():
+        matrix[has] = _signatures(sig[has], params.num_perm)
+    exact_copy = exact == exact[kept]
+    agree = np.count_nonzero(matrix == matrix[kept], axis=1) / params.num_perm
+    value = np.where(exact_copy, 1.0, np.where(has & has[kept], agree, 0.0))
+    decided = [pickle.dumps((int(kept[i]) == i, str(ids[kept[i]]), int(sizes[i]), f"{int(keys[i]):016x}",
+                             bool(exact_copy[i]), float(value[i]))) for i in range(len(idx))]
+    return {"order": order, "decision": np.array(decided, dtype=object)}
 
 
 def mark(doc: Any, decision: tuple[Any, ...] | None, exact: int, *, stage: str, threshold: float) -> None:
@@ -323,27 +382,25 @@ def decisions(keys: Any, *, params: DedupParams, partitions: int) -> Any | None:
     of the documents dedup sees; None when no two documents are duplicates."""
     from functools import partial
 
-    buckets = (keys.map_batches(partial(band_rows, params=params), batch_format="numpy")
-               .groupby(["band", "key"], num_partitions=partitions).map_groups(bucket, batch_format="numpy")
-               .materialize())
-    exact_edges = where(buckets, "kind", equals=_EDGE).map_batches(edge_rows, batch_format="numpy")
-    members = where(buckets, "kind", equals=_MEMBER)
+    found = grouped(keys.map_batches(partial(band_rows, params=params), batch_format="numpy"), ("band", "key"),
+                    buckets, partitions=partitions).materialize()
+    exact_edges = where(found, "kind", equals=_EDGE).map_batches(edge_rows, batch_format="numpy")
+    members = where(found, "kind", equals=_MEMBER)
     edges = exact_edges
     if members.count():
         signed = where(keys, "sig", nonempty=True)
-        near = (members.map_batches(partial(member_and_signature_rows, kind=_MEMBER), batch_format="numpy")
-                .union(signed.map_batches(partial(member_and_signature_rows, kind=_SIGNATURE),
-                                          batch_format="numpy"))
-                .groupby("order", num_partitions=partitions).map_groups(attach_signature, batch_format="numpy")
-                .groupby(["band", "key"], num_partitions=partitions)
-                .map_groups(partial(verify_bucket, params=params), batch_format="numpy"))
-        edges = exact_edges.union(near)
+        with_sigs = grouped(
+            members.map_batches(partial(member_and_signature_rows, kind=_MEMBER), batch_format="numpy").union(
+                signed.map_batches(partial(member_and_signature_rows, kind=_SIGNATURE), batch_format="numpy")),
+            ("order",), attach_signatures, partitions=partitions)
+        edges = exact_edges.union(grouped(with_sigs, ("band", "key"), partial(verify_buckets, params=params),
+                                          partitions=partitions))
     edges = edges.materialize()
     if edges.count() == 0:
         return None
     stars = components(edges, partitions=partitions)
-    return (stars.map_batches(partial(root_and_value_rows, kind=_EDGE), batch_format="numpy")
-            .union(keys.map_batches(partial(root_and_value_rows, kind=_SIGNATURE), batch_format="numpy"))
-            .groupby("order", num_partitions=partitions).map_groups(attach_root, batch_format="numpy")
-            .groupby("root", num_partitions=partitions)
-            .map_groups(partial(decide_cluster, params=params), batch_format="numpy"))
+    linked = grouped(
+        stars.map_batches(partial(root_and_value_rows, kind=_EDGE), batch_format="numpy").union(
+            keys.map_batches(partial(root_and_value_rows, kind=_SIGNATURE), batch_format="numpy")),
+        ("order",), attach_roots, partitions=partitions)
+    return grouped(linked, ("root",), partial(decide_clusters, params=params), partitions=partitions)

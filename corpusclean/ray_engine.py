@@ -471,7 +471,7 @@ def _run(ray: Any, pipeline: Pipeline, config: RunConfig, files: list[str], dedu
     partitions = max(partitions, -(-docs.size_bytes() // PARTITION_BYTES))
     # Dense input positions (for shard boundaries): per-file item counts, one small row per block and file.
     counts = np.zeros(len(files), dtype=np.int64)
-    for row in docs.map_batches(_file_counts, batch_format="numpy").take_all():
+    for row in docs.select_columns(["order"]).map_batches(_file_counts, batch_format="numpy").take_all():
         counts[row["file"]] = max(counts[row["file"]], row["count"])
     offsets = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
     segment_docs = config.shard_size or SEGMENT_DOCS
