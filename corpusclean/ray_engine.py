@@ -194,23 +194,25 @@ class ProcessItems:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         size = len(batch["order"])
-        payload = np.empty(size, dtype=object)
-        ids = np.empty(size, dtype=object)
-        sigs = np.empty(size, dtype=object)
+        payload = np.array([b""] * size, dtype=object)
+        ids = np.array([""] * size, dtype=object)
+        sigs = np.array([b""] * size, dtype=object)
         alive = np.zeros(size, dtype=bool)
         exact = np.zeros(size, dtype=np.uint64)
         length = np.zeros(size, dtype=np.int64)
-        for i in range(size):
-            ids[i], sigs[i], payload[i] = "", b"", b""
-            if batch["error"][i]:
-                continue
+        rows = [i for i in range(size) if not batch["error"][i]]
+        docs = []
+        for i in rows:
             extra = orjson.loads(batch["extra"][i]) if batch["extra"][i] else {}
             line = int(batch["line"][i])
             item = RawItem(str(batch["source"][i]), None if line < 0 else line, batch["data"][i],
                            str(batch["fmt"][i]), extra)
-            doc = parse_item(item, self.options)
-            if doc.rejected is None:
-                self.pipeline.process(doc)
+            docs.append(parse_item(item, self.options))
+        # What the local engine's workers run on a chunk: per-document stages, then the corpus stages'
+        # batch preparation (dedup signatures) where the pipeline has it.
+        process_batch = getattr(self.pipeline, "process_batch", None)
+        docs = process_batch(docs) if process_batch is not None else [self.pipeline.process(d) for d in docs]
+        for i, doc in zip(rows, docs, strict=True):
             dedup = doc.scratch.pop(_DEDUP_SCRATCH, None)
             if doc.rejected is None:
                 alive[i] = True
