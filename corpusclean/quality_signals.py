@@ -90,6 +90,10 @@ def _class_table() -> np.ndarray:
         table[lo : hi + 1] = LATIN
     table[0xD7] = SYMBOL  # ×
     table[0xF7] = SYMBOL  # ÷
+    # The vertical bar separates columns of a table ("| 2010年 | SBS |") and menu items: punctuation, as
+    # in Python's string.punctuation, not a symbol (a Wikipedia page of tables was 15% "|").
+    table[0x7C] = PUNCT
+    table[0xFF5C] = PUNCT  # ｜
     for lo, hi in _CJK_RANGES:
         table[lo : hi + 1] = CJK
     table[0xFFFD] = OTHER
@@ -97,7 +101,11 @@ def _class_table() -> np.ndarray:
 
 
 # Classes whose characters n-gram measures see (Gopher's word n-grams ignore spacing and punctuation).
-_IS_CONTENT = np.array([cls not in (SPACE, PUNCT) for cls in range(len(CLASS_NAMES))])
+# Characters n-gram measures see: letters and digits (Gopher's word n-grams ignore spacing, punctuation and,
+# with the ASCII punctuation it strips, symbols such as the "|" of a table row).
+_IS_CONTENT = np.array([cls in (CJK, LATIN, DIGIT, LETTER) for cls in range(len(CLASS_NAMES))])
+# Classes whose runs make one token (a Latin word, a number), as Gopher's words do.
+_IS_RUN = np.array([cls in (LATIN, DIGIT) for cls in range(len(CLASS_NAMES))])
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -133,7 +141,7 @@ class Measurements:
     (10, 26, 0.5)
     """
 
-    __slots__ = ("_classes", "_content", "_counts", "_cps", "_hashes", "_lines", "text")
+    __slots__ = ("_classes", "_content", "_counts", "_cps", "_hashes", "_lines", "_weights", "text")
 
     def __init__(self, text: str | None) -> None:
         self.text = text
@@ -142,6 +150,7 @@ class Measurements:
         self._counts: list[int] | None = None
         self._lines: list[str] | None = None
         self._content: np.ndarray | None = None
+        self._weights: np.ndarray | None = None
         self._hashes: dict[int, np.ndarray] = {}
 
     def __reduce__(self) -> tuple[type, tuple[None]]:
@@ -171,11 +180,50 @@ class Measurements:
         return self._lines
 
     def content(self) -> np.ndarray:
-        """Code points of the characters n-gram measures see: letters, digits and symbols (no spaces, no
-        punctuation), as 64-bit integers ready for hashing."""
+        """The tokens n-gram measures see, as 64-bit ids: each CJK ideograph (or other letter) is a token, and
+        so is each run of Latin letters or of digits (its id is a hash with the top bit set; a one-character
+        token's id is its code point). Spaces, punctuation and symbols are not tokens. :meth:`weights` gives
+        each token's length in characters."""
         if self._content is None:
-            self._content = self.codepoints()[_IS_CONTENT[self.classes()]].astype(np.uint64)
+            classes = self.classes()
+            where = np.flatnonzero(_IS_CONTENT[classes])
+            kinds = classes[where]
+            ids = self.codepoints()[where].astype(np.uint64)
+            joins = None
+            if len(where) > 1:
+                # A character continues the token before it if both are Latin (or both digits) and adjacent.
+                joins = _IS_RUN[kinds[1:]] & (kinds[1:] == kinds[:-1]) & (where[1:] == where[:-1] + 1)
+            if joins is None or not joins.any():
+                self._content, self._weights = ids, None
+            else:
+                starts = np.flatnonzero(np.concatenate(([True], ~joins)))
+                lengths = np.diff(np.append(starts, len(ids)))
+                offsets = np.arange(len(ids)) - np.repeat(starts, lengths)
+                tokens = np.add.reduceat(ids * _POWERS[offsets % len(_POWERS)], starts)
+                tokens[lengths > 1] |= _TOP_BIT
+                self._content, self._weights = tokens, lengths
         return self._content
+
+    def weights(self) -> np.ndarray | None:
+        """Characters per token of :meth:`content`, or None when every token is one character."""
+        self.content()
+        return self._weights
+
+    def content_chars(self) -> int:
+        """Characters in the tokens (the denominator of every n-gram share)."""
+        weights = self.weights()
+        return len(self.content()) if weights is None else int(weights.sum())
+
+    def _gram_chars(self, n: int) -> np.ndarray:
+        """Characters in each n-gram of tokens (only when some token is longer than one character)."""
+        return np.convolve(self.weights(), _ONES64[:n])[n - 1 : len(self.content())]  # type: ignore[arg-type]
+
+    def max_gram_chars(self, n: int) -> int:
+        """Characters in the longest n-gram of tokens."""
+        if self.weights() is None:
+            return n
+        sizes = self._gram_chars(n)
+        return int(sizes.max()) if len(sizes) else 0
 
     # --- composition -------------------------------------------------------------------------------
 
@@ -307,6 +355,8 @@ class Measurements:
         cps = self.content()
         if n == 1:
             return cps
+        if self.weights() is not None:  # token ids use 64 bits: hash every length
+            return _polynomial_hash(cps, n, self._hashes)
         if n == 2:
             return (cps[:-1] << _S21) | cps[1:]
         if n == 3:
@@ -325,6 +375,22 @@ class Measurements:
         edges = np.concatenate(([-1], breaks, [len(keys) - 1]))
         return int(np.diff(edges).max())
 
+    def top_ngram_chars(self, n: int) -> int:
+        """Characters covered by the occurrences of the most frequent n-gram (of equally frequent ones, the
+        shortest: frequency is the evidence of repetition, not length; with one-character tokens, the count
+        times n)."""
+        if self.weights() is None:
+            return self.top_ngram_count(n) * n
+        keys = self._ngram_keys(n)
+        if len(keys) == 0:
+            return 0
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        firsts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        counts = np.diff(np.append(firsts, len(keys)))
+        most = counts.max()
+        return int(most * self._gram_chars(n)[order[firsts[counts == most]]].min())
+
     def dup_ngram_chars(self, n: int) -> int:
         """Content characters that lie inside an n-gram occurring twice or more."""
         keys = self._ngram_keys(n)
@@ -340,15 +406,17 @@ class Measurements:
         repeated[:-1] |= same
         starts = np.zeros(len(keys), dtype=np.int8)
         starts[order[repeated]] = 1
-        # A character is covered if one of the n starts at or before it begins a repeated n-gram.
-        return int(np.count_nonzero(np.convolve(starts, _ONES[:n])[: len(self.content())]))
+        # A token is covered if one of the n starts at or before it begins a repeated n-gram.
+        covered = np.convolve(starts, _ONES[:n])[: len(self.content())]
+        weights = self.weights()
+        return int(np.count_nonzero(covered)) if weights is None else int(weights[covered > 0].sum())
 
     def ngram_repetition(self, *, top_ns: Iterable[int] = (2, 3, 4),
                          dup_ns: Iterable[int] = (5, 6, 7, 8, 9, 10)) -> dict[str, float]:
-        total = len(self.content())
+        total = self.content_chars()
         out: dict[str, float] = {}
         for n in sorted(set(top_ns)):
-            out[f"top_{n}gram_frac"] = min(1.0, self.top_ngram_count(n) * n / total) if total else 0.0
+            out[f"top_{n}gram_frac"] = min(1.0, self.top_ngram_chars(n) / total) if total else 0.0
         for n in sorted(set(dup_ns)):
             out[f"dup_{n}gram_frac"] = self.dup_ngram_chars(n) / total if total else 0.0
         return out
@@ -370,7 +438,7 @@ class Measurements:
         ('dup_5gram_frac', 1.0, 0.6)
         >>> Measurements("天地玄黄宇宙洪荒日月盈昃辰宿列张").ngram_excess([(2, 0.2), (4, 0.3)], [(5, 0.6)])
         """
-        total = len(self.content())
+        total = self.content_chars()
         if not total:
             return None
         top, dup = sorted(top), sorted(dup)
@@ -378,14 +446,14 @@ class Measurements:
             first = top[0][0]
             keys = self._ngram_keys(first)
             # The largest count of the shortest n-gram that keeps every top_n under its limit.
-            allowed = min(_largest_count(n, limit, total) for n, limit in top)
+            allowed = min(_largest_count(self.max_gram_chars(n), limit, total) for n, limit in top)
             if allowed < 1 or (len(keys) > allowed and _has_run_longer(keys, allowed)):
                 count = None
                 for n, limit in top:
-                    if count is not None and count <= _largest_count(n, limit, total):
+                    if count is not None and count <= _largest_count(self.max_gram_chars(n), limit, total):
                         continue
                     count = self.top_ngram_count(n)
-                    value = min(1.0, count * n / total)
+                    value = min(1.0, self.top_ngram_chars(n) / total)
                     if value > limit:
                         return f"top_{n}gram_frac", value, limit
         if dup:
@@ -396,7 +464,8 @@ class Measurements:
             ordered = np.sort(keys)
             extra = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
             # Occurrences of repeated n-grams are at most twice the extra ones, each covering n characters.
-            if min(total, 2 * extra * first) <= _largest_count(1, min(limit for _, limit in dup), total):
+            if min(total, 2 * extra * self.max_gram_chars(first)) <= \
+                    _largest_count(1, min(limit for _, limit in dup), total):
                 return None
             known = None
             for n, limit in dup:
@@ -474,10 +543,14 @@ def _power(k: int) -> np.uint64:
     return np.uint64(pow(int(_HASH_BASE), k, 1 << 64))
 
 
+# B**k for the hash of a multi-character token (characters further than 4,096 into a run reuse powers).
+_POWERS = np.array([pow(0x9E3779B97F4A7C15, k, 1 << 64) for k in range(4096)], dtype=np.uint64)
+
+
 def _largest_count(n: int, limit: float, total: int) -> int:
     """The largest count c with ``min(1, c * n / total) <= limit``, computed with the same float
-    arithmetic as the measure itself so bound and measure can never disagree."""
-    if limit >= 1:
+    arithmetic as the measure itself so bound and measure can never disagree (n = 0: no n-grams)."""
+    if limit >= 1 or n <= 0:
         return total
     count = int(limit * total / n)
     while count > 0 and count * n / total > limit:
@@ -494,6 +567,8 @@ def _has_run_longer(keys: np.ndarray, count: int) -> bool:
 
 
 _ONES = np.ones(32, dtype=np.int8)
+_ONES64 = np.ones(32, dtype=np.int64)
+_TOP_BIT = np.uint64(1 << 63)
 
 
 _S21 = np.uint64(21)

@@ -23,7 +23,6 @@ from corpusclean.quality_signals import (
     Measurements,
     builtin_quality_dir,
     class_counts,
-    content_codepoints,
     duplicate_lines,
     keyword_density,
     line_structure,
@@ -206,11 +205,31 @@ def test_keyword_pack_examples():
 
 # --- the measures themselves ------------------------------------------------------------------------------
 
+def _naive_tokens(text: str) -> list[str]:
+    """Reference tokens in plain Python: each letter or digit, except that runs of Latin letters and runs
+    of digits are one token each; spaces, punctuation and symbols are dropped."""
+    from corpusclean.quality_signals import CJK, DIGIT, LATIN, LETTER, char_classes
+
+    tokens: list[str] = []
+    previous = None
+    for char, cls in zip(text, char_classes(text).tolist(), strict=True):
+        if cls not in (CJK, LATIN, DIGIT, LETTER):
+            previous = None
+            continue
+        if cls in (LATIN, DIGIT) and cls == previous:
+            tokens[-1] += char
+        else:
+            tokens.append(char)
+        previous = cls
+    return tokens
+
+
 def _naive_ngrams(text: str, n: int) -> tuple[float, float]:
-    """Reference implementation in plain Python: (top n-gram share, duplicated n-gram share)."""
-    chars = "".join(chr(c) for c in content_codepoints(text))
-    grams = [chars[i:i + n] for i in range(len(chars) - n + 1)]
-    counts: dict[str, int] = {}
+    """Reference implementation in plain Python: (top n-gram share, duplicated n-gram share), in characters."""
+    tokens = _naive_tokens(text)
+    total = sum(map(len, tokens))
+    grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    counts: dict[tuple[str, ...], int] = {}
     for gram in grams:
         counts[gram] = counts.get(gram, 0) + 1
     if not grams:
@@ -219,12 +238,15 @@ def _naive_ngrams(text: str, n: int) -> tuple[float, float]:
     for i, gram in enumerate(grams):
         if counts[gram] > 1:
             covered.update(range(i, i + n))
-    return min(1.0, max(counts.values()) * n / len(chars)), len(covered) / len(chars)
+    most = max(counts.values())
+    top = most * min(sum(map(len, gram)) for gram, count in counts.items() if count == most)
+    return min(1.0, top / total), sum(len(tokens[i]) for i in covered) / total
 
 
 def test_ngram_measures_match_a_plain_python_reference():
     rng = random.Random(1)
     texts = [seed_text(i) for i in range(5)] + gold_paragraphs()[:20]
+    texts += ["| 2010年 | SBS | Running Man |\n| 2011年 | SBS | Running Man |\n| 2012年 | KBS2 | Running Man |"]
     for text in texts:
         start = rng.randrange(max(1, len(text) - 800))
         piece = text[start:start + rng.randint(5, 800)]
