@@ -69,6 +69,60 @@ def signature(hashes: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.n
     return _densify(sig, filled, _probe_table(num_perm, seed))
 
 
+def signatures(hashes: np.ndarray, starts: np.ndarray, *, num_perm: int = 128,
+               seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`signature` of several documents at once: ``hashes[starts[i]:starts[i + 1]]`` are document
+    ``i``'s shingle hashes (see :func:`corpusclean.shingles.shingle_hashes_batch`). Returns a
+    ``uint32[documents, num_perm]`` matrix and whether each document has a signature (a row of a
+    document without shingles is meaningless). Row ``i`` equals ``signature`` of document ``i``'s hashes:
+    the bins of all documents are filled by one ``minimum.at`` over the batch.
+
+    >>> from corpusclean.shingles import shingle_hashes, shingle_hashes_batch, view_codes, view_codes_batch
+    >>> texts = ["北京市今天发布暴雨蓝色预警", "短", "上海市今天迎来入夏以来最热的一天"]
+    >>> sigs, has = signatures(*shingle_hashes_batch(*view_codes_batch(texts)), num_perm=16)
+    >>> has.tolist(), bool((sigs[2] == signature(shingle_hashes(view_codes(texts[2])), num_perm=16)).all())
+    ([True, False, True], True)
+    """
+    if num_perm < 1:
+        raise ValueError(f"num_perm must be >= 1, got {num_perm}")
+    counts = np.diff(starts)
+    docs = len(counts)
+    if num_perm > 1 and num_perm & (num_perm - 1) == 0:
+        bins = (hashes >> np.uint64(64 - num_perm.bit_length() + 1)).astype(np.intp)
+    else:
+        bins = ((hashes >> _S32) * np.uint64(num_perm) >> _S32).astype(np.intp)
+    bins += np.repeat(np.arange(docs, dtype=np.intp) * num_perm, counts)
+    values = (hashes & _LOW32).astype(np.uint32)
+    sigs = np.full(docs * num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    np.minimum.at(sigs, bins, values)
+    filled = np.zeros(docs * num_perm, dtype=bool)
+    filled[bins] = True
+    sigs = sigs.reshape(docs, num_perm)
+    filled = filled.reshape(docs, num_perm)
+    has = counts > 0
+    rows = np.flatnonzero(has & ~filled.all(axis=1))
+    if len(rows):
+        sigs[rows] = _densify_rows(sigs[rows], filled[rows], _probe_table(num_perm, seed))
+    return sigs, has
+
+
+def _densify_rows(sigs: np.ndarray, filled: np.ndarray, probes: np.ndarray) -> np.ndarray:
+    """:func:`_densify` of several signatures (rows) at once: the same probe sequence, every empty bin
+    of every row moved along it together (a third of a web corpus's documents have an empty bin)."""
+    out = sigs.copy()
+    row, empty = np.nonzero(~filled)
+    for attempt in range(probes.shape[1]):
+        source = probes[empty, attempt]
+        hit = filled[row, source]
+        out[row[hit], empty[hit]] = sigs[row[hit], source[hit]]
+        row, empty = row[~hit], empty[~hit]
+        if len(row) == 0:
+            return out
+    for r in np.unique(row):
+        out[r] = _densify(sigs[r], filled[r], probes)
+    return out
+
+
 def _densify(sig: np.ndarray, filled: np.ndarray, probes: np.ndarray) -> np.ndarray:
     """Give every empty bin the value of the first non-empty bin on its probe sequence (copied from the
     bins filled by shingles only, so the result does not depend on the order bins are visited)."""

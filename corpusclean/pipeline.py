@@ -11,6 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from corpusclean.document import Document
+from corpusclean.packing import pack, unpack
 from corpusclean.parse import ParseOptions, parse_item
 from corpusclean.readers import RawItem
 from corpusclean.stage import CorpusStage, Stage
@@ -63,6 +64,21 @@ class Pipeline:
             stage.process(doc)
         return doc
 
+    def process_batch(self, docs: list[Document]) -> list[Document]:
+        """:meth:`process` for a chunk, with the same results: per-document stages one document at a time,
+        then each corpus stage's ``prepare_batch`` over the chunk's documents not rejected (what a
+        worker runs: deduplication signatures vectorise across documents)."""
+        corpus = [stage for stage in self.stages if isinstance(stage, CorpusStage)]
+        per_document = [stage for stage in self.stages if not isinstance(stage, CorpusStage)]
+        for doc in docs:
+            for stage in per_document:
+                if doc.rejected is not None:
+                    break
+                stage.process(doc)
+        for stage in corpus:
+            stage.prepare_batch([doc for doc in docs if doc.rejected is None])
+        return docs
+
     def clean(self, text: str, *, id: str = "text") -> Document:
         """Clean one string; the result's ``text`` is the cleaned text and ``rejected`` says if it was dropped.
         Corpus stages see a corpus of one document."""
@@ -101,12 +117,12 @@ class Pipeline:
 
     def run(self, docs: Iterable[Document], *, workers: int = 1) -> Iterator[Document]:
         """Every document, processed, in input order; rejected ones included (marked)."""
-        processed = _parallel_map(_process_docs, self, docs, workers)
+        processed = _parallel_map(_process_docs, self, docs, workers, packed=True)
         yield from self._corpus(processed)
 
     def run_raw(self, items: Iterable[RawItem], options: ParseOptions, *, workers: int = 1) -> Iterator[Document]:
         """Parse raw input items and process them; parsing runs in the workers too."""
-        processed = _parallel_map(_parse_and_process, (self, options), items, workers)
+        processed = _parallel_map(_parse_and_process, (self, options), items, workers, packed=True)
         yield from self._corpus(processed)
 
     def map_raw(self, items: Iterable[RawItem], options: ParseOptions, encode: Callable[[list[Document]], Any], *,
@@ -141,16 +157,12 @@ def _record_text(record: dict[str, Any], text_field: str, number: int) -> str:
 
 
 def _process_docs(pipeline: Pipeline, chunk: list[Document]) -> list[Document]:
-    return [pipeline.process(doc) for doc in chunk]
+    return pipeline.process_batch(chunk)
 
 
 def _parse_and_process(state: tuple[Pipeline, ParseOptions], chunk: list[RawItem]) -> list[Document]:
     pipeline, options = state
-    out = []
-    for item in chunk:
-        doc = parse_item(item, options)
-        out.append(doc if doc.rejected is not None else pipeline.process(doc))
-    return out
+    return pipeline.process_batch([parse_item(item, options) for item in chunk])
 
 
 def _parse_process_encode(state: tuple[Pipeline, ParseOptions, Callable[[list[Document]], Any]],
@@ -170,8 +182,23 @@ def _init_worker(state: Any) -> None:
     _worker_state = state
 
 
-def _worker_call(func: Any, chunk: list[Any]) -> list[Document]:
+def _worker_call(func: Any, chunk: list[Any]) -> list[Any]:
     return func(_worker_state, chunk)
+
+
+def _worker_call_packed(func: Any, chunk: list[Any]) -> list[tuple[Any, ...]]:
+    return pack_chunk(func(_worker_state, chunk))
+
+
+def pack_chunk(docs: list[Document]) -> list[tuple[Any, ...]]:
+    """What a worker sends back for a chunk of documents: tuples of built-ins, which pickle and unpickle
+    in C (pickling the slotted documents themselves cost ~70 us per document, most of it in the main
+    process, which all workers share)."""
+    return [pack(doc) for doc in docs]
+
+
+def unpack_chunk(rows: list[tuple[Any, ...]]) -> list[Document]:
+    return [unpack(row) for row in rows]
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -180,11 +207,13 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int) -> Iterator[Document]:
+def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int, *,
+                  packed: bool = False) -> Iterator[Any]:
     """``func(state, chunk)`` over chunks of ``items``, results flattened in input order.
 
     With one worker everything runs in this process (no pickling). With more, a pool of processes gets
-    the state once at start-up; at most ``4 * workers`` chunks are in flight (``Pool.imap`` would read
+    the state once at start-up (``packed``: ``func`` returns documents, which travel back as
+    :func:`pack_chunk` tuples); at most ``4 * workers`` chunks are in flight (``Pool.imap`` would read
     the whole input ahead), and results are taken in submission order, so output is deterministic and
     memory stays flat. ``ProcessPoolExecutor`` rather than ``multiprocessing.Pool``: ``Pool.terminate``
     can deadlock when a stage fails while tasks are queued, and a worker that dies (a crash in a C
@@ -198,14 +227,15 @@ def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int) -> 
         return
     executor = ProcessPoolExecutor(workers, mp_context=_CONTEXT, initializer=_init_worker,
                                    initargs=(state,))
-    pending: deque[Future[list[Document]]] = deque()
+    pending: deque[Future[list[Any]]] = deque()
+    call, receive = (_worker_call_packed, unpack_chunk) if packed else (_worker_call, list)
     try:
         for chunk in _chunks(items, CHUNK_ITEMS):
-            pending.append(executor.submit(_worker_call, func, chunk))
+            pending.append(executor.submit(call, func, chunk))
             if len(pending) >= 4 * workers:
-                yield from pending.popleft().result()
+                yield from receive(pending.popleft().result())
         while pending:
-            yield from pending.popleft().result()
+            yield from receive(pending.popleft().result())
     finally:
         # Queued chunks are dropped; the few already running finish (a chunk is small) and workers exit.
         executor.shutdown(wait=True, cancel_futures=True)

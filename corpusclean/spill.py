@@ -1,14 +1,14 @@
 """A temporary file that holds processed documents while a corpus stage decides, then streams them back.
 
 Deduplication cannot emit a document before it has seen the whole corpus (a later document can link two
-earlier clusters), and holding the corpus in memory would not scale. Documents are pickled to a file in
-a private temporary directory (``TMPDIR`` or ``directory``), read back once in the same order, and the
-directory is removed on :meth:`close`, also after an error, so runs do not fill ``/tmp``.
+earlier clusters), and holding the corpus in memory would not scale. Documents are pickled (as tuples,
+see :mod:`corpusclean.packing`) to a file in a private temporary directory (``TMPDIR`` or ``directory``),
+read back once in the same order, and the directory is removed on :meth:`close`, also after an error, so
+runs do not fill ``/tmp``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import shutil
@@ -17,7 +17,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from corpusclean.document import Document, Rejection, Removal
+from corpusclean.document import Document
+from corpusclean.packing import pack, unpack
 
 _LENGTH = struct.Struct("<Q")
 _READ_SIZE = 4 << 20
@@ -46,7 +47,7 @@ class Spill:
         self.count = 0
 
     def write(self, doc: Document) -> None:
-        data = pickle.dumps(_as_tuple(doc), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(pack(doc), protocol=pickle.HIGHEST_PROTOCOL)
         self._out.write(_LENGTH.pack(len(data)))
         self._out.write(data)
         self.count += 1
@@ -74,34 +75,9 @@ class Spill:
                 (size,) = _LENGTH.unpack_from(buffer, offset)
                 start = offset + _LENGTH.size
                 offset = start + size
-                yield _from_tuple(pickle.loads(buffer[start:offset]))
+                yield unpack(pickle.loads(buffer[start:offset]))
 
     def close(self) -> None:
         if not self._out.closed:
             self._out.close()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-# Documents travel as plain tuples: unpickling slotted dataclasses runs Python code per object and was
-# the slowest step of a dedup run (60 us per document); tuples of built-ins load about 10 times faster.
-
-_DOC = tuple(f.name for f in dataclasses.fields(Document))
-_REMOVAL = tuple(f.name for f in dataclasses.fields(Removal))
-_REJECTION = tuple(f.name for f in dataclasses.fields(Rejection))
-
-
-def _as_tuple(doc: Document) -> tuple[Any, ...]:
-    """Every field of the document (all of them, by the dataclass definitions) as built-in values."""
-    row = {name: getattr(doc, name) for name in _DOC}
-    row["removals"] = [tuple(getattr(r, n) for n in _REMOVAL) for r in doc.removals]
-    if doc.rejected is not None:
-        row["rejected"] = tuple(getattr(doc.rejected, n) for n in _REJECTION)
-    return tuple(row[name] for name in _DOC)
-
-
-def _from_tuple(row: tuple[Any, ...]) -> Document:
-    values = dict(zip(_DOC, row, strict=True))
-    values["removals"] = [Removal(*r) for r in values["removals"]]
-    if values["rejected"] is not None:
-        values["rejected"] = Rejection(*values["rejected"])
-    return Document(**values)

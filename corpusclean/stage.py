@@ -7,7 +7,8 @@ never both):
   for everything it takes out.
 * :class:`Filter` measures a document and, when the measure fails its threshold, rejects it whole.
 * :class:`CorpusStage` needs to see the whole stream (deduplication): it gets a per-document
-  ``prepare`` that runs in the worker processes and a ``run`` over the ordered stream in the main process.
+  ``prepare`` (or ``prepare_batch`` over a chunk) that runs in the worker processes and a ``run`` over the
+  ordered stream in the main process.
 
 Per-document stages run in worker processes, so they must be picklable: keep compiled state in
 attributes built by ``__init__`` from plain parameters.
@@ -75,6 +76,13 @@ class CorpusStage(Stage):
 
     def prepare(self, doc: Document) -> None:
         return None
+
+    def prepare_batch(self, docs: list[Document]) -> None:
+        """``prepare`` for a chunk of documents (none rejected): what workers call. Override it when the
+        work vectorises across documents (numpy has a fixed cost per call that short documents feel);
+        the result must be the same as ``prepare`` on each document."""
+        for doc in docs:
+            self.prepare(doc)
 
     def process(self, doc: Document) -> None:
         self.prepare(doc)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from hashlib import blake2b
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,23 @@ from corpusclean.document import Document
 from corpusclean.stage import CorpusStage
 
 _SCRATCH = "dedup"
+# Characters per numpy pass of prepare_batch: the pass holds ~40 bytes per character (code points, hashes,
+# indices), so 2M characters keep it near 80 MB however long a chunk's documents are.
+_BATCH_CHARS = 2_000_000
+
+
+def _parts(docs: list[Document], max_chars: int) -> Iterator[list[Document]]:
+    """``docs`` cut into consecutive runs of at most ``max_chars`` characters (a longer document alone)."""
+    part: list[Document] = []
+    size = 0
+    for doc in docs:
+        if part and size + len(doc.text) > max_chars:
+            yield part
+            part, size = [], 0
+        part.append(doc)
+        size += len(doc.text)
+    if part:
+        yield part
 
 
 class Dedup(CorpusStage):
@@ -93,6 +111,25 @@ class Dedup(CorpusStage):
         sig = signature(shingle_hashes(codes, ngram=self.ngram, seed=self.seed), num_perm=self.num_perm,
                         seed=self.seed)
         doc.scratch[_SCRATCH] = (exact_hash(codes), None if sig is None else sig.tobytes())
+
+    def prepare_batch(self, docs: list[Document]) -> None:
+        """:meth:`prepare` for a chunk at once, the same values: one numpy pass per part of at most
+        ``_BATCH_CHARS`` characters instead of a dozen calls per document (whose fixed cost held
+        300-character documents to ~20 MB/s)."""
+        from corpusclean.minhash import signatures
+        from corpusclean.shingles import shingle_hashes_batch, view_codes_batch
+
+        for part in _parts(docs, _BATCH_CHARS):
+            view, offsets = view_codes_batch([doc.text for doc in part])
+            sigs, has = signatures(*shingle_hashes_batch(view, offsets, ngram=self.ngram, seed=self.seed),
+                                   num_perm=self.num_perm, seed=self.seed)
+            raw = memoryview(view.tobytes())
+            bounds = (offsets * 4).tolist()
+            blobs = [row.tobytes() if alive else None for row, alive in zip(sigs, has.tolist(), strict=True)]
+            for i, doc in enumerate(part):
+                # exact_hash() of the document's view, read from the batch's bytes without a copy.
+                exact = int.from_bytes(blake2b(raw[bounds[i]:bounds[i + 1]], digest_size=8).digest(), "little")
+                doc.scratch[_SCRATCH] = (exact, blobs[i])
 
     def run(self, docs: Iterator[Document]) -> Iterator[Document]:
         from corpusclean.duplicates import Collector, decide
