@@ -16,11 +16,6 @@ from typing import Any
 from corpusclean.document import Document
 from corpusclean.stage import Editor
 
-# Everything a clean Chinese page is made of; text with nothing outside it skips the per-character work.
-_ORDINARY = re.compile(
-    "[^\n\x20-\x7e\xa1-\xac\xae-\xff\u4e00-\u9fff\u3001-\u303f\uff01-\uffee\u2010-\u2027\u2030-\u205e]"
-)
-
 # Kinds of removed characters, by Unicode category or code point; the kind is the receipt's rule id.
 _FORMAT_INVISIBLE = {0x00AD: "soft_hyphen", 0xFEFF: "bom", 0x180E: "zero_width"}
 _FORMAT_INVISIBLE.update({cp: "zero_width" for cp in [*range(0x200B, 0x2010), *range(0x2060, 0x2065)]})
@@ -31,8 +26,7 @@ _LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@functools.cache
-def _kind_of(ch: str) -> str | None:
+def _removal_kind(ch: str) -> str | None:
     """Why ``ch`` is removed (the receipt rule), or None to keep it."""
     cp = ord(ch)
     kind = _FORMAT_INVISIBLE.get(cp)
@@ -46,6 +40,9 @@ def _kind_of(ch: str) -> str | None:
     if category == "Cn":
         return "unassigned"
     return None
+
+
+_kind_of = functools.cache(_removal_kind)
 
 
 def remove_invisible(text: str, removed: dict[str, list[str]]) -> str:
@@ -68,12 +65,40 @@ def remove_invisible(text: str, removed: dict[str, list[str]]) -> str:
         removed.setdefault(kind, []).append(ch)
         return ""
 
-    return _ORDINARY.sub(check, text)
+    return _invisible().sub(check, text)
+
+
+def _class_of(points: list[int]) -> str:
+    """A regex class body for code points, as ranges."""
+    out, start = [], None
+    for i, point in enumerate(points):
+        if start is None:
+            start = point
+        if i + 1 == len(points) or points[i + 1] != point + 1:
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(point)) if point != start else ""))
+            start = None
+    return "".join(out)
+
+
+@functools.cache
+def _invisible_bmp_points() -> tuple[int, ...]:
+    # Measured from this Python's Unicode database (what is unassigned changes between versions); the
+    # BMP takes ~15 ms. Astral characters are left to :func:`_kind_of` one by one: they are rare.
+    return tuple(cp for cp in range(0x10000) if not 0xD800 <= cp < 0xE000 and _removal_kind(chr(cp)))
+
+
+def _invisible_bmp() -> str:
+    return _class_of(list(_invisible_bmp_points()))
+
+
+@functools.cache
+def _invisible() -> re.Pattern[str]:
+    """Exactly the BMP characters :func:`_kind_of` removes, and every astral character."""
+    return re.compile(f"[{_invisible_bmp()}\\U00010000-\\U0010ffff]")
 
 
 # Blanks: every width of space becomes " ". Tabs stay (they can separate table cells).
 _SPACES = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_BLANK_RUN = re.compile("[ \t]+")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WIDE_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 _IS_HAN = re.compile(f"[{_HAN}]")
@@ -96,9 +121,48 @@ def fold_blanks(text: str) -> str:
     >>> fold_blanks("使用  Python 3.11 编程，北京 上海\\u3000\\u3000广州")
     '使用 Python 3.11编程，北京 上海广州'
     """
-    text = _SPACES.sub(" ", text)
-    if " " not in text and "\t" not in text:
-        return text
+    return _fold_blank_runs(_SPACES.sub(" ", text))
+
+
+# Blank runs after a line break always go: the C engine removes them (indented paragraphs are the
+# commonest case). Of the other runs, the callback in :func:`_fold_blank_runs` sees only those it may
+# change: at a line edge, longer than one, or a lone blank beside a full-width mark, between Chinese and
+# a digit, "*" or a non-ASCII sign, or a tab between Chinese. A lone space between two Chinese
+# characters, or between Chinese and a Latin word, stays, and the engine passes over it. Each pattern
+# starts with the blank, so the engine skips ahead to blanks (to spaces alone, faster, when the text has
+# no tab); each run is matched whole, from its first blank.
+_LEADING_BLANKS = re.compile("\n[ \t]+")
+_WIDE = f"[{_HAN}{_WIDE_PUNCT}]"
+_WIDE_NOT_HAN = f"[{_WIDE_PUNCT}]"
+_DIGIT_STAR_OR_FOREIGN = f"[^\x00-\x29\x2b-\x2f\x3a-\x7f{_HAN}{_WIDE_PUNCT}]"  # 0-9, *, non-ASCII not wide
+
+
+def _blank_runs_to_check(blank: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"{blank}(?:{blank}+"
+        rf"|(?<![^\n]{blank})|(?![^\n])"  # line edges
+        rf"|(?<={_WIDE}{blank})(?={_DIGIT_STAR_OR_FOREIGN}|{_WIDE_NOT_HAN})"
+        rf"|(?<={_DIGIT_STAR_OR_FOREIGN}{blank})(?={_WIDE})|(?<={_WIDE_NOT_HAN}{blank})(?={_WIDE})"
+        rf"|(?<={_WIDE}\t)(?={_WIDE}))"
+    )
+
+
+_TAB_BETWEEN_WIDE = re.compile(f"\t(?<={_WIDE}\t)(?={_WIDE})")
+_BLANK_RUN_TO_CHECK = _blank_runs_to_check("[ \t]")
+_SPACE_RUN_TO_CHECK = _blank_runs_to_check(" ")
+
+
+def _fold_blank_runs(text: str) -> str:
+    if "\t" not in text:
+        if " " not in text:
+            return text
+        runs = _SPACE_RUN_TO_CHECK
+    else:
+        runs = _BLANK_RUN_TO_CHECK
+    if "\n " in text or "\n\t" in text:
+        text = _LEADING_BLANKS.sub("\n", text)
+    if runs is _BLANK_RUN_TO_CHECK:  # a tab between Chinese characters or marks separates nothing
+        text = _TAB_BETWEEN_WIDE.sub("", text)
 
     def blank(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -123,11 +187,13 @@ def fold_blanks(text: str) -> str:
             return "\t"
         return " "
 
-    return _BLANK_RUN.sub(blank, text)
+    return runs.sub(blank, text)
 
 
 _FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
-_FULLWIDTH_ALNUM_RUN = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+_FULLWIDTH_ALNUM_CHARS = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+# "[x][x]*" rather than "[x]+": a pattern that starts with a class lets the engine skip ahead to it.
+_FULLWIDTH_ALNUM_RUN = re.compile(f"[{_FULLWIDTH_ALNUM_CHARS}][{_FULLWIDTH_ALNUM_CHARS}]*")
 
 
 def halfwidth_alnum(text: str) -> str:
@@ -143,13 +209,28 @@ def halfwidth_alnum(text: str) -> str:
     return _FULLWIDTH_ALNUM_RUN.sub(lambda m: m.group().translate(_FULLWIDTH_ALNUM), text)
 
 
-# Half-width punctuation between Chinese characters. The character before must be Chinese (so 3.14,
-# 1,000, URLs, code and English sentences are never touched) and the one after Chinese, a quote, the
-# end of the line, or (for , ; :) a digit.
-_NARROW_PUNCT = re.compile(rf"([,;:!?])(?=[{_HAN}“‘《（「『0-9]|\n|$)|(\.)(?=[{_HAN}“‘《（「』”’]|\n|$)")
-_BEFORE_PUNCT = re.compile(f"[{_HAN}”’》）」』]")
-_TO_WIDE = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", ".": "。"}
-_NARROW_PARENS = re.compile(rf"(?<=[{_HAN}])\(([{_HAN}{_WIDE_PUNCT}0-9]+)\)")
+# Half-width punctuation between Chinese characters. The character before must be Chinese or a closing
+# mark (so 3.14, 1,000, URLs, code and English sentences are never touched) and the one after Chinese, a
+# quote, the end of the line, or (for , ; :) a digit. One pattern per mark, each starting with the mark
+# itself: the engine skips ahead to it as fast as str.find, and every match is replaced by a plain string.
+_BEFORE_PUNCT = f"[{_HAN}”’》）」』]"
+_NARROW_PUNCT = {
+    mark: (re.compile(rf"{re.escape(mark)}(?<={_BEFORE_PUNCT}.)(?={after}|\n|$)"), wide)
+    for mark, wide, after in [
+        *((m, w, f"[{_HAN}“‘《（「『0-9]") for m, w in zip(",;:!?", "，；：！？", strict=True)),
+        (".", "。", f"[{_HAN}“‘《（「』”’]"),
+    ]
+}
+_NARROW_PARENS = re.compile(rf"\((?<=[{_HAN}]\()([{_HAN}{_WIDE_PUNCT}0-9]+)\)")
+
+
+def _widen_marks(text: str) -> str:
+    # A mark stands between two non-blanks, so widening it never changes what a blank run is next to.
+    # Nor does it change whether another mark qualifies: the marks apply in any order.
+    for mark, (pattern, wide) in _NARROW_PUNCT.items():
+        if mark in text:
+            text = pattern.sub(wide, text)
+    return text
 
 
 def fullwidth_punctuation(text: str) -> str:
@@ -164,13 +245,7 @@ def fullwidth_punctuation(text: str) -> str:
     >>> fullwidth_punctuation("圆周率3.14,共1,000人,见 http://a.cn/x?a=1.")
     '圆周率3.14,共1,000人，见 http://a.cn/x?a=1.'
     """
-    def widen(match: re.Match[str]) -> str:
-        start = match.start()
-        if start and _BEFORE_PUNCT.match(match.string, start - 1):
-            return _TO_WIDE[match.group()]
-        return match.group()
-
-    text = _NARROW_PUNCT.sub(widen, text)
+    text = _widen_marks(text)
     if "(" in text:
         text = _NARROW_PARENS.sub(r"（\1）", text)
     return text
@@ -187,9 +262,86 @@ def count_masking(text: str) -> int:
     >>> count_masking("乘坐CZ***74航班，电话138****1234")
     2
     """
-    if not any(hint in text for hint in _MASK_HINTS):
+    if not any(hint[0] in text and hint in text for hint in _MASK_HINTS):  # one character first: faster
         return 0
     return len(_MASK.findall(text))
+
+
+# --- which steps have work: one pass over the text ----------------------------------------------------
+
+# Each character some step acts on (other than blanks, ASCII punctuation and masking) has a bit saying
+# which step; the OR of the bits over the text says which steps to run. Clean text holds few or none of
+# these characters, so most steps are skipped without a pass of their own.
+LINE_BREAK, SURROGATE, INVISIBLE, IDEOGRAPHIC_SPACE, NO_BREAK_SPACE, OTHER_SPACE, FULLWIDTH_ALNUM = (
+    1, 2, 4, 8, 16, 32, 64
+)
+_WIDE_SPACES = frozenset("\xa0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
+# Below this many characters a regex pass is cheaper than numpy's fixed cost per call (~3 us).
+_NUMPY_MIN_CHARS = 512
+
+
+def _step_bits(ch: str) -> int:
+    """The step of :class:`Normalize` that acts on ``ch`` (0 if none of the gated ones does).
+
+    >>> _step_bits("\\u3000") == IDEOGRAPHIC_SPACE, _step_bits("\\u200b") == INVISIBLE, _step_bits("中")
+    (True, True, 0)
+    """
+    if ch in "\r\x0b\x0c\x85\u2028\u2029":
+        return LINE_BREAK
+    if "\ud800" <= ch <= "\udfff":
+        return SURROGATE
+    if ch == "\u3000":
+        return IDEOGRAPHIC_SPACE
+    if ch == "\xa0":
+        return NO_BREAK_SPACE
+    if ch in _WIDE_SPACES:
+        return OTHER_SPACE
+    if 0xFF10 <= ord(ch) <= 0xFF5A and ord(ch) in _FULLWIDTH_ALNUM:
+        return FULLWIDTH_ALNUM
+    if ord(ch) > 0xFFFF or _kind_of(ch):  # astral characters are checked one by one by remove_invisible
+        return INVISIBLE
+    return 0
+
+
+@functools.cache
+def _rare() -> re.Pattern[str]:
+    """Every character :func:`_step_bits` gives a bit (for short texts)."""
+    return re.compile(
+        f"[{_invisible_bmp()}\\U00010000-\\U0010ffff\\r\\x0b\\x0c\\x85\\u2028\\u2029\\ud800-\\udfff"
+        f"{_SPACES.pattern[1:-1]}{_FULLWIDTH_ALNUM_CHARS}]"
+    )
+
+
+@functools.cache
+def _bits_table() -> Any:
+    """:func:`_step_bits` of every BMP character, as a numpy lookup table (for long texts). Astral code
+    points are clipped to U+FFFF, a noncharacter, so they get the INVISIBLE bit as in :func:`_step_bits`."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.uint8)
+    candidates = [*_invisible_bmp_points(), *range(0xD800, 0xE000), *map(ord, "\r\x0b\x0c\x85\u2028\u2029"),
+                  *map(ord, _WIDE_SPACES), *_FULLWIDTH_ALNUM]
+    for cp in candidates:
+        table[cp] = _step_bits(chr(cp))
+    table[0xFFFF] |= INVISIBLE
+    return table
+
+
+def _steps_with_work(text: str) -> int:
+    """The OR of :func:`_step_bits` over ``text``: one C-level pass (numpy for long texts).
+
+    >>> _steps_with_work("深圳\\u3000毕节") == IDEOGRAPHIC_SPACE, _steps_with_work("深圳毕节。" * 200)
+    (True, 0)
+    """
+    if len(text) < _NUMPY_MIN_CHARS:
+        bits = 0
+        for ch in set(_rare().findall(text)):
+            bits |= _step_bits(ch)
+        return bits
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(np.bitwise_or.reduce(np.take(_bits_table(), codes, mode="clip")))
 
 
 _MODES_PUNCT = ("fullwidth", "keep")
@@ -228,19 +380,33 @@ class Normalize(Editor):
         text = doc.text
         removed: dict[str, list[str]] = {}
         surrogates = 0
-        if _ORDINARY.search(text) is not None or "\r" in text:
+        steps = _steps_with_work(text)
+        if steps & LINE_BREAK:
             text = _LINE_BREAK.sub(lambda m: _LINE_BREAKS[m.group()], text)
-            if _SURROGATE.search(text):
-                surrogates = len(_SURROGATE.findall(text))
-                text = _SURROGATE.sub(self.surrogate, text)
+        if steps & SURROGATE:
+            surrogates = len(_SURROGATE.findall(text))
+            text = _SURROGATE.sub(self.surrogate, text)
+            steps |= _step_bits(self.surrogate) if self.surrogate else 0
+        if steps & INVISIBLE:
             text = remove_invisible(text, removed)
-        text = fold_blanks(text)
-        if self.alnum == "halfwidth":
+        if steps & IDEOGRAPHIC_SPACE:
+            text = text.replace("\u3000", " ")
+        if steps & NO_BREAK_SPACE:
+            text = text.replace("\xa0", " ")
+        if steps & OTHER_SPACE:
+            text = _SPACES.sub(" ", text)
+        text = _fold_blank_runs(text)
+        if self.alnum == "halfwidth" and steps & FULLWIDTH_ALNUM:
             text = halfwidth_alnum(text)
         if self.punctuation == "fullwidth":
-            widened = fullwidth_punctuation(text)
-            if widened != text:  # a space next to a now full-width mark is padding too
-                text = fold_blanks(widened)
+            text = _widen_marks(text)
+            if "(" in text:
+                widened = _NARROW_PARENS.sub(r"（\1）", text)
+                # A blank after a now full-width parenthesis may be padding too. (Blank runs elsewhere
+                # are as fold_blanks left them: folding again would not change them.)
+                if widened != text and ("） " in widened or "）\t" in widened):
+                    widened = _fold_blank_runs(widened)
+                text = widened
         for kind, chars in removed.items():
             if kind in ("private_use", "unassigned", "control"):
                 doc.record_removal(self.name, kind, "".join(chars), kind="chars")
