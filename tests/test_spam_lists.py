@@ -16,7 +16,7 @@ from corpusclean.recipe import default_recipe, stage_params
 from corpusclean.stage import build_stage
 from corpusclean.stages.spam_lists import SpamLists
 
-RULES = {"spam_lists/keyword_chain", "spam_lists/nav_row", "spam_lists/headline_run"}
+RULES = {"keyword_chain", "nav_row", "headline_run"}
 
 
 def run(text: str, **params) -> Document:
@@ -48,10 +48,10 @@ def test_seed_004_lists_gone_article_kept():
         "2023-09-19 13:39:44重新编辑",
     ]
     rules = [r.rule for r in doc.removals]
-    assert rules.count("spam_lists/headline_run") == 1
-    run_receipt = next(r for r in doc.removals if r.rule == "spam_lists/headline_run")
+    assert rules.count("headline_run") == 1
+    run_receipt = next(r for r in doc.removals if r.rule == "headline_run")
     assert run_receipt.kind == "block" and len(run_receipt.text.split("\n")) == 100
-    assert "spam_lists/keyword_chain" in rules and "spam_lists/nav_row" in rules
+    assert "keyword_chain" in rules and "nav_row" in rules
     assert "劳务派遣公司" not in doc.text
 
 
@@ -107,7 +107,7 @@ def test_planted_headline_run_at_end_of_real_article():
         planted = [*lines, "相关新闻", *(f"  {i}. {t}" for i, t in enumerate(titles, 1))]
         doc = run("\n".join(planted))
         assert nonblank(doc.text) == [*(line.rstrip() for line in lines), "相关新闻"], name
-        assert [r.rule for r in doc.removals] == ["spam_lists/headline_run"]
+        assert [r.rule for r in doc.removals] == ["headline_run"]
 
 
 def test_planted_nav_rows_in_real_article():
@@ -121,7 +121,7 @@ def test_planted_nav_rows_in_real_article():
         planted = [*lines[:1], row, *lines[1:]]
         doc = run("\n".join(planted))
         assert nonblank(doc.text) == [line.rstrip() for line in lines]
-        assert [r.rule for r in doc.removals] == ["spam_lists/nav_row"]
+        assert [r.rule for r in doc.removals] == ["nav_row"]
 
 
 def test_keyword_chain_glued_after_last_sentence_is_cut_as_span():
@@ -130,7 +130,7 @@ def test_keyword_chain_glued_after_last_sentence_is_cut_as_span():
     paragraph = prose_paragraphs()[7]
     doc = run(paragraph + " " + chain)
     assert doc.text == paragraph
-    assert [(r.rule, r.kind) for r in doc.removals] == [("spam_lists/keyword_chain", "span")]
+    assert [(r.rule, r.kind) for r in doc.removals] == [("keyword_chain", "span")]
 
 
 def test_title_lines_and_verse_with_spaces_survive():
@@ -198,8 +198,7 @@ def test_seed_004_after_the_default_normalize_stage():
     assert {line.strip() for line in keep.text.split("\n")} <= out
     for gone in ("劳务派遣公司", "关于我们", "临时工派遣中介", "社区防汛工作会议"):
         assert gone not in doc.text
-    assert {r.rule for r in doc.removals} == {"spam_lists/keyword_chain", "spam_lists/headline_run",
-                                               "spam_lists/between_lists"}
+    assert {r.rule for r in doc.removals} == {"keyword_chain", "headline_run", "between_lists"}
 
 
 def test_clean_prose_after_normalize_loses_under_0_2_percent():
@@ -220,4 +219,4 @@ def test_title_under_a_navigation_row_stays():
     title = "加强产业合作 推动对口帮扶 谋求更好发展"
     doc = run("\n".join(["首页 新闻 体育 财经 娱乐", title, *lines]))
     assert nonblank(doc.text) == [title, *(line.rstrip() for line in lines)]
-    assert [r.rule for r in doc.removals] == ["spam_lists/nav_row"]
+    assert [r.rule for r in doc.removals] == ["nav_row"]

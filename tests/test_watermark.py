@@ -18,7 +18,7 @@ from corpusclean.stage import build_stage
 from corpusclean.stages.watermark import Watermark, builtin_rules_dir, load_lists
 
 SEED_000 = "000_4756ecb91caec781.txt"
-RULES = {"watermark/repeated_suffix", "watermark/repeated_prefix", "watermark/standalone_line", "watermark/inline"}
+RULES = {"repeated_suffix", "repeated_prefix", "standalone_line", "inline"}
 
 
 def run(text: str, **params) -> Document:
@@ -36,7 +36,7 @@ def test_seed_000_watermark_gone_and_every_article_line_kept():
     assert "AEJ毕节网" not in doc.text
     out = {line.strip() for line in doc.text.split("\n")}
     assert set(seed_labels()[SEED_000]["keep"]) <= out
-    assert {r.rule for r in doc.removals} == {"watermark/repeated_suffix", "watermark/standalone_line"}
+    assert {r.rule for r in doc.removals} == {"repeated_suffix", "standalone_line"}
     assert {r.text.strip() for r in doc.removals} == {"AEJ毕节网"}
     # The editor credit is not a watermark: it is left to the rule packs.
     assert "( 编辑:周珊 )" in out
@@ -74,7 +74,7 @@ def test_planted_suffix_on_every_paragraph_of_real_articles(site):
         stamped = [line + site if line.strip() in set(prose_paragraphs()) else line for line in lines]
         doc = run("\n".join(stamped))
         assert nonblank(doc.text) == [line.rstrip() for line in lines], name
-        assert all(r.rule == "watermark/repeated_suffix" for r in doc.removals)
+        assert all(r.rule == "repeated_suffix" for r in doc.removals)
 
 
 def test_planted_standalone_and_spaced_suffix_in_traditional_text():
@@ -85,7 +85,7 @@ def test_planted_standalone_and_spaced_suffix_in_traditional_text():
         stamped += [line + " 國際在線", "國際在線"]
     doc = run("\n".join(stamped))
     assert nonblank(doc.text) == lines
-    assert {r.rule for r in doc.removals} == {"watermark/repeated_suffix", "watermark/standalone_line"}
+    assert {r.rule for r in doc.removals} == {"repeated_suffix", "standalone_line"}
 
 
 def test_planted_prefix_with_separator():
@@ -94,7 +94,7 @@ def test_planted_prefix_with_separator():
     stamped = ["【看看新闻】" + line if line.strip() in prose else line for line in lines]
     doc = run("\n".join(stamped))
     assert nonblank(doc.text) == [line.rstrip() for line in lines]
-    assert {r.rule for r in doc.removals} == {"watermark/repeated_prefix"}
+    assert {r.rule for r in doc.removals} == {"repeated_prefix"}
 
 
 def test_standalone_only_string_needs_a_site_name_ending():
@@ -125,7 +125,7 @@ def test_inline_copy_between_sentences_is_removed_inside_a_sentence_kept():
     lines.append(prose[0] + " 大河网 " + "据大河网报道，今天多云。")
     doc = run("\n".join(lines))
     assert doc.text.split("\n")[-1] == prose[0] + " 据大河网报道，今天多云。"
-    assert "watermark/inline" in {r.rule for r in doc.removals}
+    assert "inline" in {r.rule for r in doc.removals}
 
 
 def _site_names():

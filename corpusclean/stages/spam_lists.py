@@ -5,19 +5,19 @@ row of links ("关于我们 加入我们 … 网站地图"), a hundred numbered 
 change from site to site, their shape does not: many short items, no sentence punctuation. Each detector
 looks for one shape; every removal leaves a receipt naming it:
 
-``spam_lists/keyword_chain``
+``keyword_chain``
     one line (or the tail of a line after its last sentence) of at least ``chain_min_items`` short items
     without sentence punctuation, most of which share a suffix of two or more characters; or, when a
     normaliser has removed the spaces between the items, one line in which a Chinese phrase repeats at
     least ``chain_min_items`` times and fills much of it.
-``spam_lists/nav_row``
+``nav_row``
     one line of at least ``nav_min_items`` short items (none over ``nav_max_item_chars``, the median at most
     ``nav_max_median_chars``) separated by spaces, ``|`` or ``·``, mostly Chinese, with no punctuation.
-``spam_lists/headline_run``
+``headline_run``
     at least ``run_min_lines`` consecutive numbered or bulleted lines (blank lines between them allowed,
     numbering that starts again begins a new run), each short and without full stop, semicolon or comma,
     with a headline-long median (``run_min_median_chars``).
-``spam_lists/between_lists``
+``between_lists``
     punctuation-free rows of three or more items lying between removed lists (or a removed list and the
     document's edge): the rest of a link block whose separators were partly normalised away.
 
@@ -109,7 +109,7 @@ class SpamLists(Editor):
     >>> print(SpamLists().edit(doc))
     台风过后，社区组织居民清理街道。
     >>> [(r.rule, r.kind, r.line) for r in doc.removals]
-    [('spam_lists/nav_row', 'line', 1)]
+    [('nav_row', 'line', 1)]
     """
 
     name = "spam_lists"
@@ -295,24 +295,24 @@ class SpamLists(Editor):
             i = bisect.bisect_right(starts, match.start()) - 1
             body = lines[i].strip()
             if self.is_keyword_chain(body):
-                doc.record_removal(self.name, "spam_lists/keyword_chain", lines[i], kind="line", line=i)
+                doc.record_removal(self.name, "keyword_chain", lines[i], kind="line", line=i)
                 dropped.add(i)
             elif self.is_nav_row(body):
-                doc.record_removal(self.name, "spam_lists/nav_row", lines[i], kind="line", line=i)
+                doc.record_removal(self.name, "nav_row", lines[i], kind="line", line=i)
                 dropped.add(i)
         for match in tails:
             # A chain glued after the article's last sentence on the same line: cut the tail only.
             i = bisect.bisect_right(starts, match.start()) - 1
             if i not in dropped and self.is_keyword_chain(match.group(1).strip()):
-                doc.record_removal(self.name, "spam_lists/keyword_chain", match.group(1).strip(), kind="span", line=i)
+                doc.record_removal(self.name, "keyword_chain", match.group(1).strip(), kind="span", line=i)
                 lines[i] = lines[i][: match.start(1) - starts[i]]
         if numbered >= self.run_min_lines:
             for run in self._headline_runs(lines, dropped):
                 block = "\n".join(lines[i] for i in run)
-                doc.record_removal(self.name, "spam_lists/headline_run", block, kind="block", line=run[0])
+                doc.record_removal(self.name, "headline_run", block, kind="block", line=run[0])
                 dropped.update(run)
         if dropped:
             for i in self._between_lists(lines, dropped):
-                doc.record_removal(self.name, "spam_lists/between_lists", lines[i], kind="line", line=i)
+                doc.record_removal(self.name, "between_lists", lines[i], kind="line", line=i)
                 dropped.add(i)
         return "\n".join(line for i, line in enumerate(lines) if i not in dropped)

@@ -25,6 +25,7 @@ Content must never be eaten, so a candidate must pass every guard:
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections import Counter
@@ -52,6 +53,48 @@ _TAIL = re.compile(r"[。！？!?…；;][”’」』）)】\]》〉]*([^。！
 # A bracketed head ("【看看新闻】") or a token followed by spaces or a bar ("AEJ毕节网 | ").
 _HEAD = re.compile(r"([“‘「『（(【\[《〈][^”’」』）)】\]》〉]+[”’」』）)】\]》〉]|[^\s|｜丨]+(?=[\s|｜丨]))")
 MAX_ROUNDS = 4
+# Every character ``str.isspace`` (and so ``str.strip``) counts as white space, except the line break.
+BLANKS = "\t\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@functools.cache
+def evidence_keys(max_chars: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two whole-text patterns, run once per document before any per-line work, giving for every line that
+    could be evidence of a watermark a two-character key: every line that is evidence of a string ``t``
+    gets the same key as ``t``, so a string with ``min_count`` pieces of evidence has a key found that often.
+
+    * ``suffix`` runs over the reversed text (``("\\n" + text + "\\n")[::-1]``) and keys a line by the last two
+      characters before its trailing blanks and bars. Only lines that could carry a suffix are keyed: they
+      have no sentence end or colon last, and a sentence end within ``max_chars + 7`` characters of the end
+      (where :func:`glued_tail` looks), or are at most ``max_chars`` long (alone on their line);
+    * ``prefix`` runs over ``"\\n" + text + "\\n"`` and keys a line by its first two characters. Only lines
+      that could carry a prefix are keyed: their first token of at most ``max_chars`` characters is followed
+      by a blank or bar (a token head, or a short line), or they open with a short bracketed head or a bar.
+
+    Keys holding a sentence end are left out: a string containing one is never a watermark.
+
+    >>> suffix, prefix = evidence_keys(30)
+    >>> prose = "王荣首先代表毕节市委、市政府，对秦如培一行的到来表示热烈欢迎，对长期以来的帮助表示感谢。"
+    >>> text = "\\n".join([prose + "AEJ毕节网", "AEJ毕节网", prose, "【看看新闻】" + prose])
+    >>> [k[::-1] for k in suffix.findall(("\\n" + text + "\\n")[::-1])], prefix.findall("\\n" + text + "\\n")
+    (['节网', '节网'], ['AE', '【看'])
+    """
+    end, opener, closer = "。！？!?…；;", "“‘「『（(【\\[《〈", "”’」』）)】\\]》〉"
+    # White space spelt out (not \s): the engine tests a spelt-out class with one table look-up.
+    blank = f"[{BLANKS}]"  # any white space but the line break
+    suffix = re.compile(
+        rf"\n{blank}*+(?![:：{end}])"
+        rf"(?=[^\n{end}]{{0,{max_chars + 7}}}+(?:[{end}]|{blank}*+\n))"
+        rf"[{BLANKS}|｜丨]*+([^{BLANKS}\n|｜丨{end}][^\n{end}])"
+    )
+    # A first token holding a sentence end makes a head (or short line) that is never a watermark.
+    prefix = re.compile(
+        rf"\n{blank}*+"
+        rf"(?=[^{BLANKS}\n|｜丨{end}]{{1,{max_chars}}}+[{BLANKS}\n|｜丨]"
+        rf"|[{opener}][^{closer}\n]{{1,{max(1, max_chars - 2)}}}+[{closer}]|[|｜丨])"
+        rf"([^{BLANKS}\n{end}][^\n{end}])"
+    )
+    return suffix, prefix
 
 
 def builtin_rules_dir() -> Path:
@@ -131,6 +174,30 @@ def separated_head(line: str, *, max_chars: int) -> str | None:
     return head if _PROSE.search(line, len(head)) else None
 
 
+@functools.cache
+def glued_patterns(max_chars: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """:func:`glued_tail` and :func:`separated_head` of many lines at once, over stripped lines joined by
+    line breaks with one more at each end. ``tails`` runs over that text reversed and finds, reversed, what
+    follows each line's last sentence end when it is at most ``max_chars + 7`` long (closing quotes, then the
+    tail :func:`glued_tail` strips of separators); ``heads`` finds each line's head.
+
+    >>> tails, heads = glued_patterns(30)
+    >>> lines = ["王荣说，吃水不忘挖井人。”AEJ毕节网", "推动发展。", "【看看新闻】今天多云。", "AEJ毕节网 | 今天，多云"]
+    >>> every = "\\n" + "\\n".join(lines) + "\\n"
+    >>> [found[::-1] for found in tails.findall(every[::-1])], heads.findall(every)
+    (['”AEJ毕节网'], ['【看看新闻】', 'AEJ毕节网'])
+    """
+    end, opener, closer = "。！？!?…；;", "“‘「『（(【\\[《〈", "”’」』）)】\\]》〉"
+    tails = re.compile(rf"\n([^{end}\n]{{1,{max_chars + 7}}}+)[{end}]")
+    # The head separated_head takes (bracketed first, never both: an atomic group), then prose after it.
+    heads = re.compile(
+        rf"\n((?>[{opener}][^{closer}\n]{{1,{max_chars}}}[{closer}]"
+        rf"|[^{BLANKS}\n|｜丨]{{1,{max_chars + 1}}}+(?=[{BLANKS}|｜丨])))"
+        rf"(?=[^\n。！？!?；;，,]*+[。！？!?；;，,])"
+    )
+    return tails, heads
+
+
 def _balanced(text: str) -> bool:
     """Whether every opening bracket or quote in ``text`` is closed after it, and none is closed unopened.
 
@@ -148,10 +215,29 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _ends_sentence(line: str) -> bool:
-    """Whether a line ends a sentence, possibly inside closing quotes ("…说。”")."""
-    stripped = line.rstrip("".join(CLOSERS))
-    return bool(stripped) and stripped[-1] in SENTENCE_END
+_CLOSING = "".join(sorted(CLOSERS))
+# A line ending a sentence, possibly inside closing quotes, in lines joined by line breaks, reversed.
+_SENTENCE_LINE = re.compile(f"\n([{re.escape(_CLOSING)}]*+[{re.escape(''.join(sorted(SENTENCE_END)))}][^\n]*)")
+_SENTENCE_LINE_END = re.compile(f"\n[{re.escape(_CLOSING)}]*+[{re.escape(''.join(sorted(SENTENCE_END)))}]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _looks_like_watermark(text: str, min_chars: int, max_chars: int, never: tuple[re.Pattern[str], ...]) -> bool:
+    if not min_chars <= len(text) <= max_chars:
+        return False
+    letters = len(_LETTER.findall(text))
+    if letters < 2 or letters < len(_DIGITS.findall(text)):
+        return False
+    if any(char in SENTENCE_END for char in text) or text[-1] in ":：":
+        return False  # prose, or a label that introduces what follows ("详情请点击链接：")
+    if not _balanced(text):
+        return False  # a cut through a bracketed phrase is not a unit
+    return not any(p.fullmatch(text) for p in never)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ends_like_site(text: str, endings: tuple[str, ...]) -> bool:
+    return fold_to_simplified(text).lower().endswith(endings)
 
 
 class Watermark(Editor):
@@ -166,7 +252,7 @@ class Watermark(Editor):
     双方就产业合作进行了商谈。
     主要负责同志参加座谈。
     >>> sorted({r.rule for r in doc.removals})
-    ['watermark/repeated_suffix', 'watermark/standalone_line']
+    ['repeated_suffix', 'standalone_line']
     """
 
     name = "watermark"
@@ -207,72 +293,124 @@ class Watermark(Editor):
         >>> [wm.looks_like_watermark_string(s) for s in ["AEJ毕节网", "2019年", "——", "的发展。", "[微笑]", "记者："]]
         [True, False, False, False, False, False]
         """
-        if not self.min_chars <= len(text) <= self.max_chars:
-            return False
-        letters = len(_LETTER.findall(text))
-        if letters < 2 or letters < len(_DIGITS.findall(text)):
-            return False
-        if any(char in SENTENCE_END for char in text) or text[-1] in ":：":
-            return False  # prose, or a label that introduces what follows ("详情请点击链接：")
-        if not _balanced(text):
-            return False  # a cut through a bracketed phrase is not a unit
-        return not any(p.fullmatch(text) for p in self._never)
+        # Tables and lists offer the same strings line after line and round after round: remembered.
+        return _looks_like_watermark(text, self.min_chars, self.max_chars, self._never)
 
     def _ends_like_site(self, text: str) -> bool:
-        folded = fold_to_simplified(text).lower()
-        return folded.endswith(self._site_endings)
+        return _ends_like_site(text, self._site_endings)
 
     def detect(self, lines: list[str], *, at_end: bool) -> str | None:
         """The watermark that ends (``at_end``) or starts the stripped non-blank ``lines``, or None.
 
         Candidates come only from evidence (what follows a line's last sentence end, what precedes a prose
-        line's first separator, short lines that repeat exactly), so in a document of plain prose the cost
-        is a glance at each line's end and nothing is ever scanned for.
+        line's first separator, short lines that repeat exactly): :func:`glued_tail` and
+        :func:`separated_head` for every line at once, by :func:`glued_patterns` over the joined lines.
         """
+        every = "\n" + "\n".join(lines) + "\n"
+        return self._detect(lines, every, every[::-1], self._alone(lines), at_end=at_end)
+
+    def _alone(self, lines: list[str]) -> Counter[str]:
+        """How often each line short enough to be a watermark on its own occurs."""
+        limit = self.max_chars
+        return Counter([line for line in lines if len(line) <= limit])
+
+    def _glued(self, every: str, reverse: str, *, at_end: bool) -> list[str]:
+        """:func:`glued_tail` (``at_end``) or :func:`separated_head` of every line in ``every`` (stripped lines
+        joined by line breaks, with one more at each end; ``reverse`` is it reversed), None left out."""
+        limit = self.max_chars
+        tails, heads = glued_patterns(limit)
+        if not at_end:
+            return heads.findall(every)
+        found = []
+        for reversed_tail in tails.findall(reverse):
+            tail = reversed_tail[::-1]
+            closers = len(tail) - len(tail.lstrip(_CLOSING))
+            tail = tail[min(closers, len(tail) - 1) :].strip(_TRIM)  # as glued_tail's closers* before the tail
+            if 0 < len(tail) <= limit:
+                found.append(tail)
+        return found
+
+    def _detect(self, lines: list[str], every: str, reverse: str, alone: Counter[str], *, at_end: bool) -> str | None:
+        """:meth:`detect` given ``every`` line joined by line breaks, with one more at each end, ``reverse``d,
+        and the count of each line short enough to be a watermark alone, which both directions share."""
         if len(lines) < self.min_count:
             return None
-        limit = self.max_chars
-        alone = Counter(line for line in lines if len(line) <= limit)
-        pick = glued_tail if at_end else separated_head
-        glued = Counter(found for found in (pick(line, max_chars=limit) for line in lines) if found)
-        evidence = {mark: count + alone.get(mark, 0) for mark, count in glued.items()}
-        for mark, count in alone.items():
-            evidence.setdefault(mark, count)
+        found = self._glued(every, reverse, at_end=at_end)
+        glued = Counter(found)
+        evidence = Counter(alone)
+        evidence.update(found)
         candidates = [t for t, n in evidence.items() if n >= self.min_count and self.looks_like_watermark_string(t)]
         if not candidates:
             return None
         # A stamp rides on paragraphs, so its share is of the lines that end a paragraph or carry it: in
         # hard-wrapped text most lines stop mid-sentence and could never carry one.
-        ends = [_ends_sentence(line) for line in lines]
-        para_ends = sum(ends)
+        para_ends = -1  # counted when a candidate needs it
+        # No line holds a line break, so in ``every`` each "candidate\n" ("\ncandidate") is one line ending
+        # (starting) with the candidate: counted in C, whatever the number of candidates.
+        ending: str | None = None
         for candidate in sorted(candidates, key=lambda t: (-len(t), -evidence[t], t)):
-            occurrences = carried_ends = 0
-            for line, is_end in zip(lines, ends, strict=True):
-                if line.endswith(candidate) if at_end else line.startswith(candidate):
-                    occurrences += 1
-                    carried_ends += is_end
+            # Only seen alone on its lines (table cells, a chorus): a watermark only if it names a site. Tested
+            # first, as it needs no counting.
+            if glued.get(candidate, 0) == 0 and not self._ends_like_site(candidate):
+                continue
+            probe = candidate + "\n" if at_end else "\n" + candidate
+            occurrences = every.count(probe)
+            body = candidate.rstrip(_CLOSING)
+            if at_end and body:
+                # Every line ending with the candidate ends a sentence exactly when the candidate does.
+                carried_ends = occurrences if body[-1] in SENTENCE_END else 0
+            else:
+                if ending is None:  # the lines that end a sentence (reversed twice: in reverse order)
+                    ending = ("\n" + "\n".join(_SENTENCE_LINE.findall(reverse)) + "\n")[::-1]
+                carried_ends = ending.count(probe)
+            if para_ends < 0:
+                para_ends = len(_SENTENCE_LINE_END.findall(reverse))
             eligible = occurrences + para_ends - carried_ends
             if occurrences < self.min_share * eligible:
                 continue
             if evidence[candidate] < self.min_evidence_share * occurrences:
                 continue
-            if glued.get(candidate, 0) == 0 and not self._ends_like_site(candidate):
-                continue
             return candidate
         return None
+
+    def might_have_watermark(self, text: str) -> tuple[bool, bool]:
+        """Whether ``text`` might have a watermark as a suffix, and as a prefix (False when ``prefixes`` is
+        off). False is a proof: no string has ``min_count`` pieces of evidence in that direction, so
+        :meth:`detect` has no candidate to weigh. It is what nearly every document shows, decided by two
+        passes of the regular-expression engine (:func:`evidence_keys`) without splitting the text into lines.
+
+        >>> wm = Watermark()
+        >>> wm.might_have_watermark("今天多云。AEJ毕节网\\n明天有雨。AEJ毕节网\\nAEJ毕节网")
+        (True, False)
+        >>> wm.might_have_watermark("王荣首先表示热烈欢迎，对长期以来的帮助表示感谢。\\n秦如培说，吃水不忘挖井人。")
+        (False, False)
+        """
+        suffix, prefix = evidence_keys(self.max_chars)
+        forward = "\n" + text + "\n"
+        shared = max(Counter(suffix.findall(forward[::-1])).values(), default=0) >= self.min_count
+        if not self.prefixes:
+            return shared, False
+        return shared, max(Counter(prefix.findall(forward)).values(), default=0) >= self.min_count
 
     # -- removal -----------------------------------------------------------------------------------------
 
     def edit(self, doc: Document) -> str:
+        # On the first round a direction without candidates cannot give a watermark: most documents have
+        # none in either, and are decided without splitting the text into lines.
+        suffix_candidates, prefix_candidates = self.might_have_watermark(doc.text)
+        if not suffix_candidates and not prefix_candidates:
+            return doc.text
         lines = doc.text.split("\n")
         alive = list(range(len(lines)))
         found: list[str] = []
         for _ in range(MAX_ROUNDS):
-            stripped = [line for line in (lines[i].strip() for i in alive) if line]
-            hit = self.detect(stripped, at_end=True)
+            stripped = [line for line in map(str.strip, (lines[i] for i in alive) if found else lines) if line]
+            every = "\n" + "\n".join(stripped) + "\n"
+            reverse, alone = every[::-1], self._alone(stripped)
+            hit = self._detect(stripped, every, reverse, alone, at_end=True) if suffix_candidates or found else None
             at_end = True
-            if hit is None and self.prefixes:
-                hit, at_end = self.detect(stripped, at_end=False), False
+            if hit is None and self.prefixes and (prefix_candidates or found):
+                hit, at_end = self._detect(stripped, every, reverse, alone, at_end=False), False
             if hit is None:
                 break
             found.append(hit)
@@ -289,16 +427,16 @@ class Watermark(Editor):
             line = lines[i]
             body = line.strip()
             if body == mark:
-                doc.record_removal(self.name, "watermark/standalone_line", line, kind="line", line=i)
+                doc.record_removal(self.name, "standalone_line", line, kind="line", line=i)
                 continue
             if at_end and body.endswith(mark):
                 head = line.rstrip()
                 lines[i] = head[: len(head) - len(mark)].rstrip(_TRIM)
-                doc.record_removal(self.name, "watermark/repeated_suffix", mark, kind="span", line=i)
+                doc.record_removal(self.name, "repeated_suffix", mark, kind="span", line=i)
             elif not at_end and body.startswith(mark):
                 indent = line[: len(line) - len(line.lstrip())]
                 lines[i] = indent + body[len(mark) :].lstrip(_TRIM)
-                doc.record_removal(self.name, "watermark/repeated_prefix", mark, kind="span", line=i)
+                doc.record_removal(self.name, "repeated_prefix", mark, kind="span", line=i)
             kept.append(i)
         return kept
 
@@ -312,5 +450,5 @@ class Watermark(Editor):
             if not any(m in line for m in marks):
                 continue
             for match in pattern.finditer(line):
-                doc.record_removal(self.name, "watermark/inline", match.group().strip(), kind="span", line=i)
+                doc.record_removal(self.name, "inline", match.group().strip(), kind="span", line=i)
             lines[i] = pattern.sub("", line)
