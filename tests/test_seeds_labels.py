@@ -89,15 +89,10 @@ def test_byline_moves_into_meta():
     assert (doc.meta["source"], doc.meta["editor"]) == ("貴州日報", "周文進")
 
 
-# DEPENDS ON OTHER STAGES: the lead drops this marker (making the test binding) once spam_lists removes
-# seed 004's keyword chain and link rows; the rule packs' own share is asserted above.
-@pytest.mark.xfail(reason="needs the spam_lists detector to finish seed 004's spam lines", strict=False)
-def test_issue_targets_once_all_stages_land():
-    """Issue 3's done-when: >= 98% boilerplate lines removed, >= 99% content chars kept, over all seeds.
-    Depends on the spam_lists detector (seed 004) and the mojibake repair (seed 002)."""
-    missing = {"spam_lists", "mojibake"} - set(PIPELINE.names)
-    if missing:
-        pytest.skip(f"needs stage(s) {', '.join(sorted(missing))} in the default recipe")
+def test_issue_targets_on_all_seeds():
+    """Issue 3's done-when: >= 98% boilerplate lines removed, >= 99% content chars kept, over all seeds,
+    by the default recipe (rules, watermark and spam_lists detectors, mojibake repair for seed 002)."""
+    assert {"rules", "watermark", "spam_lists", "mojibake"} <= set(PIPELINE.names)
     total = LineScore()
     for s in SCORES.values():
         total.add(s)
