@@ -53,10 +53,13 @@ def _sample(group: int, peaks: dict[int, int], cpu: dict[int, float]) -> None:
             continue  # the process ended meanwhile
 
 
-def run_cli(corpus: Path, out: Path, workers: int) -> dict[str, float]:
-    """One ``corpusclean clean`` run with the built-in recipe: wall and CPU seconds, peak RSS in MB."""
+def run_cli(corpus: Path, out: Path, workers: int, config: str | None = None) -> dict[str, float]:
+    """One ``corpusclean clean`` run (the built-in recipe unless ``config``): wall and CPU seconds, peak
+    RSS in MB."""
     command = [sys.executable, "-m", "corpusclean.cli", "clean", str(corpus), "-o", str(out / "out.jsonl"),
                "--rejects", str(out / "rejects.jsonl"), "-q", "--workers", str(workers)]
+    if config:
+        command += ["--config", config]
     peaks: dict[int, int] = {}
     cpu: dict[int, float] = {}
     start = time.perf_counter()
@@ -154,6 +157,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts for the end-to-end runs (default 1,2)")
     parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs per worker count; the best counts")
     parser.add_argument("--skip-stages", action="store_true", help="end-to-end runs only")
+    parser.add_argument("--config", default=None,
+                        help="recipe for the end-to-end runs instead of the built-in one (e.g. dedup alone, to see "
+                             "what the framework and deduplication cost without the other stages)")
     args = parser.parse_args()
 
     corpus = build_corpus(DATA / f"corpus-{args.mb:g}mb-s0.jsonl", target_mb=args.mb)
@@ -170,10 +176,11 @@ def main() -> None:
             share = "" if "one document at a time" in name else f"{seconds / total:6.1%}"
             print(f"  {name:<48} {size_mb / seconds:8.1f} MB/s  {share}")
         print(f"  {'all steps (sum)':<48} {size_mb / total:8.1f} MB/s  {base / total:6.3f}x baseline")
-    print("\nend to end: corpusclean clean INPUT -o OUT --rejects REJECTS --workers N (built-in recipe)")
+    recipe = f"--config {args.config}" if args.config else "(built-in recipe)"
+    print(f"\nend to end: corpusclean clean INPUT -o OUT --rejects REJECTS --workers N {recipe}")
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         for workers in map(int, args.workers.split(",")):
-            runs = [run_cli(corpus, Path(tmp), workers) for _ in range(args.repeat)]
+            runs = [run_cli(corpus, Path(tmp), workers, args.config) for _ in range(args.repeat)]
             best = min(runs, key=lambda run: run["wall"])
             with open(Path(tmp) / "out.jsonl", "rb") as handle:
                 kept = sum(1 for _ in handle)

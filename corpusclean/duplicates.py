@@ -55,6 +55,21 @@ class Collector:
         self.id_bytes += doc_id.encode("utf-8", "surrogatepass")
         self.id_ends.append(len(self.id_bytes))
 
+    def add_many(self, doc_ids: list[str], exact: list[int], signatures: list[bytes | None],
+                 lengths: list[int]) -> None:
+        """:meth:`add` for several documents (in order): one write and one append per array."""
+        expected = len(self._no_signature)
+        for doc_id, signature in zip(doc_ids, signatures, strict=True):
+            if signature is not None and len(signature) != expected:
+                self.add(doc_id, 0, signature, 0)  # raises, naming the document
+        self._signatures.write(b"".join(self._no_signature if sig is None else sig for sig in signatures))
+        self.exact.extend(exact)
+        self.lengths.extend(lengths)
+        self.has_signature.extend(sig is not None for sig in signatures)
+        for doc_id in doc_ids:
+            self.id_bytes += doc_id.encode("utf-8", "surrogatepass")
+            self.id_ends.append(len(self.id_bytes))
+
     def add_pinned(self, doc_id: str, exact: int, signature: bytes | None) -> None:
         if len(self) != self.pinned:
             raise ValueError("index entries must be loaded before the documents of the run")

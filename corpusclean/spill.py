@@ -47,10 +47,15 @@ class Spill:
         self.count = 0
 
     def write(self, doc: Document) -> None:
-        data = pickle.dumps(pack(doc), protocol=pickle.HIGHEST_PROTOCOL)
-        self._out.write(_LENGTH.pack(len(data)))
-        self._out.write(data)
-        self.count += 1
+        self.write_many([doc])
+
+    def write_many(self, docs: list[Document]) -> None:
+        """Write several documents as one record (one pickle and one write per chunk, not per document)."""
+        if not docs:
+            return
+        data = pickle.dumps([pack(doc) for doc in docs], protocol=pickle.HIGHEST_PROTOCOL)
+        self._out.write(_LENGTH.pack(len(data)) + data)
+        self.count += len(docs)
 
     def file(self, name: str) -> str:
         """A path for another file (e.g. an array) that lives and dies with this spill."""
@@ -64,7 +69,8 @@ class Spill:
         with open(self.path, "rb", buffering=0) as handle:
             buffer = b""
             offset = 0
-            for _ in range(self.count):
+            done = 0
+            while done < self.count:
                 while len(buffer) - offset < _LENGTH.size or len(buffer) - offset < _LENGTH.size + _LENGTH.unpack_from(
                         buffer, offset)[0]:
                     more = handle.read(_READ_SIZE)
@@ -75,7 +81,10 @@ class Spill:
                 (size,) = _LENGTH.unpack_from(buffer, offset)
                 start = offset + _LENGTH.size
                 offset = start + size
-                yield unpack(pickle.loads(buffer[start:offset]))
+                rows = pickle.loads(buffer[start:offset])
+                done += len(rows)
+                for row in rows:
+                    yield unpack(row)
 
     def close(self) -> None:
         if not self._out.closed:

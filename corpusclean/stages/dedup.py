@@ -12,6 +12,7 @@ on the cluster's members) and ``meta.dup_count`` (documents in the cluster, itse
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from hashlib import blake2b
@@ -27,6 +28,7 @@ _SCRATCH = "dedup"
 # Characters per numpy pass of prepare_batch: the pass holds ~40 bytes per character (code points, hashes,
 # indices), so 2M characters keep it near 80 MB however long a chunk's documents are.
 _BATCH_CHARS = 2_000_000
+_RUN_CHUNK = 256  # documents taken at a time by run()
 
 
 def _parts(docs: list[Document], max_chars: int) -> Iterator[list[Document]]:
@@ -144,15 +146,19 @@ class Dedup(CorpusStage):
 
             for doc_id, exact, sig in load_index(self.index, expect=self.signature_params()):
                 collector.add_pinned(doc_id, exact, sig)
-        for doc in docs:
-            if doc.rejected is None:
-                if _SCRATCH not in doc.scratch:
-                    self.prepare(doc)  # run() called without the pipeline's per-document pass
-                exact, sig = doc.scratch.pop(_SCRATCH)
-                collector.add(doc.id, exact, sig, len(doc.text))
-            else:
-                doc.scratch.pop(_SCRATCH, None)
-            spill.write(doc)
+        # Chunk by chunk: the collector and the spill take a chunk in one call each (per-document calls
+        # were a third of the main process's time with two workers).
+        while chunk := list(itertools.islice(docs, _RUN_CHUNK)):
+            alive = [doc for doc in chunk if doc.rejected is None]
+            unprepared = [doc for doc in alive if _SCRATCH not in doc.scratch]
+            if unprepared:
+                self.prepare_batch(unprepared)  # run() called without the pipeline's per-document pass
+            for doc in chunk:
+                if doc.rejected is not None:
+                    doc.scratch.pop(_SCRATCH, None)
+            exact, sigs = zip(*[doc.scratch.pop(_SCRATCH) for doc in alive], strict=True) if alive else ((), ())
+            collector.add_many([doc.id for doc in alive], list(exact), list(sigs), [len(doc.text) for doc in alive])
+            spill.write_many(chunk)
         decision = decide(collector, bands=self.bands, rows=self.rows, threshold=self.threshold, seed=self.seed,
                           keep=self.keep)
         position = collector.pinned
