@@ -27,23 +27,22 @@ of 3–5 points is shorter than a run, and a title with a few spaced phrases has
 
 from __future__ import annotations
 
-import bisect
-import itertools
+import functools
 import re
 from collections import Counter
 from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.stage import Editor
+from corpusclean.stages.watermark import BLANKS
 
 # Punctuation that only prose carries; any of it disqualifies an item as list material. "、" joins
 # enumerations inside sentences, ASCII "." is left out (numbering, decimals, domain names).
 _PROSE_PUNCT = re.compile(r"[。，！？；：,!?;:、]")
-# A line without prose punctuation that has an item separator or is long: the only kind that can be a chain
-# (its separators may have been normalised away) or a row.
+# A line can be a chain (its separators may have been normalised away) or a row only without prose
+# punctuation, and with an item separator or 12 characters.
 _NO_PUNCT = r"[^\n。，！？；：,!?;:、]"
 _SEPARATOR = r"[ \t\u3000\xa0|｜丨•]"
-_LISTY_LINE = re.compile(rf"^{_NO_PUNCT}*?(?:{_SEPARATOR}|{_NO_PUNCT}{{12}}){_NO_PUNCT}*$", re.M)
 # The tail of a line after its last sentence end, when it has separators: maybe a glued keyword chain.
 _CHAIN_TAIL = re.compile(rf"[。！？!?；;][”’」』）)]*({_NO_PUNCT}*?{_SEPARATOR}{_NO_PUNCT}*)$", re.M)
 # "·" and "/" separate items only with spaces around them: inside a word they join ("廣東·貴州", "帳/車").
@@ -54,10 +53,47 @@ _NUM = r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})"
 _MARKER = re.compile(
     rf"^[^\S\n]*(?:{_NUM}(?:[.．](?!\d)|[、)）])|[(（]{_NUM}[)）]|\[\d{{1,3}}\]|[•·●○◆◇■□▪▫►▶*※★☆\-–])[^\S\n]*"
 )
-_MARKER_LINE = re.compile(_MARKER.pattern, re.M)
+# The same after a line break (the engine skips from one line break to the next).
+_MARKER_AFTER_BREAK = re.compile("\n" + _MARKER.pattern[1:].replace("[^\\S\\n]*", f"[{BLANKS}]*+", 1))
+# What every marker line starts with, after "\n" and blanks: counted over the whole text first, as most
+# documents have too few for a run.
+_MAYBE_MARKER = re.compile(rf"\n[{BLANKS}]*+[\d一二三四五六七八九十(（\[•·●○◆◇■□▪▫►▶*※★☆\-–]")
+_SEPARATOR_CHAR = re.compile(_SEPARATOR)
 # Titles may ask or exclaim ("宇航员在太空中喝酒会怎么样？后果很严重") but are not clauses.
 _CLAUSE = frozenset("。；;，,")
 _ARABIC = re.compile(r"^[^\S\n]*[(（\[]?(\d{1,3})")
+
+
+@functools.cache
+def list_stretches(min_separators: int, min_chars: int) -> re.Pattern[str]:
+    """A pattern over ``(text + "\\n")[::-1]`` finding the lines whose end, after their last prose punctuation
+    (or the whole line when it has none), holds ``min_separators`` blanks or bars, or is ``min_chars`` long:
+    the only lines where a navigation row, a keyword chain or a chain glued after the last sentence can be.
+    A list of ``n`` items has ``n - 1`` separators; a chain glued together is long.
+
+    >>> text = "台风过后，社区组织居民清理街道。\\n首页 | 新闻 | 体育 | 财经 | 娱乐"
+    >>> [len(text) - m.start() for m in list_stretches(4, 24).finditer((text + "\\n")[::-1])]  # where lines end
+    [39]
+    """
+    punct, separators = "。，！？；：,!?;:、", f"{BLANKS}|｜丨•"
+    return re.compile(
+        rf"\n(?:[^\n{punct}]{{{min_chars}}}|(?:[^\n{punct}{separators}]*+[{separators}]){{{min_separators}}})"
+    )
+
+
+def _marker_lines(text: str) -> list[int]:
+    """The indices of the lines of ``text`` that start with a list marker.
+
+    >>> _marker_lines("1. 社区防汛工作会议\\n相关新闻\\n  2. 重温劳模事迹\\n\\n• 优美歌声唱起来")
+    [0, 2, 4]
+    """
+    text = "\n" + text
+    found, number, counted = [], 0, 0
+    for match in _MARKER_AFTER_BREAK.finditer(text):
+        number += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.append(number)
+    return found
 
 
 def split_items(line: str) -> list[str]:
@@ -146,10 +182,17 @@ class SpamLists(Editor):
         """
         if _PROSE_PUNCT.search(text):
             return False
-        items = split_items(text)
+        return self._chain_of(text, split_items(text))
+
+    def _chain_of(self, text: str, items: list[str]) -> bool:
         if len(items) == 1:
             return self._is_glued_chain(text)
         if len(items) < self.chain_min_items or max(map(len, items)) > self.chain_max_item_chars:
+            return False
+        # No longer suffix is shared by more items than the commonest two-character one: when that is too
+        # rare (table rows, lists of names), so is every other.
+        pairs = Counter([item[-2:] for item in items if len(item) > 2]).most_common(1)
+        if not pairs or pairs[0][1] < self.chain_min_share * len(items):
             return False
         _, count = shared_suffix(items)
         return count >= self.chain_min_share * len(items)
@@ -163,6 +206,10 @@ class SpamLists(Editor):
         True
         """
         if len(text) < self.chain_min_items * 4:
+            return False
+        # A four-character phrase repeating that often repeats its first character as often: counting
+        # characters (in C) spares the phrases of every long title.
+        if max(Counter(text).values()) < self.chain_min_items:
             return False
         grams = Counter(text[i : i + 4] for i in range(len(text) - 3))
         gram, count = grams.most_common(1)[0]
@@ -189,7 +236,9 @@ class SpamLists(Editor):
         # Tab-separated cells are a table row, which is content.
         if "\t" in text or _PROSE_PUNCT.search(text):
             return False
-        items = split_items(text)
+        return self._nav_row_of(split_items(text))
+
+    def _nav_row_of(self, items: list[str]) -> bool:
         if len(items) < self.nav_min_items or max(map(len, items)) > self.nav_max_item_chars:
             return False
         # Link labels are a word or two ("首页", "新闻中心"); verse lines set with spaces ("床前明月光 …") and
@@ -217,12 +266,15 @@ class SpamLists(Editor):
         if not item or len(item) > self.run_max_item_chars:
             return None
         # A full stop, semicolon or comma makes the item a step or clause of the article, not a link title.
-        if any(char in _CLAUSE for char in item):
+        if not _CLAUSE.isdisjoint(item):
             return None
         digits = _ARABIC.match(line)
         return item, int(digits.group(1)) if digits else None
 
-    def _headline_runs(self, lines: list[str], skip: set[int]) -> list[list[int]]:
+    def _headline_runs(self, lines: list[str], skip: set[int], markers: list[int]) -> list[list[int]]:
+        """Runs of headline items among ``lines``, ``markers`` being the indices of those starting with a list
+        marker: only they can be items. Any other line breaks a run, but blank lines and lines in ``skip``
+        (already taken) do not."""
         runs: list[list[int]] = []
         current: list[int] = []
         lengths: list[int] = []
@@ -235,22 +287,26 @@ class SpamLists(Editor):
             current.clear()
             lengths.clear()
 
-        for i, line in enumerate(lines):
-            if i in skip or not line.strip():
-                continue  # blank lines and lines already taken do not break a run
-            found = self.headline_item(line)
-            if found is None:
-                close()
-                last_number = None
+        for group in self._unbroken(lines, skip, markers):
+            # Between groups something broke the run; a group too small to hold a run is not read.
+            close()
+            last_number = None
+            if len(group) < self.run_min_lines:
                 continue
-            item, number = found
-            # Numbering that starts again is a new list: the article's own "1." is not part of the link
-            # list that follows it.
-            if number is not None and last_number is not None and number != last_number + 1:
-                close()
-            last_number = number
-            current.append(i)
-            lengths.append(len(item))
+            for i in group:
+                found = self.headline_item(lines[i])
+                if found is None:
+                    close()
+                    last_number = None
+                    continue
+                item, number = found
+                # Numbering that starts again is a new list: the article's own "1." is not part of the link
+                # list that follows it.
+                if number is not None and last_number is not None and number != last_number + 1:
+                    close()
+                last_number = number
+                current.append(i)
+                lengths.append(len(item))
         close()
         return runs
 
@@ -278,41 +334,78 @@ class SpamLists(Editor):
                 before = None
         return found
 
+    @staticmethod
+    def _unbroken(lines: list[str], skip: set[int], markers: list[int]) -> list[list[int]]:
+        """The marker lines not in ``skip``, in groups with nothing but blank or skipped lines between them."""
+        groups: list[list[int]] = []
+        previous = -2
+        for i in markers:
+            if i in skip:
+                continue
+            if previous < 0 or any(lines[j].strip() for j in range(previous + 1, i) if j not in skip):
+                groups.append([])
+            groups[-1].append(i)
+            previous = i
+        return groups
+
     # -- edit --------------------------------------------------------------------------------------------
+
+    def _list_lines(self, text: str) -> list[tuple[int, str]]:
+        """``(index, line)`` of the lines :func:`list_stretches` finds, in order."""
+        pattern = list_stretches(min(self.chain_min_items, self.nav_min_items) - 1, self.chain_min_items * 4)
+        ends = [len(text) - match.start() for match in pattern.finditer((text + "\n")[::-1])]
+        found, number, counted = [], 0, 0
+        for end in reversed(ends):
+            start = text.rfind("\n", 0, end) + 1
+            number += text.count("\n", counted, start)
+            counted = start
+            found.append((number, text[start:end]))
+        return found
 
     def edit(self, doc: Document) -> str:
         text = doc.text
-        # Whole-text regular expressions find the few lines worth a look, so prose costs no Python per line.
-        listy = list(_LISTY_LINE.finditer(text))
-        tails = list(_CHAIN_TAIL.finditer(text))
-        numbered = len(_MARKER_LINE.findall(text))
-        if not listy and not tails and numbered < self.run_min_lines:
+        # Whole-text passes of the regular-expression engine find the few lines worth a look, so prose costs
+        # no Python per line.
+        candidates = self._list_lines(text)
+        markers: list[int] = []
+        if len(_MAYBE_MARKER.findall("\n" + text)) >= self.run_min_lines:
+            markers = _marker_lines(text)  # a tail cut below leaves a line's start, and so its marker
+        numbered = len(markers)
+        if not candidates and numbered < self.run_min_lines:
+            return text
+        dropped: set[int] = set()
+        cut: dict[int, str] = {}
+        for i, line in candidates:
+            # A line without prose punctuation that has an item separator or is long.
+            if _PROSE_PUNCT.search(line) or not (len(line) >= 12 or _SEPARATOR_CHAR.search(line)):
+                continue
+            body = line.strip()
+            items = split_items(body)
+            if self._chain_of(body, items):
+                doc.record_removal(self.name, "keyword_chain", line, kind="line", line=i)
+                dropped.add(i)
+            elif "\t" not in body and self._nav_row_of(items):
+                doc.record_removal(self.name, "nav_row", line, kind="line", line=i)
+                dropped.add(i)
+        for i, line in candidates:
+            # A chain glued after the article's last sentence on the same line: cut the tail only.
+            match = None if i in dropped else _CHAIN_TAIL.search(line)
+            if match is not None and self.is_keyword_chain(match.group(1).strip()):
+                doc.record_removal(self.name, "keyword_chain", match.group(1).strip(), kind="span", line=i)
+                cut[i] = line[: match.start(1)]
+        if not dropped and not cut and numbered < self.run_min_lines:
             return text
         lines = text.split("\n")
-        starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-        dropped: set[int] = set()
-        for match in listy:
-            i = bisect.bisect_right(starts, match.start()) - 1
-            body = lines[i].strip()
-            if self.is_keyword_chain(body):
-                doc.record_removal(self.name, "keyword_chain", lines[i], kind="line", line=i)
-                dropped.add(i)
-            elif self.is_nav_row(body):
-                doc.record_removal(self.name, "nav_row", lines[i], kind="line", line=i)
-                dropped.add(i)
-        for match in tails:
-            # A chain glued after the article's last sentence on the same line: cut the tail only.
-            i = bisect.bisect_right(starts, match.start()) - 1
-            if i not in dropped and self.is_keyword_chain(match.group(1).strip()):
-                doc.record_removal(self.name, "keyword_chain", match.group(1).strip(), kind="span", line=i)
-                lines[i] = lines[i][: match.start(1) - starts[i]]
+        for i, line in cut.items():
+            lines[i] = line
         if numbered >= self.run_min_lines:
-            for run in self._headline_runs(lines, dropped):
+            for run in self._headline_runs(lines, dropped, markers):
                 block = "\n".join(lines[i] for i in run)
                 doc.record_removal(self.name, "headline_run", block, kind="block", line=run[0])
                 dropped.update(run)
-        if dropped:
-            for i in self._between_lists(lines, dropped):
-                doc.record_removal(self.name, "between_lists", lines[i], kind="line", line=i)
-                dropped.add(i)
+        if not dropped:
+            return "\n".join(lines) if cut else text
+        for i in self._between_lists(lines, dropped):
+            doc.record_removal(self.name, "between_lists", lines[i], kind="line", line=i)
+            dropped.add(i)
         return "\n".join(line for i, line in enumerate(lines) if i not in dropped)
