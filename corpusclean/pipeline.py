@@ -129,12 +129,13 @@ class Pipeline:
         yield from self._corpus(processed)
 
     def map_raw(self, items: Iterable[RawItem], options: ParseOptions, encode: Callable[[list[Document]], Any], *,
-                workers: int = 1) -> Iterator[Any]:
+                workers: int = 1, corpus: bool = False) -> Iterator[Any]:
         """Parse and process raw items, and hand each chunk of documents to ``encode`` in the process that
         made them, yielding what it returns in input order. A writer encodes to JSONL bytes there: bytes
         cost far less to send between processes than documents. Per-document stages only (corpus stages
-        need every document in this process; use :meth:`run_raw`)."""
-        if self.corpus_stages:
+        need every document in this process; use :meth:`run_raw`), unless ``corpus``: then the corpus
+        stages' ``prepare`` runs too, and the caller decides over what ``encode`` returns."""
+        if self.corpus_stages and not corpus:
             raise ValueError("map_raw runs per-document stages only; this pipeline has corpus stages")
         return _parallel_map(_parse_process_encode, (self, options, encode), items, workers)
 

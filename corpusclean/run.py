@@ -68,9 +68,34 @@ def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *,
     if not pipeline.corpus_stages:
         yield from pipeline.map_raw(items, config.parse, encode, workers=config.workers)
         return
+    if len(pipeline.corpus_stages) == 1 and hasattr(pipeline.corpus_stages[0], "decider"):
+        yield from _decided_batches(pipeline, pipeline.corpus_stages[0], items, config, rejects=rejects)
+        return
     docs = pipeline.run_raw(items, config.parse, workers=config.workers)
     while chunk := list(itertools.islice(docs, CHUNK_ITEMS)):
         yield encode(chunk)
+
+
+def _decided_batches(pipeline: Pipeline, stage: Any, items: Iterator[RawItem], config: RunConfig, *,
+                     rejects: bool) -> Iterator[Batch]:
+    """Batches for a pipeline ending in a stage that decides from per-document keys (deduplication): the
+    workers encode each document as far as they can (:mod:`corpusclean.deferred`), this process spills the
+    bytes, decides, and finishes each line; documents are never unpacked here."""
+    from corpusclean.deferred import encode_pending, finish
+
+    encode = functools.partial(encode_pending, stage=stage, rejects=rejects)
+    try:
+        decider = stage.decider()
+        for summary, keys, pending in pipeline.map_raw(items, config.parse, encode, workers=config.workers,
+                                                       corpus=True):
+            decider.add(keys)
+            decider.spill.write_record((summary, pending))
+        verdicts = decider.verdicts()
+        for summary, pending in decider.spill.records():
+            yield Batch(*finish(stage, summary, pending, verdicts, rejects=rejects))
+        decider.finish()
+    finally:
+        stage.close()
 
 
 def _progress(batches: Iterator[Batch], enabled: bool) -> Iterator[Batch]:

@@ -44,24 +44,36 @@ class Spill:
         self.dir = tempfile.mkdtemp(prefix=prefix, dir=directory)
         self.path = os.path.join(self.dir, "documents.pickle")
         self._out: Any = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 (closed in read/close)
-        self.count = 0
+        self.count = 0  # documents
+        self._records = 0
 
     def write(self, doc: Document) -> None:
         self.write_many([doc])
 
     def write_many(self, docs: list[Document]) -> None:
         """Write several documents as one record (one pickle and one write per chunk, not per document)."""
-        if not docs:
-            return
-        data = pickle.dumps([pack(doc) for doc in docs], protocol=pickle.HIGHEST_PROTOCOL)
+        if docs:
+            self.write_record([pack(doc) for doc in docs])
+            self.count += len(docs)
+
+    def write_record(self, record: Any) -> None:
+        """Write any picklable value (e.g. a chunk of encoded documents), read back by :meth:`records`."""
+        data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
         self._out.write(_LENGTH.pack(len(data)) + data)
-        self.count += len(docs)
+        self._records += 1
 
     def file(self, name: str) -> str:
         """A path for another file (e.g. an array) that lives and dies with this spill."""
         return os.path.join(self.dir, name)
 
     def read(self) -> Iterator[Document]:
+        """The documents written, in order (when only documents were written)."""
+        for rows in self.records():
+            for row in rows:
+                yield unpack(row)
+
+    def records(self) -> Iterator[Any]:
+        """Every record written, in order, once."""
         # Length-prefixed records cut from 4 MB reads: pickle.load on a file object makes several small
         # reads per record and was five times slower than the unpickling itself; a memory map would be as
         # fast but shows the whole spill file in the process's resident memory.
@@ -69,8 +81,7 @@ class Spill:
         with open(self.path, "rb", buffering=0) as handle:
             buffer = b""
             offset = 0
-            done = 0
-            while done < self.count:
+            for _ in range(self._records):
                 while len(buffer) - offset < _LENGTH.size or len(buffer) - offset < _LENGTH.size + _LENGTH.unpack_from(
                         buffer, offset)[0]:
                     more = handle.read(_READ_SIZE)
@@ -81,10 +92,7 @@ class Spill:
                 (size,) = _LENGTH.unpack_from(buffer, offset)
                 start = offset + _LENGTH.size
                 offset = start + size
-                rows = pickle.loads(buffer[start:offset])
-                done += len(rows)
-                for row in rows:
-                    yield unpack(row)
+                yield pickle.loads(buffer[start:offset])
 
     def close(self) -> None:
         if not self._out.closed:

@@ -82,3 +82,50 @@ def test_packed_chunk_round_trip_keeps_every_field():
     assert [(d.id, d.text, d.source, d.meta, d.fields, d.removals, d.rejected, d.chars_in) for d in back] == \
         [(d.id, d.text, d.source, d.meta, d.fields, d.removals, d.rejected, d.chars_in) for d in docs]
     assert [d.scratch.get("dedup") for d in back] == [d.scratch.get("dedup") for d in docs]
+
+
+def _document_path(pipeline, inputs, rejects: bool) -> tuple[bytes, bytes, dict]:
+    """What clean_files wrote before workers encoded ahead of deduplication: documents through
+    Pipeline.run_raw, encoded in this process."""
+    from corpusclean.parse import ParseOptions
+    from corpusclean.readers import iter_raw
+    from corpusclean.run import encode_batch
+
+    out, receipts, errors = [], [], []
+    docs = list(pipeline.run_raw(iter_raw(inputs, errors), ParseOptions()))
+    batch = encode_batch(docs, rejects=rejects)
+    out += batch.output
+    receipts += batch.rejects
+    return b"".join(out), b"".join(receipts), batch.summary.as_dict()
+
+
+def test_clean_files_with_dedup_writes_what_the_document_path_writes(tmp_path):
+    """Worker-encoded lines finished after deduplication are byte-identical to encoding the marked
+    documents, for kept, dropped and earlier-rejected documents and records orjson cannot encode."""
+    import json
+
+    from corpusclean.run import RunConfig, clean_files
+
+    planted = planted_corpus(duplicated=0.6, max_variants=2, seed=2)[:120]
+    rows = [json.dumps({"id": doc.id, "text": doc.text, "url": f"u{n}"}, ensure_ascii=False)
+            for n, doc in enumerate(planted)]
+    rows[3] = json.dumps({"id": "meta-field", "text": planted[3].text, "meta": "not a dict"}, ensure_ascii=False)
+    rows[5] = json.dumps({"id": "big-int", "text": planted[5].text, "n": 2**70}, ensure_ascii=False)
+    rows[7] = json.dumps({"id": "old-meta", "text": planted[7].text, "meta": {"dup_count": 9, "site": "x"}})
+    rows[9] = '{"id": "surrogate", "text": "' + planted[9].text.replace("\n", "\\n") + '\\ud800"}'
+    rows[11] = "not json"
+    rows.append(rows[0].replace(planted[0].id, "exact-copy"))
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    pipeline = build_pipeline(default_recipe())
+    expected_out, expected_rejects, expected_summary = _document_path(pipeline, [str(source)], True)
+    assert b"near_duplicate" in expected_rejects and b"exact_duplicate" in expected_rejects
+    assert b'"dup_count":2' in expected_out and b'"id":"big-int"' in expected_out
+    for workers, rejects in ((1, True), (2, True), (1, False)):
+        config = RunConfig(inputs=[str(source)], output=str(tmp_path / f"out{workers}.jsonl"),
+                           rejects=str(tmp_path / f"rejects{workers}.jsonl") if rejects else None, workers=workers)
+        summary = clean_files(build_pipeline(default_recipe()), config)
+        assert (tmp_path / f"out{workers}.jsonl").read_bytes() == expected_out
+        if rejects:
+            assert (tmp_path / f"rejects{workers}.jsonl").read_bytes() == expected_rejects
+        assert summary.as_dict() == expected_summary

@@ -133,55 +133,108 @@ class Dedup(CorpusStage):
                 exact = int.from_bytes(blake2b(raw[bounds[i]:bounds[i + 1]], digest_size=8).digest(), "little")
                 doc.scratch[_SCRATCH] = (exact, blobs[i])
 
+    def keys(self, docs: list[Document]) -> list[Key]:
+        """What the decision needs of each (not rejected) document: id, exact hash, signature, length.
+        Takes the prepared values out of ``doc.scratch`` (preparing the documents that lack them)."""
+        unprepared = [doc for doc in docs if _SCRATCH not in doc.scratch]
+        if unprepared:
+            self.prepare_batch(unprepared)  # called without the pipeline's per-document pass
+        out = []
+        for doc in docs:
+            exact, sig = doc.scratch.pop(_SCRATCH)
+            out.append((doc.id, exact, sig, len(doc.text)))
+        return out
+
+    def decider(self) -> Decider:
+        """The whole-corpus decision, fed keys in input order (see :class:`Decider`); closed with the stage."""
+        decider = Decider(self)
+        self._cleanup.append(decider)
+        return decider
+
+    def apply(self, doc: Document, verdict: Verdict) -> None:
+        """Mark ``doc`` as ``verdict`` says: cluster fields in ``meta`` when kept, a rejection when dropped."""
+        if verdict[0] == "keep":
+            doc.meta.update(verdict[1])
+        else:
+            _, rule, value, threshold, detail = verdict
+            doc.reject(self.name, rule, value=value, threshold=threshold, **detail)
+
     def run(self, docs: Iterator[Document]) -> Iterator[Document]:
-        from corpusclean.duplicates import Collector, decide
-        from corpusclean.spill import Spill
-
-        spill = Spill(self.spill_dir, prefix="corpusclean-dedup-")
-        self._cleanup.append(spill)
-        collector = Collector(num_perm=self.num_perm, signature_path=spill.file("signatures.u32"))
-        self._cleanup.append(collector)
-        if self.index is not None and os.path.exists(self.index):
-            from corpusclean.dedup_index import load_index
-
-            for doc_id, exact, sig in load_index(self.index, expect=self.signature_params()):
-                collector.add_pinned(doc_id, exact, sig)
+        decider = self.decider()
         # Chunk by chunk: the collector and the spill take a chunk in one call each (per-document calls
         # were a third of the main process's time with two workers).
         while chunk := list(itertools.islice(docs, _RUN_CHUNK)):
-            alive = [doc for doc in chunk if doc.rejected is None]
-            unprepared = [doc for doc in alive if _SCRATCH not in doc.scratch]
-            if unprepared:
-                self.prepare_batch(unprepared)  # run() called without the pipeline's per-document pass
             for doc in chunk:
                 if doc.rejected is not None:
                     doc.scratch.pop(_SCRATCH, None)
-            exact, sigs = zip(*[doc.scratch.pop(_SCRATCH) for doc in alive], strict=True) if alive else ((), ())
-            collector.add_many([doc.id for doc in alive], list(exact), list(sigs), [len(doc.text) for doc in alive])
-            spill.write_many(chunk)
-        decision = decide(collector, bands=self.bands, rows=self.rows, threshold=self.threshold, seed=self.seed,
-                          keep=self.keep)
-        position = collector.pinned
-        for doc in spill.read():
+            decider.add(self.keys([doc for doc in chunk if doc.rejected is None]))
+            decider.spill.write_many(chunk)
+        verdicts = decider.verdicts()
+        for doc in decider.spill.read():
             if doc.rejected is None:
-                self._mark(doc, position, decision, collector)
-                position += 1
+                self.apply(doc, next(verdicts))
             yield doc
-        if self.index is not None:
-            self._save_index(decision, collector)
+        decider.finish()
         self.close()
 
-    def _mark(self, doc: Document, position: int, decision: Any, collector: Any) -> None:
-        kept = int(decision.kept[position])
-        cluster = f"{int(decision.cluster_keys[position]):016x}"
-        if kept == position:
-            doc.meta["dup_cluster"] = cluster
-            doc.meta["dup_count"] = int(decision.sizes[position])
-            return
-        exact = bool(decision.exact[kept] == decision.exact[position])
-        doc.reject(self.name, "exact_duplicate" if exact else "near_duplicate",
-                   value=round(decision.similarity(position, kept), 4), threshold=None if exact else self.threshold,
-                   duplicate_of=collector.doc_id(kept), dup_cluster=cluster)
+    def close(self) -> None:
+        while self._cleanup:
+            self._cleanup.pop().close()
+
+
+# ("keep", meta fields) or ("drop", rule, value, threshold, detail): what happens to one document.
+Verdict = tuple[Any, ...]
+Key = tuple[str, int, "bytes | None", int]
+
+
+class Decider:
+    """Deduplication's state over one run: keys go in (:meth:`add`, input order), one verdict per key comes
+    out once the input has ended (:meth:`verdicts`), and :meth:`finish` saves the index. Its temporary
+    directory also holds the spilled documents (``spill``), removed on :meth:`close`.
+    """
+
+    def __init__(self, stage: Dedup) -> None:
+        from corpusclean.duplicates import Collector
+        from corpusclean.spill import Spill
+
+        self.stage = stage
+        self.spill = Spill(stage.spill_dir, prefix="corpusclean-dedup-")
+        self.collector = Collector(num_perm=stage.num_perm, signature_path=self.spill.file("signatures.u32"))
+        self.decision: Any = None
+        if stage.index is not None and os.path.exists(stage.index):
+            from corpusclean.dedup_index import load_index
+
+            for doc_id, exact, sig in load_index(stage.index, expect=stage.signature_params()):
+                self.collector.add_pinned(doc_id, exact, sig)
+
+    def add(self, keys: list[Key]) -> None:
+        if keys:
+            ids, exact, sigs, lengths = zip(*keys, strict=True)
+            self.collector.add_many(list(ids), list(exact), list(sigs), list(lengths))
+
+    def verdicts(self) -> Iterator[Verdict]:
+        """One verdict per key added, in the same order (decided when first asked for)."""
+        from corpusclean.duplicates import decide
+
+        stage, collector = self.stage, self.collector
+        decision = self.decision = decide(collector, bands=stage.bands, rows=stage.rows, threshold=stage.threshold,
+                                          seed=stage.seed, keep=stage.keep)
+        kept_all = decision.kept.tolist()
+        for position in range(collector.pinned, len(collector)):
+            kept = kept_all[position]
+            cluster = f"{int(decision.cluster_keys[position]):016x}"
+            if kept == position:
+                yield ("keep", {"dup_cluster": cluster, "dup_count": int(decision.sizes[position])})
+                continue
+            exact = bool(decision.exact[kept] == decision.exact[position])
+            yield ("drop", "exact_duplicate" if exact else "near_duplicate",
+                   round(decision.similarity(position, kept), 4), None if exact else stage.threshold,
+                   {"duplicate_of": collector.doc_id(kept), "dup_cluster": cluster})
+
+    def finish(self) -> None:
+        """Save the index (when the stage has one) after every verdict was taken."""
+        if self.stage.index is not None and self.decision is not None:
+            self._save_index(self.decision, self.collector)
 
     def _save_index(self, decision: Any, collector: Any) -> None:
         from corpusclean.dedup_index import save_index
@@ -189,11 +242,11 @@ class Dedup(CorpusStage):
         positions = np.arange(len(collector))
         # Indexed documents stay (they are published); new ones join when they were kept.
         keep = np.flatnonzero((decision.kept == positions) | (positions < collector.pinned))
-        save_index(self.index, params=self.signature_params(),
+        save_index(self.stage.index, params=self.stage.signature_params(),
                    ids=[collector.doc_id(int(p)).encode("utf-8", "surrogatepass") for p in keep],
                    exact=decision.exact[keep], signatures=decision.signatures[keep],
                    has_signature=decision.has_signature[keep])
 
     def close(self) -> None:
-        while self._cleanup:
-            self._cleanup.pop().close()
+        self.collector.close()
+        self.spill.close()

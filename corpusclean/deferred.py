@@ -1,0 +1,129 @@
+"""Output lines made in the workers before deduplication has decided, finished in the main process.
+
+With deduplication in the recipe, every document used to travel back to the main process whole, be
+spilled, read back, marked and encoded there: ~30 us of main-process work per document, which two workers
+on two cores share with it. Instead a worker encodes each document as far as it can before the decision:
+the output line up to its ``meta`` field, ``meta`` itself, the text/fields/meta of a reject record and the
+receipts of lines removed, plus the small key the decision needs. The main process spills those bytes,
+decides, and finishes each line from the stage's verdict: kept documents get the cluster fields added to
+``meta``, dropped ones become a reject record (rare). The bytes are the ones
+:func:`corpusclean.run.encode_batch` writes for the same documents (``json`` fallbacks included: a
+document orjson cannot encode travels whole and is finished as a document).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from corpusclean.document import Document, Rejection
+from corpusclean.packing import pack, unpack
+from corpusclean.summary import Summary
+from corpusclean.writers import dumps, output_record, reject_records
+
+# Item kinds in a chunk, in input order.
+_FINAL = 0  # rejected before deduplication: (kind, reject lines)
+_LINES = 1  # (kind, head, meta, reject tail, removal lines, id, source, length)
+_WHOLE = 2  # (kind, packed document): something orjson cannot encode, finished as a document
+
+
+def encode_pending(docs: list[Document], *, stage: Any, rejects: bool) -> tuple[Summary, list[Any], list[Any]]:
+    """In a worker: the chunk's summary (kept documents counted as kept), the keys ``stage`` decides on and
+    the items :func:`finish` completes.
+
+    >>> from corpusclean.stages.dedup import Dedup
+    >>> stage = Dedup()
+    >>> docs = [Document(id="a", text="北京暴雨预警", meta={"script": "simplified"})]
+    >>> stage.prepare_batch(docs)
+    >>> summary, keys, items = encode_pending(docs, stage=stage, rejects=True)
+    >>> keys[0][0], items[0][1].decode(), items[0][2].decode()
+    ('a', '{"id":"a","text":"北京暴雨预警","source":""}', '{"script":"simplified"}')
+    >>> _, output, _ = finish(stage, summary, items, iter([("keep", {"dup_count": 1})]), rejects=True)
+    >>> output[0].decode()
+    '{"id":"a","text":"北京暴雨预警","source":"","meta":{"script":"simplified","dup_count":1}}\\n'
+    """
+    summary = Summary()
+    alive = [doc for doc in docs if doc.rejected is None]
+    keys = stage.keys(alive)
+    items: list[Any] = []
+    for doc in docs:
+        if doc.rejected is not None:
+            summary.add(doc)
+            if doc.rejected.stage == "read":
+                summary.errors.append(doc.rejected.detail.get("error", doc.source))
+            items.append((_FINAL, [dumps(record) for record in reject_records(doc)] if rejects else []))
+            continue
+        item = _lines(doc, rejects) if "meta" not in doc.fields else None  # a 'meta' field moves the key
+        if item is None:
+            items.append((_WHOLE, pack(doc)))
+        else:
+            summary.add(doc)
+            items.append(item)
+    return summary, keys, items
+
+
+def _lines(doc: Document, rejects: bool) -> tuple[Any, ...] | None:
+    record = output_record(doc)
+    del record["meta"]
+    try:
+        head = orjson.dumps(record)
+        meta = orjson.dumps(doc.meta)
+        tail = orjson.dumps(_reject_tail(doc)) if rejects else b""
+    except TypeError:  # what orjson refuses, writers.dumps encodes with the json module: finish as a document
+        return None
+    removals = [dumps(record) for record in reject_records(doc)] if rejects else []
+    return (_LINES, head, meta, tail, removals, doc.id, doc.source, len(doc.text))
+
+
+def _reject_tail(doc: Document) -> dict[str, Any]:
+    """The fields :func:`corpusclean.writers.reject_records` adds after the rejection (same order)."""
+    tail: dict[str, Any] = {"text": doc.text}
+    if doc.fields:
+        tail["fields"] = doc.fields
+    if doc.meta:
+        tail["meta"] = doc.meta
+    return tail
+
+
+def finish(stage: Any, summary: Summary, items: list[Any], verdicts: Iterator[Any], *,
+           rejects: bool) -> tuple[Summary, list[bytes], list[bytes]]:
+    """In the main process: the chunk's output lines, reject lines and summary once ``verdicts`` (one per
+    key, in order) are known."""
+    from corpusclean.run import encode_batch
+
+    output: list[bytes] = []
+    receipts: list[bytes] = []
+    for item in items:
+        kind = item[0]
+        if kind == _FINAL:
+            receipts.extend(item[1])
+            continue
+        verdict = next(verdicts)
+        if kind == _WHOLE:
+            doc = unpack(item[1])
+            stage.apply(doc, verdict)
+            batch = encode_batch([doc], rejects=rejects)
+            summary.update(batch.summary)
+            output.extend(batch.output)
+            receipts.extend(batch.rejects)
+            continue
+        _, head, meta, tail, removals, doc_id, source, length = item
+        receipts.extend(removals)
+        if verdict[0] == "keep":
+            merged = orjson.loads(meta)
+            merged.update(verdict[1])
+            output.append(head[:-1] + b',"meta":' + orjson.dumps(merged) + b"}\n")
+            continue
+        _, rule, value, threshold, detail = verdict
+        rejection = Rejection(stage=stage.name, rule=rule, value=value, threshold=threshold, detail=detail)
+        summary.docs_out -= 1
+        summary.chars_out -= length
+        summary.rejected[f"{stage.name}/{rule}"] += 1
+        if rejects:
+            record = {"id": doc_id, "source": source, "kind": "document", **rejection.as_dict()}
+            if "raw" not in record and "raw_b64" not in record:
+                record.update(orjson.loads(tail))
+            receipts.append(dumps(record))
+    return summary, output, receipts
