@@ -5,8 +5,10 @@
 
 Part 1 parses the corpus once and times each step over the same documents in this process: parsing,
 each per-document stage's ``process``, each corpus stage's worker-side ``prepare_batch`` (and the
-one-document ``prepare`` beside it), the transport of processed chunks from a worker to the main process
-(packing and unpacking), each corpus stage's ``run`` and the encoding of output and rejects lines.
+one-document ``prepare`` beside it), then what follows as ``clean`` does it: with deduplication, the
+workers' encoding ahead of the decision and the main process's part (keys, spill, decision, finished
+lines); otherwise the transport of documents to the main process, each corpus stage's ``run`` and the
+encoding of output and rejects lines.
 Part 2 runs ``corpusclean clean`` with the built-in recipe as a user does (a fresh process, ``--rejects``)
 for each ``--workers`` value and reports wall MB/s, MB per CPU-second (all processes of the run, sampled
 from /proc) and peak resident memory of the main process and of the largest worker. Both parts print the
@@ -137,6 +139,31 @@ def stage_times(corpus: Path) -> tuple[list[tuple[str, float]], int]:
 
         _, seconds = _timed(each)
         times.append((stage.name, seconds))
+    if len(pipeline.corpus_stages) == 1 and hasattr(pipeline.corpus_stages[0], "decider"):
+        # What clean_files does with a deduplication stage: workers encode ahead of the decision, the main
+        # process spills the bytes, decides and finishes the lines (corpusclean/deferred.py).
+        from corpusclean.deferred import encode_pending, finish
+
+        stage = pipeline.corpus_stages[0]
+        sent, seconds = _timed(lambda: [pickle.dumps(encode_pending(chunk, stage=stage, rejects=True),
+                                                     protocol=pickle.HIGHEST_PROTOCOL) for chunk in chunks])
+        times.append(("encode ahead of dedup + send (worker)", seconds))
+
+        def main_side() -> None:
+            decider = stage.decider()
+            for blob in sent:
+                summary, keys, pending = pickle.loads(blob)
+                decider.add(keys)
+                decider.spill.write_record((summary, pending))
+            verdicts = decider.verdicts()
+            for summary, pending in decider.spill.records():
+                finish(stage, summary, pending, verdicts, rejects=True)
+            decider.finish()
+            stage.close()
+
+        _, seconds = _timed(main_side)
+        times.append(("dedup keys, spill, decision, finished lines (main)", seconds))
+        return times, len(docs)
     packed, seconds = _timed(lambda: [pickle.dumps(pack(chunk), protocol=pickle.HIGHEST_PROTOCOL)
                                       for chunk in chunks])
     times.append(("transport: pack chunks (worker)", seconds))
