@@ -29,6 +29,7 @@ _SCRATCH = "dedup"
 # indices), so 2M characters keep it near 80 MB however long a chunk's documents are.
 _BATCH_CHARS = 2_000_000
 _RUN_CHUNK = 256  # documents taken at a time by run()
+_VERDICT_BLOCK = 65536
 
 
 def _parts(docs: list[Document], max_chars: int) -> Iterator[list[Document]]:
@@ -219,17 +220,24 @@ class Decider:
         stage, collector = self.stage, self.collector
         decision = self.decision = decide(collector, bands=stage.bands, rows=stage.rows, threshold=stage.threshold,
                                           seed=stage.seed, keep=stage.keep)
-        kept_all = decision.kept.tolist()
-        for position in range(collector.pinned, len(collector)):
-            kept = kept_all[position]
-            cluster = f"{int(decision.cluster_keys[position]):016x}"
-            if kept == position:
-                yield ("keep", {"dup_cluster": cluster, "dup_count": int(decision.sizes[position])})
-                continue
-            exact = bool(decision.exact[kept] == decision.exact[position])
-            yield ("drop", "exact_duplicate" if exact else "near_duplicate",
-                   round(decision.similarity(position, kept), 4), None if exact else stage.threshold,
-                   {"duplicate_of": collector.doc_id(kept), "dup_cluster": cluster})
+        # Python values block by block: a list over the whole corpus would cost ~36 bytes per document.
+        for first in range(collector.pinned, len(collector), _VERDICT_BLOCK):
+            last = min(first + _VERDICT_BLOCK, len(collector))
+            block = zip(range(first, last), decision.kept[first:last].tolist(),
+                        decision.cluster_keys[first:last].tolist(), decision.sizes[first:last].tolist(), strict=True)
+            for position, kept, key, size in block:
+                cluster = f"{key:016x}"
+                if kept == position:
+                    yield ("keep", {"dup_cluster": cluster, "dup_count": size})
+                else:
+                    yield self._dropped(position, kept, cluster)
+
+    def _dropped(self, position: int, kept: int, cluster: str) -> Verdict:
+        decision, collector, stage = self.decision, self.collector, self.stage
+        exact = bool(decision.exact[kept] == decision.exact[position])
+        return ("drop", "exact_duplicate" if exact else "near_duplicate",
+                round(decision.similarity(position, kept), 4), None if exact else stage.threshold,
+                {"duplicate_of": collector.doc_id(kept), "dup_cluster": cluster})
 
     def finish(self) -> None:
         """Save the index (when the stage has one) after every verdict was taken."""
