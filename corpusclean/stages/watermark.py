@@ -376,21 +376,24 @@ class Watermark(Editor):
     def might_have_watermark(self, text: str) -> tuple[bool, bool]:
         """Whether ``text`` might have a watermark as a suffix, and as a prefix (False when ``prefixes`` is
         off). False is a proof: no string has ``min_count`` pieces of evidence in that direction, so
-        :meth:`detect` has no candidate to weigh. It is what nearly every document shows, decided by two
-        passes of the regular-expression engine (:func:`evidence_keys`) without splitting the text into lines.
+        :meth:`detect` has no candidate to weigh. It is what nearly every document shows, decided by a pass
+        of the regular-expression engine (:func:`evidence_keys`) in each direction without splitting the text
+        into lines. A document that might have a suffix is read line by line anyway: its prefixes are then
+        left to :meth:`detect` (True), which costs less than the pass.
 
         >>> wm = Watermark()
         >>> wm.might_have_watermark("今天多云。AEJ毕节网\\n明天有雨。AEJ毕节网\\nAEJ毕节网")
-        (True, False)
+        (True, True)
         >>> wm.might_have_watermark("王荣首先表示热烈欢迎，对长期以来的帮助表示感谢。\\n秦如培说，吃水不忘挖井人。")
         (False, False)
         """
         suffix, prefix = evidence_keys(self.max_chars)
         forward = "\n" + text + "\n"
-        shared = max(Counter(suffix.findall(forward[::-1])).values(), default=0) >= self.min_count
+        if max(Counter(suffix.findall(forward[::-1])).values(), default=0) >= self.min_count:
+            return True, self.prefixes
         if not self.prefixes:
-            return shared, False
-        return shared, max(Counter(prefix.findall(forward)).values(), default=0) >= self.min_count
+            return False, False
+        return False, max(Counter(prefix.findall(forward)).values(), default=0) >= self.min_count
 
     # -- removal -----------------------------------------------------------------------------------------
 
