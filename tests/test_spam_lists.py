@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import re
 
 import pytest
 from evalgold import SEED_004, articles, clean_texts, gold_records, headlines, prose_paragraphs, seed_labels, seed_text
@@ -14,7 +15,16 @@ from hypothesis import strategies as st
 from corpusclean.document import Document
 from corpusclean.recipe import default_recipe, stage_params
 from corpusclean.stage import build_stage
-from corpusclean.stages.spam_lists import SpamLists
+from corpusclean.stages.spam_lists import (
+    _CHAIN_TAIL,
+    _MARKER,
+    _MAYBE_MARKER,
+    _PROSE_PUNCT,
+    _SEPARATOR_CHAR,
+    SpamLists,
+    _marker_lines,
+    split_items,
+)
 
 RULES = {"keyword_chain", "nav_row", "headline_run"}
 
@@ -220,3 +230,79 @@ def test_title_under_a_navigation_row_stays():
     doc = run("\n".join(["首页 新闻 体育 财经 娱乐", title, *lines]))
     assert nonblank(doc.text) == [title, *(line.rstrip() for line in lines)]
     assert [r.rule for r in doc.removals] == ["nav_row"]
+
+
+_SEPARATORS = [" ", "  ", "\u3000", "\xa0 ", "\t", " | ", "|", "丨", " · ", "·", " / ", "\u2002", "•"]
+
+
+@st.composite
+def _text_with_lists(draw):
+    # Real lines, and lists built from real headlines with any separators: rows, chains (spaced or glued,
+    # alone or after a sentence), numbered runs; so that the gate is tried on lines that are and are not lists.
+    titles = st.sampled_from(headlines())
+    out = []
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.integers(0, 5))
+        if kind == 0:
+            out.append(draw(st.sampled_from(prose_paragraphs())))
+        elif kind == 1:
+            out.append(draw(titles))
+        elif kind in (2, 3):
+            sizes = st.sampled_from([1, 2, 2, 3, 4, 6, 9])
+            words = [draw(titles)[: draw(sizes)] for _ in range(draw(st.integers(2, 9)))]
+            if draw(st.booleans()):
+                suffix = draw(st.sampled_from(["劳务派遣公司", "工作信息", "网", "公司"]))
+                words = [w + suffix for w in words]
+            row = draw(st.sampled_from(["", *_SEPARATORS])).join(words)  # "": glued together
+            out.append(row if kind == 2 else draw(st.sampled_from(prose_paragraphs())) + row)
+        elif kind == 4:
+            start = draw(st.integers(1, 3))
+            marker = draw(st.sampled_from(["{}. ", "  {}、", "（{}）", "• ", "[{}] "]))
+            out += [marker.format(i) + draw(titles) for i in range(start, start + draw(st.integers(1, 10)))]
+        else:
+            out.append(draw(st.sampled_from(["", " ", "\u3000"])))
+    return "\n".join(out)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_text_with_lists(), chain_min_items=st.sampled_from([3, 6]), nav_min_items=st.sampled_from([3, 5]))
+def test_lines_the_gate_passes_over_are_no_lists(text, chain_min_items, nav_min_items):
+    stage = SpamLists(chain_min_items=chain_min_items, nav_min_items=nav_min_items)
+    looked_at = {i for i, _ in stage._list_lines(text)}
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if i in looked_at:
+            continue
+        body = line.strip()
+        listy = not _PROSE_PUNCT.search(line) and (len(line) >= 12 or _SEPARATOR_CHAR.search(line))
+        assert not (listy and (stage.is_keyword_chain(body) or stage.is_nav_row(body))), line
+        tail = _CHAIN_TAIL.search(line)
+        assert not (tail and stage.is_keyword_chain(tail.group(1).strip())), line
+    markers = [i for i, line in enumerate(lines) if _MARKER.match(line)]
+    assert _marker_lines(text) == markers
+    assert len(_MAYBE_MARKER.findall("\n" + text)) >= len(markers)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_SEPARATORS, "\n", "a", "/", "工", "业", "区", "·"]), max_size=20).map("".join))
+def test_split_items_splits_where_the_plain_definition_does(line):
+    plain = re.compile(r"[\s\u3000]*[|｜丨•][\s\u3000]*|[\s\u3000]+[·/][\s\u3000]+|[\s\u3000]+")
+    assert split_items(line) == [item for item in plain.split(line.strip()) if item]
+
+
+@pytest.mark.parametrize(("chain_min_items", "nav_min_items"), [(6, 5), (3, 3), (8, 4)])
+def test_shortest_lists_the_parameters_allow_are_found(chain_min_items, nav_min_items):
+    # At the thresholds exactly: a row of nav_min_items one-word links, a chain of chain_min_items items, a
+    # chain glued into chain_min_items * 4 characters, alone on its line or after the article's last sentence.
+    params = {"chain_min_items": chain_min_items, "nav_min_items": nav_min_items}
+    words = ["首页", "新闻", "体育", "财经", "娱乐", "科技", "汽车", "房产"]
+    row = " | ".join(words[:nav_min_items])
+    chain = " ".join(f"{town}劳务派遣" for town in "甲乙丙丁戊己庚辛"[:chain_min_items])
+    glued = "劳务派遣" * chain_min_items
+    paragraph = prose_paragraphs()[7]
+    for planted, rule in ((row, "nav_row"), (chain, "keyword_chain"), (glued, "keyword_chain")):
+        doc = run(paragraph + "\n" + planted, **params)
+        assert (nonblank(doc.text), [r.rule for r in doc.removals]) == ([paragraph], [rule]), planted
+    for planted in (chain, " " + glued):
+        doc = run(paragraph + planted, **params)
+        assert (doc.text, [(r.rule, r.kind) for r in doc.removals]) == (paragraph, [("keyword_chain", "span")])

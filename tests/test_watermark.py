@@ -4,10 +4,12 @@ into real articles."""
 from __future__ import annotations
 
 import pickle
+import re
 import tomllib
+from collections import Counter
 
 import pytest
-from evalgold import articles, clean_texts, prose_paragraphs, seed_labels, seed_text
+from evalgold import articles, clean_texts, headlines, prose_paragraphs, seed_labels, seed_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,14 @@ from corpusclean.document import Document
 from corpusclean.recipe import default_recipe, stage_params
 from corpusclean.script import fold_to_simplified
 from corpusclean.stage import build_stage
-from corpusclean.stages.watermark import Watermark, builtin_rules_dir, load_lists
+from corpusclean.stages.watermark import (
+    BLANKS,
+    Watermark,
+    builtin_rules_dir,
+    glued_tail,
+    load_lists,
+    separated_head,
+)
 
 SEED_000 = "000_4756ecb91caec781.txt"
 RULES = {"repeated_suffix", "repeated_prefix", "standalone_line", "inline"}
@@ -218,3 +227,51 @@ def test_seed_000_after_the_default_normalize_stage():
     keep = Document(id="k", text="\n".join(seed_labels()[SEED_000]["keep"]))
     normalize.process(keep)
     assert set(nonblank(keep.text)) <= set(nonblank(doc.text))
+
+
+def test_blanks_are_exactly_what_strip_removes_but_the_line_break():
+    # The whole-text passes find line edges with this class: it must agree with str.strip everywhere.
+    blanks = re.compile(f"[{BLANKS}]")
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()} - {"\n"}
+    assert {chr(c) for c in range(0x110000) if blanks.match(chr(c))} == spaces
+
+
+_EDGES = ["", " ", "\u3000", "\t", "\xa0", "\u2002", "\r", " | ", "|", "丨"]
+
+
+@st.composite
+def _text_with_marks(draw):
+    # Real lines with one or two real-looking marks (sites, never-list strings, a prose fragment, bracketed
+    # heads) glued at either end with any white space, or alone on lines, so that marks repeat.
+    pool = [*SITES, "【看看新闻】", "（来源：毕节网）", "[微笑]", "哈哈", "——鲁迅", "记者：", "2019年", "就放心去吧",
+            "”新华网", "。AEJ", draw(st.sampled_from(prose_paragraphs()))[: draw(st.integers(2, 40))]]
+    marks = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2))
+    edge = st.sampled_from(_EDGES)
+    line = st.one_of(st.sampled_from(prose_paragraphs()), st.sampled_from(headlines()),
+                     st.sampled_from(prose_paragraphs()).map(lambda p: p[:12]))
+    out = []
+    for _ in range(draw(st.integers(0, 14))):
+        before, glue, after, text, mark = draw(edge), draw(edge), draw(edge), draw(line), draw(st.sampled_from(marks))
+        out.append(draw(st.sampled_from([before + text + after, before + text + glue + mark + after,
+                                         before + mark + glue + text + after, before + mark + after])))
+    return "\n".join(out)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_text_with_marks(), max_chars=st.sampled_from([4, 8, 12, 30]))
+def test_whole_text_passes_agree_with_the_line_by_line_definitions(text, max_chars):
+    wm = Watermark(max_chars=max_chars)
+    lines = [line for line in map(str.strip, text.split("\n")) if line]
+    every = "\n" + "\n".join(lines) + "\n"
+    # glued_patterns finds what glued_tail and separated_head find line by line.
+    tails = [t for t in (glued_tail(line, max_chars=max_chars) for line in lines) if t]
+    heads = [h for h in (separated_head(line, max_chars=max_chars) for line in lines) if h]
+    assert sorted(wm._glued(every, every[::-1], at_end=True)) == sorted(tails)
+    assert sorted(wm._glued(every, every[::-1], at_end=False)) == sorted(heads)
+    # A direction the gate rules out has no candidate, counted line by line.
+    suffix, prefix = wm.might_have_watermark(text)
+    alone = Counter(line for line in lines if len(line) <= max_chars)
+    for ruled_out, glued in ((not suffix, tails), (not prefix, heads)):
+        if ruled_out:
+            evidence = alone + Counter(glued)
+            assert not [t for t, n in evidence.items() if n >= wm.min_count and wm.looks_like_watermark_string(t)]
