@@ -83,7 +83,7 @@ def evidence_keys(max_chars: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     # White space spelt out (not \s): the engine tests a spelt-out class with one table look-up.
     blank = f"[{BLANKS}]"  # any white space but the line break
     suffix = re.compile(
-        rf"\n{blank}*+(?![:：{end}])"
+        rf"\n{blank}*+(?![\n:：{end}])"  # a blank line, or one ending a sentence, is no evidence
         rf"(?=[^\n{end}]{{0,{max_chars + 7}}}+(?:[{end}]|{blank}*+\n))"
         rf"[{BLANKS}|｜丨]*+([^{BLANKS}\n|｜丨{end}][^\n{end}])"
     )
