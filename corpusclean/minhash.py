@@ -111,15 +111,29 @@ def _densify_rows(sigs: np.ndarray, filled: np.ndarray, probes: np.ndarray) -> n
     of every row moved along it together (a third of a web corpus's documents have an empty bin)."""
     out = sigs.copy()
     row, empty = np.nonzero(~filled)
-    for attempt in range(probes.shape[1]):
+    # Most empty bins meet a filled one within a few probes: those go one probe at a time, the few left
+    # take all their remaining probes in one matrix (a loop over 64 probes for a handful of bins cost
+    # more than the signatures of short documents).
+    first_probes = min(4, probes.shape[1])
+    for attempt in range(first_probes):
         source = probes[empty, attempt]
         hit = filled[row, source]
         out[row[hit], empty[hit]] = sigs[row[hit], source[hit]]
         row, empty = row[~hit], empty[~hit]
         if len(row) == 0:
             return out
+    if probes.shape[1] > first_probes:
+        sources = probes[empty, first_probes:]
+        hits = filled[row[:, None], sources]
+        found = hits.any(axis=1)
+        first = sources[found, hits[found].argmax(axis=1)]
+        out[row[found], empty[found]] = sigs[row[found], first]
+        row, empty = row[~found], empty[~found]
+    # Bins no probe helped (a document of a few shingles): the next filled bin, cyclically, as _densify.
     for r in np.unique(row):
-        out[r] = _densify(sigs[r], filled[r], probes)
+        filled_bins = np.flatnonzero(filled[r])
+        bins = empty[row == r]
+        out[r, bins] = sigs[r, filled_bins[np.searchsorted(filled_bins, bins) % len(filled_bins)]]
     return out
 
 

@@ -26,8 +26,8 @@ from corpusclean.stage import CorpusStage
 
 _SCRATCH = "dedup"
 # Characters per numpy pass of prepare_batch: the pass holds ~40 bytes per character (code points, hashes,
-# indices), so 2M characters keep it near 80 MB however long a chunk's documents are.
-_BATCH_CHARS = 2_000_000
+# indices), so its arrays stay in the processor's cache (measured: 131k characters ~20% faster than 2M).
+_BATCH_CHARS = 131_072
 _RUN_CHUNK = 256  # documents taken at a time by run()
 _VERDICT_BLOCK = 65536
 
