@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,11 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except (click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`corpusclean rules | head`): not an error worth a message.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("corpusclean: interrupted; no output was written", err=True)
             sys.exit(EXIT_INTERRUPTED)
@@ -274,31 +280,48 @@ def _two_pass(recipe: dict[str, Any], inputs: tuple[str, ...], fmt: str | None, 
     return result.as_dict()
 
 
+def _loose(text: str) -> str:
+    """Matching key for explain: receipts hold text as the stage saw it (after normalisation turned ':'
+    into '：' or removed padding), the display shows the input; NFKC without blanks equates the two."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 def render_explanation(before: str, doc: Document) -> str:
     """Show a document before cleaning, with every removed piece marked by the rule that removed it."""
     lines = before.split("\n")
-    marks: dict[int, list[str]] = {}
+    keys = [_loose(line) for line in lines]
+    marks: dict[int, str] = {}
     spans: dict[int, list[tuple[str, str]]] = {}
+
+    def free(i: int, piece: str, label: str) -> bool:
+        return i not in marks and (piece, label) not in spans.get(i, [])
+
     for removal in doc.removals:
         label = f"{removal.stage}/{removal.rule}"
-        target = removal.text.strip()
-        if not target:
-            continue
-        hit = next((i for i, line in enumerate(lines) if line.strip() == target and i not in marks), None)
-        if hit is not None:
-            marks[hit] = [label]
-            continue
-        first = target.split("\n")[0].strip()
-        hit = next((i for i, line in enumerate(lines) if first and first in line), None)
-        if hit is not None:
-            spans.setdefault(hit, []).append((first, label))
+        # A block receipt holds several lines: each is marked where it stands.
+        for offset, piece in enumerate(p.strip() for p in removal.text.split("\n")):
+            key = _loose(piece)
+            if not key:
+                continue
+            # The receipt's line number is where the stage saw it; trust it when the piece is there
+            # (stages before it rarely move lines), else take the first line holding it not yet marked.
+            hit = removal.line + offset if removal.line is not None else None
+            if hit is None or not 0 <= hit < len(lines) or key not in keys[hit] or not free(hit, piece, label):
+                hit = next((i for i, k in enumerate(keys) if key in k and free(i, piece, label)), None)
+            if hit is None:
+                continue
+            if keys[hit] == key:
+                marks[hit] = label
+            else:
+                spans.setdefault(hit, []).append((piece, label))
     out = []
     for number, line in enumerate(lines):
         if number in marks:
-            out.append(click.style(f"- {line}", fg="red") + click.style(f"   [{marks[number][0]}]", fg="yellow"))
+            out.append(click.style(f"- {line}", fg="red") + click.style(f"   [{marks[number]}]", fg="yellow"))
             continue
         for piece, label in spans.get(number, []):
-            line = line.replace(piece, click.style(f"⟦{piece}⟧", fg="red") + click.style(f"[{label}]", fg="yellow"), 1)
+            marked = click.style(f"⟦{piece}⟧", fg="red") + click.style(f"[{label}]", fg="yellow")
+            line = line.replace(piece, marked, 1) if piece in line else f"{line} {marked}"
         out.append(f"  {line}")
     return "\n".join(out)
 

@@ -326,3 +326,33 @@ def test_explain_marks_each_removed_line_with_its_rule(tmp_path, monkeypatch):
     assert sum(WATERMARK in line for line in seed.read_text(encoding="utf-8").split("\n")) == len(marked)
     missing = invoke("explain", seed, "--id", "no-such-id")
     assert missing.exit_code == 1 and "no document with id 'no-such-id'" in missing.stderr
+
+
+def test_explain_marks_a_watermark_glued_to_many_lines_once_on_each(tmp_path):
+    # Seed 000 has "AEJ毕节网" glued after the sentence end of every paragraph: each of those lines
+    # carries exactly one marked span, not all of them stacked on the first line.
+    seed = SEEDS / "000_4756ecb91caec781.txt"
+    result = invoke("explain", seed)
+    assert result.exit_code == 0, result.output
+    shown = [line for line in result.output.splitlines() if line.startswith("  ") and "AEJ毕节网" in line]
+    glued = [line for line in seed.read_text(encoding="utf-8").split("\n")
+             if "AEJ毕节网" in line and line.strip() != "AEJ毕节网"]
+    assert len(shown) == len(glued) > 5
+    assert all(line.count("⟦AEJ毕节网⟧") == 1 for line in shown)
+
+
+def test_piping_into_a_closed_reader_is_not_an_error():
+    proc = subprocess.run(
+        f"{sys.executable} -m corpusclean.cli rules | head -1", shell=True, capture_output=True, text=True, timeout=120
+    )
+    assert proc.stdout.count("\n") == 1 and "Broken pipe" not in proc.stderr
+
+
+def test_explain_marks_every_labelled_boilerplate_line_of_the_seeds():
+    labels = json.loads((SEEDS.parent / "tests" / "data" / "seeds_lines.json").read_text(encoding="utf-8"))
+    for name in ("001_b2f4033019ffc91c.txt", "004_6a657f5fa5bbd2b0.txt"):
+        result = invoke("explain", SEEDS / name)
+        assert result.exit_code == 0, result.output
+        marked = {line[2:].rsplit("   [", 1)[0].strip() for line in result.output.splitlines() if line.startswith("- ")}
+        for drop in labels[name]["drop"]:
+            assert drop.strip() in marked, drop
