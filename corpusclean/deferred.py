@@ -28,6 +28,7 @@ _FINAL = 0  # rejected before deduplication: (kind, reject lines)
 _LINES = 1  # (kind, line head, meta, reject tail, removal lines, id, source, length); JSON objects without
             # their opening (meta, tail) or closing (head) brace
 _WHOLE = 2  # (kind, packed document): something orjson cannot encode, finished as a document
+_OWN = ("id", "text", "source")  # the output line's own keys, before the input's other fields
 
 
 def encode_pending(docs: list[Document], *, stage: Any, rejects: bool) -> tuple[Summary, list[Any], list[Any]]:
@@ -73,7 +74,10 @@ def _lines(doc: Document, rejects: bool) -> tuple[Any, ...] | None:
         # times their length of memory (its output buffer is not shrunk), 20 MB for a chunk of documents.
         head = orjson.dumps(record)[:-1]
         meta = orjson.dumps(doc.meta)[1:]
-        tail = orjson.dumps(_reject_tail(doc))[1:] if rejects else b""
+        # A dropped document's reject record repeats its text and fields, which the main process reads back
+        # from the line (rarely needed, so not sent twice), unless a field is shadowed there by id/text/source.
+        shadowed = rejects and any(key in _OWN for key in doc.fields)
+        tail = orjson.dumps(_reject_tail(doc))[1:] if shadowed else None
     except TypeError:  # what orjson refuses, writers.dumps encodes with the json module: finish as a document
         return None
     removals = [dumps(record) for record in reject_records(doc)] if rejects else []
@@ -87,6 +91,20 @@ def _reject_tail(doc: Document) -> dict[str, Any]:
         tail["fields"] = doc.fields
     if doc.meta:
         tail["meta"] = doc.meta
+    return tail
+
+
+def _tail_from_line(head: bytes, meta: bytes) -> dict[str, Any]:
+    """:func:`_reject_tail` rebuilt from the output line's bytes (its fields are the document's when none
+    is named id, text or source)."""
+    line = orjson.loads(head + b"}")
+    tail: dict[str, Any] = {"text": line["text"]}
+    fields = {key: value for key, value in line.items() if key not in _OWN}
+    if fields:
+        tail["fields"] = fields
+    meta_fields = orjson.loads(b"{" + meta)
+    if meta_fields:
+        tail["meta"] = meta_fields
     return tail
 
 
@@ -127,6 +145,6 @@ def finish(stage: Any, summary: Summary, items: list[Any], verdicts: Iterator[An
         if rejects:
             record = {"id": doc_id, "source": source, "kind": "document", **rejection.as_dict()}
             if "raw" not in record and "raw_b64" not in record:
-                record.update(orjson.loads(b"{" + tail))
+                record.update(orjson.loads(b"{" + tail) if tail is not None else _tail_from_line(head, meta))
             receipts.append(dumps(record))
     return summary, output, receipts

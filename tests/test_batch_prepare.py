@@ -115,12 +115,15 @@ def test_clean_files_with_dedup_writes_what_the_document_path_writes(tmp_path):
     rows[9] = '{"id": "surrogate", "text": "' + planted[9].text.replace("\n", "\\n") + '\\ud800"}'
     rows[11] = "not json"
     rows.append(rows[0].replace(planted[0].id, "exact-copy"))
+    rows.append(json.dumps({"id": "shadowed", "text": planted[0].text, "source": "crawl-7", "lang": "zh"},
+                           ensure_ascii=False))  # dropped, with a field the output line's own 'source' hides
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     pipeline = build_pipeline(default_recipe())
     expected_out, expected_rejects, expected_summary = _document_path(pipeline, [str(source)], True)
     assert b"near_duplicate" in expected_rejects and b"exact_duplicate" in expected_rejects
-    assert b'"dup_count":2' in expected_out and b'"id":"big-int"' in expected_out
+    assert b'"dup_count":3' in expected_out and b'"id":"big-int"' in expected_out
+    assert b'"id":"shadowed"' in expected_rejects and b'"id":"exact-copy"' in expected_rejects
     for workers, rejects in ((1, True), (2, True), (1, False)):
         config = RunConfig(inputs=[str(source)], output=str(tmp_path / f"out{workers}.jsonl"),
                            rejects=str(tmp_path / f"rejects{workers}.jsonl") if rejects else None, workers=workers)
