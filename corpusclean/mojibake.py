@@ -28,6 +28,7 @@ import functools
 import re
 from collections.abc import Callable
 
+from corpusclean.charclass import regex_class
 from corpusclean.plausibility import is_cjk, text_cost
 
 # A repair must lower the mean cost per character by at least this much (log10 units): mojibake runs
@@ -49,19 +50,6 @@ def _utf8_lead_as_gbk() -> str:
             with contextlib.suppress(UnicodeDecodeError):
                 chars.append(bytes([lead, trail]).decode("gbk"))
     return "".join(chars)
-
-
-def _ranges(chars: str) -> str:
-    """A regex class body for a set of characters, as ranges (a few thousand characters compile fast)."""
-    points = sorted(set(map(ord, chars)))
-    out, start = [], None
-    for i, point in enumerate(points):
-        if start is None:
-            start = point
-        if i + 1 == len(points) or points[i + 1] != point + 1:
-            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(point)) if point != start else ""))
-            start = None
-    return "".join(out)
 
 
 # cp1252's characters for bytes 0x80-0x9F (ftfy calls reading them back "sloppy" decoding).
@@ -182,7 +170,7 @@ def _runs_that_may_be_utf8(encoding: str) -> re.Pattern[str]:
             with contextlib.suppress(UnicodeDecodeError):
                 starts.append(bytes([lead, trail]).decode(encoding))
     # The class comes first so that the engine skips ahead; the look-behind keeps runs whole.
-    return re.compile(rf"[{_ranges(''.join(starts) + chr(0xFFFD))}](?<![^\x00-\x7f].)[^\x00-\x7f]*")
+    return re.compile(rf"[{regex_class(map(ord, ''.join(starts) + chr(0xFFFD)))}](?<![^\x00-\x7f].)[^\x00-\x7f]*")
 
 
 def _redecode_runs(text: str, pattern: re.Pattern[str], redecode: Callable[[str], str | None]) -> str:
@@ -592,7 +580,7 @@ def _expensive_runs(min_run: int) -> re.Pattern[str]:
 
     expensive = "".join(chr(cp) for cp in range(0x80, 0x10000)
                         if cp != 0xFFFD and char_cost(chr(cp)) >= _MOJIBAKE_CHAR_COST)
-    return re.compile(f"[{_ranges(expensive)}\\U00010000-\\U0010ffff]{{{min_run},}}")
+    return re.compile(f"[{regex_class(map(ord, expensive))}\\U00010000-\\U0010ffff]{{{min_run},}}")
 
 
 # Characters costing at least this (rarer than ~1 in 300,000 characters of Chinese) count towards

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
+from corpusclean.charclass import regex_class
 from corpusclean.document import Document
 from corpusclean.stage import Editor
 
@@ -68,18 +69,6 @@ def remove_invisible(text: str, removed: dict[str, list[str]]) -> str:
     return _invisible().sub(check, text)
 
 
-def _class_of(points: list[int]) -> str:
-    """A regex class body for code points, as ranges."""
-    out, start = [], None
-    for i, point in enumerate(points):
-        if start is None:
-            start = point
-        if i + 1 == len(points) or points[i + 1] != point + 1:
-            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(point)) if point != start else ""))
-            start = None
-    return "".join(out)
-
-
 @functools.cache
 def _invisible_bmp_points() -> tuple[int, ...]:
     # Measured from this Python's Unicode database (what is unassigned changes between versions); the
@@ -88,7 +77,7 @@ def _invisible_bmp_points() -> tuple[int, ...]:
 
 
 def _invisible_bmp() -> str:
-    return _class_of(list(_invisible_bmp_points()))
+    return regex_class(_invisible_bmp_points())
 
 
 @functools.cache
