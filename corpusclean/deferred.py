@@ -94,6 +94,23 @@ def _reject_tail(doc: Document) -> dict[str, Any]:
     return tail
 
 
+def _merged(meta: bytes, fields: dict[str, Any]) -> bytes:
+    """``meta`` (JSON without its opening brace) with ``fields`` set, as ``dict.update`` would: appended
+    when none is there yet (the common case, spliced as bytes), else by decoding and encoding again.
+
+    >>> _merged(b'"script":"simplified"}', {"dup_count": 2}), _merged(b'}', {"dup_count": 2})
+    (b'{"script":"simplified","dup_count":2}', b'{"dup_count":2}')
+    >>> _merged(b'"dup_count":9,"site":"x"}', {"dup_count": 2})
+    b'{"dup_count":2,"site":"x"}'
+    """
+    if not any(orjson.dumps(key) in meta for key in fields):  # a value holding the name only costs time
+        added = orjson.dumps(fields)[1:]
+        return b"{" + (meta[:-1] + b"," + added if meta != b"}" else added)
+    merged = orjson.loads(b"{" + meta)
+    merged.update(fields)
+    return orjson.dumps(merged)
+
+
 def _tail_from_line(head: bytes, meta: bytes) -> dict[str, Any]:
     """:func:`_reject_tail` rebuilt from the output line's bytes (its fields are the document's when none
     is named id, text or source)."""
@@ -133,9 +150,7 @@ def finish(stage: Any, summary: Summary, items: list[Any], verdicts: Iterator[An
         _, head, meta, tail, removals, doc_id, source, length = item
         receipts.extend(removals)
         if verdict[0] == "keep":
-            merged = orjson.loads(b"{" + meta)
-            merged.update(verdict[1])
-            output.append(head + b',"meta":' + orjson.dumps(merged) + b"}\n")
+            output.append(head + b',"meta":' + _merged(meta, verdict[1]) + b"}\n")
             continue
         _, rule, value, threshold, detail = verdict
         rejection = Rejection(stage=stage.name, rule=rule, value=value, threshold=threshold, detail=detail)
