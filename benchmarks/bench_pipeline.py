@@ -152,9 +152,9 @@ def stage_times(corpus: Path) -> tuple[list[tuple[str, float]], int]:
         def main_side() -> None:
             decider = stage.decider()
             for blob in sent:
-                summary, keys, pending = pickle.loads(blob)
-                decider.add(keys)
-                decider.spill.write_record((summary, pending))
+                keys, pending = pickle.loads(blob)
+                decider.add_packed(keys)
+                decider.spill.write_pickled(pending)
             verdicts = decider.verdicts()
             for summary, pending in decider.spill.records():
                 finish(stage, summary, pending, verdicts, rejects=True)

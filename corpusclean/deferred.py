@@ -13,6 +13,8 @@ document orjson cannot encode travels whole and is finished as a document).
 
 from __future__ import annotations
 
+import functools
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,15 +33,23 @@ _WHOLE = 2  # (kind, packed document): something orjson cannot encode, finished 
 _OWN = ("id", "text", "source")  # the output line's own keys, before the input's other fields
 
 
-def encode_pending(docs: list[Document], *, stage: Any, rejects: bool) -> tuple[Summary, list[Any], list[Any]]:
-    """In a worker: the chunk's summary (kept documents counted as kept), the keys ``stage`` decides on and
-    the items :func:`finish` completes.
+def encode_pending(docs: list[Document], *, stage: Any, rejects: bool) -> tuple[Any, bytes]:
+    """In a worker: the keys ``stage`` decides on, packed (:meth:`~corpusclean.stages.dedup.Dedup.packed_keys`),
+    and the pickled chunk (:func:`encode_chunk`) that the main process spills as it is and :func:`finish`
+    completes: no Python value per document is made in the main process before the decision."""
+    summary, keys, items = encode_chunk(docs, stage=stage, rejects=rejects)
+    return stage.packed_keys(keys), pickle.dumps((summary, items), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def encode_chunk(docs: list[Document], *, stage: Any, rejects: bool) -> tuple[Summary, list[Any], list[Any]]:
+    """The chunk's summary (kept documents counted as kept), the keys ``stage`` decides on and the items
+    :func:`finish` completes.
 
     >>> from corpusclean.stages.dedup import Dedup
     >>> stage = Dedup()
     >>> docs = [Document(id="a", text="北京暴雨预警", meta={"script": "simplified"})]
     >>> stage.prepare_batch(docs)
-    >>> summary, keys, items = encode_pending(docs, stage=stage, rejects=True)
+    >>> summary, keys, items = encode_chunk(docs, stage=stage, rejects=True)
     >>> keys[0][0], items[0][1].decode(), items[0][2].decode()
     ('a', '{"id":"a","text":"北京暴雨预警","source":""', '"script":"simplified"}')
     >>> _, output, _ = finish(stage, summary, items, iter([("keep", {"dup_count": 1})]), rejects=True)
@@ -103,12 +113,18 @@ def _merged(meta: bytes, fields: dict[str, Any]) -> bytes:
     >>> _merged(b'"dup_count":9,"site":"x"}', {"dup_count": 2})
     b'{"dup_count":2,"site":"x"}'
     """
-    if not any(orjson.dumps(key) in meta for key in fields):  # a value holding the name only costs time
-        added = orjson.dumps(fields)[1:]
-        return b"{" + (meta[:-1] + b"," + added if meta != b"}" else added)
-    merged = orjson.loads(b"{" + meta)
-    merged.update(fields)
-    return orjson.dumps(merged)
+    for key in fields:
+        if _json_key(key) in meta:  # set already (or a value holding the name: only costs time)
+            merged = orjson.loads(b"{" + meta)
+            merged.update(fields)
+            return orjson.dumps(merged)
+    added = orjson.dumps(fields)[1:]
+    return b"{" + (meta[:-1] + b"," + added if meta != b"}" else added)
+
+
+@functools.lru_cache(maxsize=64)
+def _json_key(key: str) -> bytes:
+    return orjson.dumps(key)
 
 
 def _tail_from_line(head: bytes, meta: bytes) -> dict[str, Any]:

@@ -70,6 +70,21 @@ class Collector:
             self.id_bytes += doc_id.encode("utf-8", "surrogatepass")
             self.id_ends.append(len(self.id_bytes))
 
+    def add_packed(self, packed: PackedKeys) -> None:
+        """:meth:`add_many` for keys packed in a worker by :func:`pack_keys`: arrays appended from bytes,
+        no Python value per document in this process."""
+        ids, id_ends, exact, signatures, has_signature, lengths = packed
+        if len(signatures) != len(has_signature) * len(self._no_signature):
+            raise ValueError(f"signatures of {len(has_signature)} documents hold {len(signatures) // 4} values, "
+                             f"expected num_perm={self.num_perm} each")
+        base = len(self.id_bytes)
+        self._signatures.write(signatures)
+        self.exact.frombytes(exact)
+        self.lengths.frombytes(lengths)
+        self.has_signature += has_signature
+        self.id_bytes += ids
+        self.id_ends.frombytes((np.frombuffer(id_ends, dtype=np.int64) + base).tobytes())
+
     def add_pinned(self, doc_id: str, exact: int, signature: bytes | None) -> None:
         if len(self) != self.pinned:
             raise ValueError("index entries must be loaded before the documents of the run")
@@ -89,6 +104,32 @@ class Collector:
     def close(self) -> None:
         if not self._signatures.closed:
             self._signatures.close()
+
+
+# ids (UTF-8, end to end), id end offsets (int64), exact hashes (uint64), signatures (uint32, zeros where
+# there is none), has-signature flags (one byte each) and lengths (int64) of a run of documents.
+PackedKeys = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
+
+
+def pack_keys(keys: list[tuple[str, int, bytes | None, int]], *, num_perm: int) -> PackedKeys:
+    """Keys ``(id, exact hash, signature, length)`` as the bytes :meth:`Collector.add_packed` appends
+    (built where the documents are, so the main process handles a few byte strings per chunk).
+
+    >>> collector = Collector(num_perm=2, signature_path="/dev/null")
+    >>> collector.add_packed(pack_keys([("a", 7, bytes(range(8)), 10), ("b", 8, None, 3)], num_perm=2))
+    >>> collector.doc_id(1), list(collector.exact), list(collector.lengths), list(collector.has_signature)
+    ('b', [7, 8], [10, 3], [1, 0])
+    """
+    empty = bytes(4 * num_perm)
+    ids = [key[0].encode("utf-8", "surrogatepass") for key in keys]
+    for key in keys:
+        if key[2] is not None and len(key[2]) != len(empty):
+            raise ValueError(f"signature of document {key[0]!r} has {len(key[2]) // 4} values, "
+                             f"expected num_perm={num_perm}")
+    return (b"".join(ids), np.cumsum([len(i) for i in ids], dtype=np.int64).tobytes(),
+            array("Q", [key[1] for key in keys]).tobytes(),
+            b"".join(empty if key[2] is None else key[2] for key in keys),
+            bytes(key[2] is not None for key in keys), array("q", [key[3] for key in keys]).tobytes())
 
 
 @dataclass

@@ -79,17 +79,17 @@ def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *,
 def _decided_batches(pipeline: Pipeline, stage: Any, items: Iterator[RawItem], config: RunConfig, *,
                      rejects: bool) -> Iterator[Batch]:
     """Batches for a pipeline ending in a stage that decides from per-document keys (deduplication): the
-    workers encode each document as far as they can (:mod:`corpusclean.deferred`), this process spills the
-    bytes, decides, and finishes each line; documents are never unpacked here."""
+    workers encode each document as far as they can (:mod:`corpusclean.deferred`) and pack the keys, this
+    process spills the pickled chunks as they come, decides, and finishes each line; documents are never
+    unpacked here."""
     from corpusclean.deferred import encode_pending, finish
 
     encode = functools.partial(encode_pending, stage=stage, rejects=rejects)
     try:
         decider = stage.decider()
-        for summary, keys, pending in pipeline.map_raw(items, config.parse, encode, workers=config.workers,
-                                                       corpus=True):
-            decider.add(keys)
-            decider.spill.write_record((summary, pending))
+        for keys, pending in pipeline.map_raw(items, config.parse, encode, workers=config.workers, corpus=True):
+            decider.add_packed(keys)
+            decider.spill.write_pickled(pending)
         verdicts = decider.verdicts()
         for summary, pending in decider.spill.records():
             yield Batch(*finish(stage, summary, pending, verdicts, rejects=rejects))

@@ -58,8 +58,12 @@ class Spill:
 
     def write_record(self, record: Any) -> None:
         """Write any picklable value (e.g. a chunk of encoded documents), read back by :meth:`records`."""
-        data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-        self._out.write(_LENGTH.pack(len(data)) + data)
+        self.write_pickled(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def write_pickled(self, data: bytes) -> None:
+        """Write a value pickled elsewhere (a worker) as it is; :meth:`records` unpickles it."""
+        self._out.write(_LENGTH.pack(len(data)))
+        self._out.write(data)
         self._records += 1
 
     def file(self, name: str) -> str:

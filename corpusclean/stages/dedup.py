@@ -146,6 +146,13 @@ class Dedup(CorpusStage):
             out.append((doc.id, exact, sig, len(doc.text)))
         return out
 
+    def packed_keys(self, keys: list[Key]) -> Any:
+        """:meth:`keys` as a few byte strings (:func:`corpusclean.duplicates.pack_keys`), for
+        :meth:`Decider.add_packed`: how workers send them."""
+        from corpusclean.duplicates import pack_keys
+
+        return pack_keys(keys, num_perm=self.num_perm)
+
     def decider(self) -> Decider:
         """The whole-corpus decision, fed keys in input order (see :class:`Decider`); closed with the stage."""
         decider = Decider(self)
@@ -212,6 +219,9 @@ class Decider:
         if keys:
             ids, exact, sigs, lengths = zip(*keys, strict=True)
             self.collector.add_many(list(ids), list(exact), list(sigs), list(lengths))
+
+    def add_packed(self, packed: Any) -> None:
+        self.collector.add_packed(packed)
 
     def verdicts(self) -> Iterator[Verdict]:
         """One verdict per key added, in the same order (decided when first asked for)."""
