@@ -33,12 +33,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import orjson
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from corpus import DATA, build_corpus  # noqa: E402
+from corpus import load_texts  # noqa: E402
 
 from corpusclean.document import Document  # noqa: E402
 from corpusclean.recipe import default_recipe  # noqa: E402
@@ -48,20 +46,6 @@ QUALITY = ("length", "language", "repetition", "structure", "composition", "spam
 # The commit that introduced the quality filters (py3langid on every document, every n-gram measured).
 DEFAULT_BASELINE = "f1dfade"
 _FILES = ["quality_signals.py", "language_id.py"] + [f"stages/{name}.py" for name in QUALITY]
-
-
-def load_texts(mb: float) -> list[str]:
-    path = build_corpus(DATA / "corpus-200mb-s0.jsonl", target_mb=200) if mb > 50 else \
-        build_corpus(DATA / f"corpus-{mb:g}mb-s0.jsonl", target_mb=mb)
-    texts, size = [], 0
-    with open(path, "rb") as handle:
-        for line in handle:
-            text = orjson.loads(line)["text"]
-            texts.append(text)
-            size += len(text.encode("utf-8"))
-            if size >= mb * 1_000_000:
-                break
-    return texts
 
 
 def recipe_params() -> dict[str, dict[str, object]]:

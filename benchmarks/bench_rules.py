@@ -29,28 +29,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import DATA, build_corpus
+from corpus import load_texts
 
 from corpusclean.document import Document
 from corpusclean.rule_engine import RuleEngine
 from corpusclean.stages.rules import Rules
-
-
-def load_texts(mb: float) -> list[str]:
-    path = build_corpus(DATA / "corpus-200mb-s0.jsonl", target_mb=200) if mb > 50 else \
-        build_corpus(DATA / f"corpus-{mb:g}mb-s0.jsonl", target_mb=mb)
-    texts, size = [], 0
-    with open(path, "rb") as handle:
-        for line in handle:
-            text = orjson.loads(line)["text"]
-            texts.append(text)
-            size += len(text.encode("utf-8"))
-            if size >= mb * 1_000_000:
-                break
-    return texts
 
 
 def alternation(patterns: list[str]) -> re.Pattern[str]:

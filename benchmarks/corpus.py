@@ -113,6 +113,21 @@ def build_corpus(path: str | os.PathLike[str], *, target_mb: float, seed: int = 
     return path
 
 
+def load_texts(mb: float) -> list[str]:
+    """The texts of the first ``mb`` MB of the benchmark corpus (built on first use)."""
+    path = build_corpus(DATA / "corpus-200mb-s0.jsonl", target_mb=200) if mb > 50 else \
+        build_corpus(DATA / f"corpus-{mb:g}mb-s0.jsonl", target_mb=mb)
+    texts, size = [], 0
+    with open(path, "rb") as handle:
+        for line in handle:
+            text = orjson.loads(line)["text"]
+            texts.append(text)
+            size += len(text.encode("utf-8"))
+            if size >= mb * 1_000_000:
+                break
+    return texts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=200, help="corpus size in MB (default 200)")
