@@ -72,3 +72,18 @@ def test_numbers_urls_and_latin_text_keep_their_punctuation(s):
     out = _normalize(s).text
     for token in re.findall(r"https?://[\x21-\x7e]+|\d+[.,]\d+|[A-Za-z]+[,.!?;:] [A-Za-z]+", s):
         assert token in out
+
+
+# Text made of what blank folding looks at: blanks, line breaks, Chinese, marks, digits, Latin, masks.
+_BLANKY = st.text(st.sampled_from(list(" \t\n中文，。12ab*＊é")), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_BLANKY)
+def test_blank_folding_fast_paths_agree_with_one_pass_over_all_blanks(text):
+    from corpusclean.stages import normalize
+
+    reference = normalize._LEADING_BLANKS.sub("\n", text)
+    reference = normalize._TAB_BETWEEN_WIDE.sub("", reference)
+    reference = normalize._fold_runs(reference, normalize._BLANK_RUN_TO_CHECK)
+    assert normalize._fold_blank_runs(text) == reference

@@ -90,9 +90,11 @@ def _invisible() -> re.Pattern[str]:
 _SPACES = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WIDE_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-_IS_HAN = re.compile(f"[{_HAN}]")
-_IS_WIDE = re.compile(f"[{_HAN}{_WIDE_PUNCT}]")
-_IS_DIGIT = re.compile("[0-9]")
+_WIDE_PUNCT_CHARS = "".join(chr(cp) for a, b in re.findall("(.)-(.)", _WIDE_PUNCT) for cp in range(ord(a), ord(b) + 1))
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
 def fold_blanks(text: str) -> str:
@@ -139,19 +141,29 @@ def _blank_runs_to_check(blank: str) -> re.Pattern[str]:
 _TAB_BETWEEN_WIDE = re.compile(f"\t(?<={_WIDE}\t)(?={_WIDE})")
 _BLANK_RUN_TO_CHECK = _blank_runs_to_check("[ \t]")
 _SPACE_RUN_TO_CHECK = _blank_runs_to_check(" ")
+_TAB_RUN_TO_CHECK = _blank_runs_to_check("\t")
 
 
 def _fold_blank_runs(text: str) -> str:
     if "\t" not in text:
         if " " not in text:
             return text
-        runs = _SPACE_RUN_TO_CHECK
-    else:
-        runs = _BLANK_RUN_TO_CHECK
+        if "\n " in text:
+            text = _LEADING_BLANKS.sub("\n", text)
+        return _fold_runs(text, _SPACE_RUN_TO_CHECK)
     if "\n " in text or "\n\t" in text:
         text = _LEADING_BLANKS.sub("\n", text)
-    if runs is _BLANK_RUN_TO_CHECK:  # a tab between Chinese characters or marks separates nothing
-        text = _TAB_BETWEEN_WIDE.sub("", text)
+    text = _TAB_BETWEEN_WIDE.sub("", text)  # a tab between Chinese characters or marks separates nothing
+    if " \t" in text or "\t " in text:
+        return _fold_runs(text, _BLANK_RUN_TO_CHECK)
+    # No space touches a tab, so every blank run is all spaces or all tabs, and no run's neighbours are
+    # blanks the other pass changes: two passes whose patterns start with one literal character (which
+    # the engine skips ahead to) give what one pass of the "[ \t]" pattern does, at a third of its cost.
+    return _fold_runs(_fold_runs(text, _SPACE_RUN_TO_CHECK), _TAB_RUN_TO_CHECK)
+
+
+def _fold_runs(text: str, runs: re.Pattern[str]) -> str:
+    """Each blank run ``runs`` matches becomes one blank or none, by what stands either side of it."""
 
     def blank(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -159,18 +171,15 @@ def _fold_blank_runs(text: str) -> str:
         if start == 0 or end == len(s) or s[start - 1] == "\n" or s[end] == "\n":
             return ""  # line edges
         left, right = s[start - 1], s[end]
-        wide_left, wide_right = _IS_WIDE.match(left), _IS_WIDE.match(right)
+        # String comparisons, not regex calls: this runs for every blank run that may change.
+        han_left, han_right = _is_han(left), _is_han(right)
+        wide_left = han_left or left in _WIDE_PUNCT_CHARS
+        wide_right = han_right or right in _WIDE_PUNCT_CHARS
         if wide_left and wide_right:
-            if _IS_HAN.match(left) and _IS_HAN.match(right) and match.group() == " ":
-                return " "
-            return ""
-        if (wide_left and (_IS_DIGIT.match(right) or not right.isascii())) or (
-            wide_right and (_IS_DIGIT.match(left) or not left.isascii())
+            return " " if han_left and han_right and match.group() == " " else ""
+        if (wide_left and ("0" <= right <= "9" or not right.isascii() or right == "*")) or (
+            wide_right and ("0" <= left <= "9" or not left.isascii() or left == "*")
         ):
-            return ""
-        if (wide_left and right in "*＊") or (wide_right and left in "*＊"):
-            return ""
-        if (wide_left or wide_right) and (_IS_DIGIT.match(left) or _IS_DIGIT.match(right)):
             return ""
         if match.group() == "\t":
             return "\t"
