@@ -423,11 +423,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         n_pages = sum(1 for _ in folder.rglob("*.html"))
         html: dict[str, Any] = {"pages": n_pages}
         for workers in args.workers:
-            out = work / f"html-corpusclean-w{workers}"
-            out.mkdir(parents=True)
-            m = measure(corpusclean_cmd(folder, out, workers), out / "log.txt", env=env)
-            html[f"corpusclean w{workers}"] = {"seconds": round(m.wall, 2), "pages_per_s": round(n_pages / m.wall, 1),
-                                               "pages_per_cpu_s": round(n_pages / m.cpu, 1), "exit": m.returncode}
+            for label, extra in (("", []), (" --no-html-metadata", ["--no-html-metadata"])):
+                out = work / f"html-corpusclean-w{workers}{'-'.join(extra)}"
+                out.mkdir(parents=True)
+                m = measure(corpusclean_cmd(folder, out, workers) + extra, out / "log.txt", env=env)
+                html[f"corpusclean w{workers}{label}"] = {
+                    "seconds": round(m.wall, 2), "pages_per_s": round(n_pages / m.wall, 1),
+                    "pages_per_cpu_s": round(n_pages / m.cpu, 1), "exit": m.returncode}
         m = measure([sys.executable, "-c", TRAFILATURA_LOOP, str(folder)], work / "html-trafilatura.log", env=env)
         html["trafilatura alone"] = {"seconds": round(m.wall, 2), "pages_per_s": round(n_pages / m.wall, 1),
                                      "pages_per_cpu_s": round(n_pages / m.cpu, 1), "exit": m.returncode}
@@ -487,7 +489,7 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"\nHTML extraction, {h['pages']} real pages (shared/eval, repeated)")
         for name, r in h.items():
             if name != "pages":
-                print(f"  {name:18s} {r['seconds']:7.1f} s  {r['pages_per_s']:7.1f} pages/s  "
+                print(f"  {name:34s} {r['seconds']:7.1f} s  {r['pages_per_s']:7.1f} pages/s  "
                       f"{r['pages_per_cpu_s']:7.1f} pages/CPU-s")
 
 

@@ -27,6 +27,7 @@ class ParseOptions:
     text_field: str = "text"
     id_field: str | None = "id"
     html_title: bool = True
+    html_metadata: bool = True
 
 
 def _raw_record(data: bytes) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
     html, encoding = decoded
     from corpusclean.html_extract import extract
 
-    extracted = extract(html, url=item.extra.get("url"))
+    extracted = extract(html, url=item.extra.get("url"), metadata=options.html_metadata)
     meta: dict[str, Any] = {"encoding": encoding}
     meta.update({k: v for k, v in extracted.items() if k != "text" and v})
     text = extracted["text"]

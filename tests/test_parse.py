@@ -152,3 +152,11 @@ def test_utf8_html_gives_title_date_and_main_text():
     assert longest.strip() in doc.text
     no_title = parse_item(RawItem("y.html", None, UTF8_PAGE.read_bytes(), "html"), ParseOptions(html_title=False))
     assert not no_title.text.startswith(doc.meta["title"])
+
+
+def test_html_without_metadata_pass_gives_the_same_text_and_the_title_alone():
+    full = parse_item(RawItem("yunnan.html", None, UTF8_PAGE.read_bytes(), "html"), ParseOptions())
+    fast = parse_item(RawItem("yunnan.html", None, UTF8_PAGE.read_bytes(), "html"), ParseOptions(html_metadata=False))
+    assert fast.text == full.text
+    assert fast.meta["title"] == full.meta["title"]
+    assert "date" in full.meta and "date" not in fast.meta
