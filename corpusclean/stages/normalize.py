@@ -222,11 +222,12 @@ _NARROW_PUNCT = {
 _NARROW_PARENS = re.compile(rf"\((?<=[{_HAN}]\()([{_HAN}{_WIDE_PUNCT}0-9]+)\)")
 
 
-def _widen_marks(text: str) -> str:
+def _widen_marks(text: str, present: int | None = None) -> str:
     # A mark stands between two non-blanks, so widening it never changes what a blank run is next to.
     # Nor does it change whether another mark qualifies: the marks apply in any order.
+    # ``present``: the step bits of the text, when known (one bit per mark; see _steps_with_work).
     for mark, (pattern, wide) in _NARROW_PUNCT.items():
-        if mark in text:
+        if (mark in text) if present is None else (present & _COMMON_BITS[mark]):
             text = pattern.sub(wide, text)
     return text
 
@@ -267,12 +268,19 @@ def count_masking(text: str) -> int:
 
 # --- which steps have work: one pass over the text ----------------------------------------------------
 
-# Each character some step acts on (other than blanks, ASCII punctuation and masking) has a bit saying
-# which step; the OR of the bits over the text says which steps to run. Clean text holds few or none of
-# these characters, so most steps are skipped without a pass of their own.
+# Each character some step acts on has a bit saying which step; the OR of the bits over the text says
+# which steps to run. Clean text holds few or none of the rare characters, so most steps are skipped
+# without a pass of their own. The common ones (blanks, ASCII marks, masking signs) have a bit each too,
+# read from the numpy pass over long texts, so that later steps need not look for them one by one (in
+# Chinese text even ``"*" in text`` is slow: memchr stops at every 个, U+4E2A). Short texts get all of
+# these bits (``COMMON``: "may be there") and the steps look for themselves.
 LINE_BREAK, SURROGATE, INVISIBLE, IDEOGRAPHIC_SPACE, NO_BREAK_SPACE, OTHER_SPACE, FULLWIDTH_ALNUM = (
     1, 2, 4, 8, 16, 32, 64
 )
+_COMMON_BITS = {ch: 128 << i for i, ch in enumerate(" \t(,;:!?.*＊xX×")}
+SPACE, TAB, NARROW_PAREN = _COMMON_BITS[" "], _COMMON_BITS["\t"], _COMMON_BITS["("]
+MASK_SIGNS = _COMMON_BITS["*"] | _COMMON_BITS["＊"] | _COMMON_BITS["x"] | _COMMON_BITS["X"] | _COMMON_BITS["×"]
+COMMON = sum(_COMMON_BITS.values())
 _WIDE_SPACES = frozenset("\xa0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
 # Below this many characters a regex pass is cheaper than numpy's fixed cost per call (~3 us).
 _NUMPY_MIN_CHARS = 512
@@ -298,7 +306,7 @@ def _step_bits(ch: str) -> int:
         return FULLWIDTH_ALNUM
     if ord(ch) > 0xFFFF or _kind_of(ch):  # astral characters are checked one by one by remove_invisible
         return INVISIBLE
-    return 0
+    return _COMMON_BITS.get(ch, 0)
 
 
 @functools.cache
@@ -316,9 +324,9 @@ def _bits_table() -> Any:
     points are clipped to U+FFFF, a noncharacter, so they get the INVISIBLE bit as in :func:`_step_bits`."""
     import numpy as np
 
-    table = np.zeros(0x10000, dtype=np.uint8)
+    table = np.zeros(0x10000, dtype=np.uint32)
     candidates = [*_invisible_bmp_points(), *range(0xD800, 0xE000), *map(ord, "\r\x0b\x0c\x85\u2028\u2029"),
-                  *map(ord, _WIDE_SPACES), *_FULLWIDTH_ALNUM]
+                  *map(ord, _WIDE_SPACES), *_FULLWIDTH_ALNUM, *map(ord, _COMMON_BITS)]
     for cp in candidates:
         table[cp] = _step_bits(chr(cp))
     table[0xFFFF] |= INVISIBLE
@@ -328,11 +336,13 @@ def _bits_table() -> Any:
 def _steps_with_work(text: str) -> int:
     """The OR of :func:`_step_bits` over ``text``: one C-level pass (numpy for long texts).
 
-    >>> _steps_with_work("深圳\\u3000毕节") == IDEOGRAPHIC_SPACE, _steps_with_work("深圳毕节。" * 200)
+    >>> _steps_with_work("深圳\\u3000毕节") == IDEOGRAPHIC_SPACE | COMMON, _steps_with_work("深圳毕节。" * 200)
     (True, 0)
+    >>> _steps_with_work("深圳, 毕节" * 200) == _COMMON_BITS[","] | SPACE
+    True
     """
     if len(text) < _NUMPY_MIN_CHARS:
-        bits = 0
+        bits = COMMON
         for ch in set(_rare().findall(text)):
             bits |= _step_bits(ch)
         return bits
@@ -393,12 +403,13 @@ class Normalize(Editor):
             text = text.replace("\xa0", " ")
         if steps & OTHER_SPACE:
             text = _SPACES.sub(" ", text)
-        text = _fold_blank_runs(text)
+        if steps & (SPACE | TAB | IDEOGRAPHIC_SPACE | NO_BREAK_SPACE | OTHER_SPACE):
+            text = _fold_blank_runs(text)
         if self.alnum == "halfwidth" and steps & FULLWIDTH_ALNUM:
             text = halfwidth_alnum(text)
         if self.punctuation == "fullwidth":
-            text = _widen_marks(text)
-            if "(" in text:
+            text = _widen_marks(text, steps)
+            if steps & NARROW_PAREN and "(" in text:
                 widened = _NARROW_PARENS.sub(r"（\1）", text)
                 # A blank after a now full-width parenthesis may be padding too. (Blank runs elsewhere
                 # are as fold_blanks left them: folding again would not change them.)
@@ -408,7 +419,7 @@ class Normalize(Editor):
         for kind, chars in removed.items():
             if kind in ("private_use", "unassigned", "control"):
                 doc.record_removal(self.name, kind, "".join(chars), kind="chars")
-        masked = count_masking(text)
+        masked = count_masking(text) if steps & (MASK_SIGNS | FULLWIDTH_ALNUM) else 0  # ｘ -> x
         if removed or surrogates or masked:
             meta: dict[str, Any] = {}
             if removed:
