@@ -15,7 +15,9 @@ Everything is designed for Chinese rather than translated from English filters:
   links is judged mostly by the article (the list is the boilerplate stages' job).
 
 Character classes are looked up in one table over the code points (numpy), so all ratios of a document
-cost one pass.
+cost one pass. The same table marks the few characters some measures look for (phrase separators, masking
+characters, mojibake markers): counting the marks bounds those measures, and on clean text the bounds settle
+the decision without running their regular expressions.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ import numpy as np
 
 # Character classes, one per code point (see _class_table).
 SPACE, CJK, LATIN, DIGIT, LETTER, PUNCT, SYMBOL, OTHER = range(8)
+# Marks in the table beside the class (entry = class * 4 + mark): a phrase separator that is not white space,
+# a masking character, a mojibake marker (U+FFFD and the first characters of 锟斤拷/烫烫烫/屯屯屯).
+NO_MARK, SEPARATOR_MARK, MASK_MARK, MOJIBAKE_MARK = range(4)
 CLASS_NAMES = ("space", "cjk", "latin", "digit", "other_letter", "punct", "symbol", "other")
 
 # CJK ideograph ranges, the same as corpusclean.stages.min_length.count_cjk.
@@ -60,11 +65,12 @@ _MASK = re.compile(r"[*＊×xX□■○●](?: ?[*＊×xX□■○●]){2,}")
 # Mojibake residue cheap enough to compute everywhere: replacement characters and the classic
 # "锟斤拷"/"烫烫烫"/"屯屯屯" strings left by decoding U+FFFD or uninitialised memory as GBK.
 _MOJIBAKE = re.compile(r"\ufffd+|(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}")
+_MOJIBAKE_MARKERS = "\ufffd锟烫屯"  # each starts at most 3 characters of residue
 
 
 @functools.cache
 def _class_table() -> np.ndarray:
-    """Class of every code point, built once per process (about 0.1 s)."""
+    """``class * 4 + mark`` of every code point, built once per process (about 0.1 s)."""
     table = np.full(0x110000, LETTER, dtype=np.uint8)
     for cp in range(0x10000):
         cat = unicodedata.category(chr(cp))
@@ -97,14 +103,24 @@ def _class_table() -> np.ndarray:
     for lo, hi in _CJK_RANGES:
         table[lo : hi + 1] = CJK
     table[0xFFFD] = OTHER
+    table <<= 2
+    for mark, chars in ((SEPARATOR_MARK, _separators()), (MASK_MARK, _MASK_CHARS), (MOJIBAKE_MARK, _MOJIBAKE_MARKERS)):
+        for char in chars:
+            table[ord(char)] |= mark
     return table
+
+
+def _separators() -> list[str]:
+    """The characters :data:`_PHRASE_SPLIT` splits on, white space left out (its class counts it already)."""
+    candidates = set(_PHRASE_SEPARATORS) | {chr(cp) for cp in range(128)}
+    return sorted(c for c in candidates if _PHRASE_SPLIT.fullmatch(c) and not c.isspace())
 
 
 # Classes whose characters n-gram measures see (Gopher's word n-grams ignore spacing and punctuation).
 # Characters n-gram measures see: letters and digits (Gopher's word n-grams ignore spacing, punctuation and,
 # with the ASCII punctuation it strips, symbols such as the "|" of a table row).
-_IS_CONTENT = np.array([cls in (CJK, LATIN, DIGIT, LETTER) for cls in range(len(CLASS_NAMES))])
-# Classes whose runs make one token (a Latin word, a number), as Gopher's words do.
+_IS_CONTENT = np.array([entry >> 2 in (CJK, LATIN, DIGIT, LETTER) for entry in range(4 * len(CLASS_NAMES))])
+# Classes whose runs make one token (a Latin word, a number), as Gopher's words do (indexed by class).
 _IS_RUN = np.array([cls in (LATIN, DIGIT) for cls in range(len(CLASS_NAMES))])
 
 
@@ -115,7 +131,7 @@ def codepoints(text: str) -> np.ndarray:
 
 def char_classes(text: str) -> np.ndarray:
     """Class id (``SPACE`` ... ``OTHER``) of each character of ``text``."""
-    return _class_table()[codepoints(text)]
+    return _class_table()[codepoints(text)] >> 2
 
 
 def _nonspace_len(text: str) -> int:
@@ -141,13 +157,16 @@ class Measurements:
     (10, 26, 0.5)
     """
 
-    __slots__ = ("_classes", "_content", "_counts", "_cps", "_hashes", "_lines", "_weights", "text")
+    __slots__ = ("_classes", "_content", "_counts", "_cps", "_hashes", "_lines", "_marks", "_pairs", "_weights",
+                 "text")
 
     def __init__(self, text: str | None) -> None:
         self.text = text
         self._cps: np.ndarray | None = None
         self._classes: np.ndarray | None = None
         self._counts: list[int] | None = None
+        self._marks: list[int] | None = None
+        self._pairs: list[np.ndarray | None] | None = None
         self._lines: list[str] | None = None
         self._content: np.ndarray | None = None
         self._weights: np.ndarray | None = None
@@ -164,15 +183,28 @@ class Measurements:
         return self._cps
 
     def classes(self) -> np.ndarray:
+        """Each character's table entry, ``class * 4 + mark`` (``>> 2`` is the class)."""
         if self._classes is None:
-            self._classes = _class_table()[self.codepoints()]
+            self._classes = np.take(_class_table(), self.codepoints())
         return self._classes
 
     def counts(self) -> list[int]:
         """Characters per class, indexed by ``SPACE`` ... ``OTHER``."""
         if self._counts is None:
-            self._counts = np.bincount(self.classes(), minlength=len(CLASS_NAMES)).tolist()
+            entries = np.bincount(self.classes(), minlength=4 * len(CLASS_NAMES)).tolist()
+            self._counts = [sum(entries[4 * cls : 4 * cls + 4]) for cls in range(len(CLASS_NAMES))]
+            self._marks = [sum(entries[mark::4]) for mark in range(4)]
         return self._counts
+
+    def marks(self) -> list[int]:
+        """Characters per mark, indexed by ``NO_MARK`` ... ``MOJIBAKE_MARK``.
+
+        >>> Measurements("锟斤拷，CZ***74").marks()[1:]
+        [1, 3, 1]
+        """
+        if self._marks is None:
+            self.counts()
+        return self._marks  # type: ignore[return-value]
 
     def lines(self) -> list[str]:
         if self._lines is None:
@@ -187,7 +219,7 @@ class Measurements:
         if self._content is None:
             classes = self.classes()
             where = np.flatnonzero(_IS_CONTENT[classes])
-            kinds = classes[where]
+            kinds = classes[where] >> 2
             ids = self.codepoints()[where].astype(np.uint64)
             joins = None
             if len(where) > 1:
@@ -241,7 +273,7 @@ class Measurements:
         if not counts[LATIN]:
             letters = counts[CJK] + counts[LETTER]
             return counts[CJK] / letters if letters else 0.0
-        latin = self.classes() == LATIN
+        latin = (self.classes() >> 2) == LATIN
         words = int(latin[0]) + int(np.count_nonzero(latin[1:] > latin[:-1]))
         return counts[CJK] / (counts[CJK] + words + counts[LETTER])
 
@@ -262,11 +294,25 @@ class Measurements:
             return (counts[SYMBOL] + counts[OTHER]) / denominator
         return counts[LATIN if name == "latin_ratio" else DIGIT] / denominator
 
+    def composition_bound(self, name: str, meta: dict[str, Any] | None = None) -> float:
+        """At least :meth:`composition_ratio` ``(name, meta)``, from the counts alone: the same share for a class,
+        and the marked characters for masking (every ``***`` character is marked) and mojibake residue (each
+        marker starts at most three characters of it). On clean text the marks are zero and no regular
+        expression runs.
+
+        >>> m = Measurements("乘坐 CZ***74 航班，12 x 3")
+        >>> m.composition_bound("mask_ratio") >= m.composition_ratio("mask_ratio") > 0
+        True
+        """
+        if name == "mask_ratio":
+            return self.marks()[MASK_MARK] / max(self.nonspace(), 1)
+        if name == "mojibake_ratio":
+            lost = _lost_chars(meta)
+            return (3 * self.marks()[MOJIBAKE_MARK] + lost) / max(self.nonspace() + lost, 1)
+        return self.composition_ratio(name, meta)
+
     def mojibake_ratio(self, meta: dict[str, Any] | None = None) -> float:
-        lost = 0
-        repair = (meta or {}).get("mojibake")
-        if isinstance(repair, dict) and isinstance(repair.get("lost_chars"), int):
-            lost = repair["lost_chars"]
+        lost = _lost_chars(meta)
         residue = mojibake_chars(self.text or "")
         return (residue + lost) / max(self.nonspace() + lost, 1)
 
@@ -322,6 +368,18 @@ class Measurements:
             "short_line_frac": short / denominator,
             "list_frac": listed / denominator,
         }
+
+    def short_line_bound(self, short_line_chars: int = 10) -> float:
+        """At least ``line_structure(short_line_chars=...)["short_line_frac"]``, without reading the lines: each
+        line counted as short has at most ``short_line_chars - 1`` characters (the shares' denominator, the
+        non-space characters of all lines, is :meth:`nonspace`).
+
+        >>> m = Measurements("首页\\n新闻\\n今天天气很好，我们一起去公园散步。")
+        >>> m.short_line_bound() >= m.line_structure()["short_line_frac"]
+        True
+        """
+        lines = (self.text or "").count("\n") + 1
+        return min(1.0, (short_line_chars - 1) * lines / max(self.nonspace(), 1))
 
     def duplicate_lines(self) -> dict[str, float]:
         lines = self.lines()
@@ -421,6 +479,85 @@ class Measurements:
             out[f"dup_{n}gram_frac"] = self.dup_ngram_chars(n) / total if total else 0.0
         return out
 
+    def _content_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The content characters' code points (uint32) and a 32-bit key of each adjacent pair (exact for BMP
+        characters, a hash otherwise: for bounds only, a collision can only raise a count)."""
+        if self._pairs is None:
+            chars = self.codepoints()[(self.classes() - _CONTENT_LO) < _CONTENT_SPAN]
+            self._pairs = [chars, (chars[:-1] << _S16) ^ chars[1:], None]
+        return self._pairs[0], self._pairs[1]
+
+    def sorted_pairs(self) -> np.ndarray:
+        """The keys of :meth:`_content_pairs`, sorted (once: the n-gram and phrase bounds share it)."""
+        _, pairs = self._content_pairs()
+        if self._pairs[2] is None:  # type: ignore[index]
+            self._pairs[2] = np.sort(pairs)  # type: ignore[index]
+        return self._pairs[2]  # type: ignore[index]
+
+    def ngrams_within(self, top: Sequence[tuple[int, float]], dup: Sequence[tuple[int, float]]) -> bool:
+        """True when bounds read from the characters alone, before any token is built, prove that no measure
+        of :meth:`ngram_excess` is above its limit (``top`` and ``dup`` sorted by n); False means "measure",
+        not "repetitive". On clean prose this is two sorts of about a thousand numbers.
+
+        The content characters are read as one string (a Latin word or a number is not one token yet):
+
+        * a token n-gram (n >= 2) occurs no more often than the character pair it starts with, so its count
+          ``k`` is at most the count of the most frequent pair;
+        * it has n characters plus the extra characters of its Latin words and numbers: ``k`` times those is
+          at most ``k`` times the n largest extras of the document's runs, and at most n times the largest
+          (extra characters x runs of that length), since a token occurs no more often than runs of its length;
+        * a character inside a repeated token n-gram is inside a repeated character n-gram (each of the gram's
+          characters is inside n of its characters that occur again), and repeated character n-grams start at
+          most twice as often as the extra occurrences one sort counts; the keys may be hashed (a collision
+          only adds occurrences).
+
+        >>> Measurements("天地玄黄宇宙洪荒日月盈昃辰宿列张").ngrams_within([(2, 0.2)], [(5, 0.6)])
+        True
+        >>> Measurements("好好学习天天向上" * 8).ngrams_within([(2, 0.3)], [(5, 0.6)])
+        False
+        """
+        if top and top[0][0] < 2:
+            return False  # a single token's count is not bounded by a pair's: measured
+        counts = self.counts()
+        total = counts[CJK] + counts[LATIN] + counts[DIGIT] + counts[LETTER]  # == content_chars()
+        if total < 2:
+            return True  # no n-gram of two or more
+        classes = self.classes()
+        chars, pairs = self._content_pairs()
+        if top:
+            # Positions where a character continues the Latin word or number before it: same class (the table
+            # entries differ by the mark at most), a class whose runs are one token.
+            same = (classes[1:] ^ classes[:-1]) < _MARKS
+            extras, per_length = _run_extras(np.flatnonzero(((classes[1:] - _RUN_LO) < _RUN_SPAN) & same).tolist())
+            allowed = total
+            for n, limit in top:
+                if limit >= 1:
+                    continue
+                room = _largest_count(1, limit, total)
+                # k * n + min(k * sum(extras[:n]), n * per_length) <= room
+                fits = room // (n + sum(extras[:n]))
+                if room >= n * per_length:
+                    fits = max(fits, (room - n * per_length) // n)
+                allowed = min(allowed, fits)
+            if allowed < 1:
+                return False
+            if len(pairs) > allowed:
+                ordered = self.sorted_pairs()
+                if (ordered[allowed:] == ordered[:-allowed]).any() and \
+                        not _top_within(ordered, extras, top, total):
+                    return False
+        if dup:
+            n, limit = dup[0][0], min(limit for _, limit in dup)
+            if limit < 1 and len(chars) > n:
+                room = _largest_count(1, limit, total)
+                keys = pairs if n == 2 else _char_gram_keys(chars, pairs, n)
+                ordered = self.sorted_pairs() if n == 2 else np.sort(keys)
+                extra = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
+                # Then, if need be, the characters inside repeated character n-grams themselves.
+                if min(total, 2 * extra * n) > room and _covered_by_repeats(keys, n, total) > room:
+                    return False
+        return True
+
     def ngram_excess(self, top: Sequence[tuple[int, float]],
                      dup: Sequence[tuple[int, float]]) -> tuple[str, float, float] | None:
         """The first n-gram measure above its limit, ``(name, value, limit)``, in the order ``top`` then
@@ -438,10 +575,12 @@ class Measurements:
         ('dup_5gram_frac', 1.0, 0.6)
         >>> Measurements("天地玄黄宇宙洪荒日月盈昃辰宿列张").ngram_excess([(2, 0.2), (4, 0.3)], [(5, 0.6)])
         """
+        top, dup = sorted(top), sorted(dup)
+        if self.ngrams_within(top, dup):
+            return None
         total = self.content_chars()
         if not total:
             return None
-        top, dup = sorted(top), sorted(dup)
         if top:
             first = top[0][0]
             keys = self._ngram_keys(first)
@@ -491,6 +630,38 @@ class Measurements:
             return 0.0  # too few repeats left for any phrase to reach min_repeats
         repeated = sum(len(p) * (c - 1) for p, c in counts.items() if c >= min_repeats)
         return min(1.0, repeated / max(self.nonspace(), 1))
+
+    def repeated_phrases_within(self, limit: float, *, min_repeats: int = 3, min_chars: int = 2) -> bool:
+        """True when a bound proves :meth:`repeated_phrases` is at most ``limit`` without splitting the text into
+        phrases; False means "measure".
+
+        A phrase (two or more characters) that occurs ``c >= min_repeats`` times either has two or more letters
+        and digits (content characters, which are adjacent in the content string): then every one of them is in
+        a content pair that occurs ``c`` times or more, and such pairs start at most ``min_repeats`` times as
+        often as the extra occurrences one sort counts (the sort the n-gram bounds made); or it has at most
+        one, and then its length is at most twice its other characters. Other characters (neither content,
+        white space nor separator: "%", "…") are counted by the class table's marks. So the repeated characters
+        are at most twice the others plus twice the positions of pairs occurring ``min_repeats`` times or more.
+
+        >>> Measurements("今天，我们去公园。明天，我们去学校。").repeated_phrases_within(0.3)
+        True
+        >>> Measurements("劳务派遣，劳务派遣，劳务派遣，正规公司").repeated_phrases_within(0.3)
+        False
+        """
+        if limit >= 1:
+            return True
+        if min_repeats < 2 or min_chars < 2:
+            return False
+        counts = self.counts()
+        nonspace = self.nonspace()
+        content = counts[CJK] + counts[LATIN] + counts[DIGIT] + counts[LETTER]
+        bound = 2 * (nonspace - content - self.marks()[SEPARATOR_MARK])
+        if content > 1:
+            ordered = self.sorted_pairs()
+            shift = min_repeats - 1
+            if len(ordered) > shift:
+                bound += 2 * min_repeats * int(np.count_nonzero(ordered[shift:] == ordered[:-shift]))
+        return bound <= _largest_count(1, limit, max(nonspace, 1))
 
     def keyword_density(self, pack: KeywordPack | None = None) -> float:
         pack = pack or default_keywords()
@@ -560,6 +731,74 @@ def _largest_count(n: int, limit: float, total: int) -> int:
     return count
 
 
+def _char_gram_keys(chars: np.ndarray, pairs: np.ndarray, n: int) -> np.ndarray:
+    """A 32-bit hash of every character n-gram of ``chars`` (uint32; ``pairs`` are its 2-gram keys, n >= 3), for
+    bounds only: a collision merges two n-grams, which can only raise a repeat count. A new array."""
+    keys = pairs
+    for start in range(2, n - 1, 2):  # two more characters at a time
+        keys = keys[:-2] * _HASH32 + pairs[start:]
+    if n % 2:
+        keys = keys[:-1] * _HASH32 + chars[n - 1:]
+    return keys
+
+
+def _top_within(ordered: np.ndarray, extras: list[int], top: Sequence[tuple[int, float]], total: int) -> bool:
+    """The top n-gram bound of :meth:`Measurements.ngrams_within` once more, with the most frequent pair's count
+    ``c`` itself: ``k * L <= c * n`` plus, for each Latin word or number in the n-gram, its extra characters
+    times ``min(c, words and numbers of its length)`` (the n largest of those over the document)."""
+    edges = np.concatenate(([-1], np.flatnonzero(ordered[1:] != ordered[:-1]), [len(ordered) - 1]))
+    most = int(np.diff(edges).max())
+    same_length = Counter(extras)
+    spread = sorted((extra * min(most, same_length[extra]) for extra in extras), reverse=True)
+    return all(most * n + sum(spread[:n]) <= _largest_count(1, limit, total) for n, limit in top if limit < 1)
+
+
+def _covered_by_repeats(keys: np.ndarray, n: int, size: int) -> int:
+    """Characters (of ``size``) inside an n-gram whose key occurs twice or more (``keys[i]`` is the n-gram at
+    character ``i``)."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]
+    repeated = np.zeros(len(keys), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    starts = np.zeros(len(keys), dtype=np.int8)
+    starts[order[repeated]] = 1
+    return int(np.count_nonzero(np.convolve(starts, _ONES[:n])[:size]))
+
+
+def _run_extras(joins: list[int]) -> tuple[list[int], int]:
+    """From the positions where a character continues the Latin word or number before it: the characters
+    beyond the first of each word or number, largest first, and the largest (extra characters x words and
+    numbers with that many).
+
+    >>> _run_extras([3, 4, 5, 9, 20, 21, 30])  # 4 + 2 + 3 + 2 characters
+    ([3, 2, 1, 1], 3)
+    """
+    extras: list[int] = []
+    previous = -2
+    for position in joins:
+        if position == previous + 1:
+            extras[-1] += 1
+        else:
+            extras.append(1)
+        previous = position
+    extras.sort(reverse=True)
+    per_length = same = 0
+    for i, extra in enumerate(extras):
+        same = same + 1 if i and extra == extras[i - 1] else 1
+        per_length = max(per_length, extra * same)
+    return extras, per_length
+
+
+def _lost_chars(meta: dict[str, Any] | None) -> int:
+    """Characters the ``mojibake`` repair stage cut (``meta["mojibake"]["lost_chars"]``), 0 if none recorded."""
+    repair = (meta or {}).get("mojibake")
+    if isinstance(repair, dict) and isinstance(repair.get("lost_chars"), int):
+        return repair["lost_chars"]
+    return 0
+
+
 def _has_run_longer(keys: np.ndarray, count: int) -> bool:
     """Whether some key occurs more than ``count`` times (``count >= 1``)."""
     ordered = np.sort(keys)
@@ -572,6 +811,12 @@ _TOP_BIT = np.uint64(1 << 63)
 
 
 _S21 = np.uint64(21)
+_S16 = np.uint32(16)
+_HASH32 = np.uint32(0x9E3779B1)  # odd 32-bit multiplier (bounds only)
+# Table entries (class * 4 + mark) of the content classes CJK..LETTER and of the run classes LATIN..DIGIT.
+_CONTENT_LO, _CONTENT_SPAN = np.uint8(4 * CJK), np.uint8(4 * (LETTER - CJK + 1))
+_RUN_LO, _RUN_SPAN = np.uint8(4 * LATIN), np.uint8(4 * (DIGIT - LATIN + 1))
+_MARKS = np.uint8(4)
 _S42 = np.uint64(42)
 # Odd 64-bit multiplier for the rolling polynomial hash; arithmetic wraps modulo 2**64 (deterministic).
 _HASH_BASE = np.uint64(0x9E3779B97F4A7C15)

@@ -27,6 +27,7 @@ from corpusclean.quality_signals import (
     keyword_density,
     line_structure,
     ngram_repetition,
+    repeated_phrases,
     shared,
 )
 from corpusclean.recipe import build_pipeline, default_recipe
@@ -303,6 +304,120 @@ def test_ngram_decision_on_seeds_with_shipped_limits(stages):
         for piece in (text, text[: len(text) // 3] * 3):
             expected = _first_excess(piece, repetition.top_ngram_frac, repetition.dup_ngram_frac)
             assert Measurements(piece).ngram_excess(repetition.top_ngram_frac, repetition.dup_ngram_frac) == expected
+
+
+# Real Latin words and numbers (stdlib docstrings, the gold texts): they make multi-character tokens.
+_RUNS = sorted(set(re.findall(r"[A-Za-z]+|[0-9]+", english_prose() + "".join(gold_paragraphs()))))
+# Real characters the phrase, mask and mojibake bounds count: non-separator punctuation and symbols, masks.
+_ODD = ["%", "…", "～", "#", "+", "=", "@", "*", "×", "x", "□", "●", "\ufffd", "锟斤拷", "烫烫烫", "℃", "①"]
+
+
+def _mixed_text(data, *, size: int = 1500) -> str:
+    """Real Chinese text cut anywhere, with real Latin words and numbers, marks, symbols, and phrases stuck on
+    repeat with or without separators, as spam and broken templates have them."""
+    text = "\n".join(data.draw(st.lists(st.sampled_from(gold_paragraphs()), min_size=1, max_size=6)))
+    start = data.draw(st.integers(0, len(text) - 1))
+    text = text[start:start + data.draw(st.integers(1, size))]
+    for piece in data.draw(st.lists(st.one_of(st.sampled_from(_RUNS), st.sampled_from(_ODD)), max_size=8)):
+        i = data.draw(st.integers(0, len(text)))
+        text = text[:i] + piece + text[i:]
+    repeat = data.draw(st.integers(0, 12))
+    if repeat:
+        i = data.draw(st.integers(0, len(text) - 1))
+        phrase = text[i:i + data.draw(st.integers(1, 12))]
+        text += data.draw(st.sampled_from(["", "，", " ", "\n", "、", "…"])).join([phrase] * repeat)
+    return text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_character_bounds_never_pass_an_ngram_excess(data):
+    """Measurements.ngrams_within settles the n-gram decision from the characters before any token exists: when
+    it says every measure is within its limit, measuring every n-gram must agree (texts with Latin words and
+    numbers, whose runs are single tokens, and limits right at the measured values)."""
+    text = _mixed_text(data)
+    truth = ngram_repetition(text, top_ns=range(1, 7), dup_ns=range(2, 13))
+    nudge = st.sampled_from([0.0, 1e-9, -1e-9, 0.01, -0.01, 0.05, -0.05, 0.3])
+
+    def limits(kind: str, sizes: range) -> list[tuple[int, float]]:
+        pairs = data.draw(st.lists(st.tuples(st.sampled_from(sizes), st.floats(0.0, 1.0), nudge, st.booleans()),
+                                   max_size=4, unique_by=lambda p: p[0]))
+        return sorted((n, min(1.0, max(0.0, truth[f"{kind}_{n}gram_frac"] + d if near else x)))
+                      for n, x, d, near in pairs)
+
+    top, dup = limits("top", range(1, 7)), limits("dup", range(2, 13))
+    if Measurements(text).ngrams_within(top, dup):
+        assert _first_excess(text, top, dup) is None
+    assert Measurements(text).ngram_excess(top, dup) == _first_excess(text, top, dup)
+
+
+def test_character_bounds_settle_clean_prose_with_shipped_limits(stages):
+    """The bounds are tight enough to matter: clean text with numbers and Latin words is settled without
+    tokens (the gold texts of the eval pages, numbers and English names included)."""
+    repetition = stages["repetition"]
+    gold = [json.loads(line)["text"] for line in (ROOT / "tests" / "data" / "eval_gold.jsonl").open(encoding="utf-8")]
+    gold = [text for text in gold if len(text) > 1000 and re.search(r"[0-9]{2}", text)]
+    settled = [Measurements(t).ngrams_within(repetition.top_ngram_frac, repetition.dup_ngram_frac) for t in gold]
+    assert len(gold) > 10 and sum(settled) > 0.8 * len(gold)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), min_repeats=st.integers(2, 4), min_chars=st.integers(2, 3),
+       nudge=st.sampled_from([0.0, 1e-9, -1e-9, 0.02, -0.02, 0.1]))
+def test_phrase_bound_never_passes_an_excess(data, min_repeats, min_chars, nudge):
+    """Measurements.repeated_phrases_within skips the phrase split when its bound (pair repeats and the
+    characters that are neither content, space nor separator) keeps the share within the limit."""
+    text = _mixed_text(data)
+    # Phrases of symbols and at most one letter or digit ("5%", "…", "×1"), repeated between separators.
+    odd = data.draw(st.lists(st.sampled_from([*_ODD, "5", "年", "a"]), min_size=1, max_size=3).map("".join))
+    text += data.draw(st.sampled_from(["，", " ", "\n", "、"])).join([odd] * data.draw(st.integers(0, 30)))
+    value = repeated_phrases(text, min_repeats=min_repeats, min_chars=min_chars)
+    limit = min(1.0, max(0.0, value + nudge))
+    if Measurements(text).repeated_phrases_within(limit, min_repeats=min_repeats, min_chars=min_chars):
+        assert value <= limit
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), lost=st.integers(0, 50))
+def test_composition_and_short_line_bounds_are_upper_bounds(data, lost):
+    text = _mixed_text(data, size=400)
+    for _ in range(data.draw(st.integers(0, 3))):  # short lines and odd white space
+        i = data.draw(st.integers(0, len(text)))
+        text = text[:i] + data.draw(st.sampled_from(["\n", "\n\n", " \r\n", "\u3000\n", "\n首页\n"])) + text[i:]
+    meta = {"mojibake": {"lost_chars": lost}}
+    m = Measurements(text)
+    for name in ("mask_ratio", "mojibake_ratio", "digit_ratio", "latin_ratio", "symbol_ratio"):
+        assert m.composition_bound(name, meta) >= m.composition_ratio(name, meta)
+    for chars in (2, 10, 30):
+        assert m.short_line_bound(chars) >= line_structure(text, short_line_chars=chars)["short_line_frac"]
+
+
+def test_marks_are_the_characters_the_measures_look_for():
+    """The class table's marks: exactly the phrase separators that are not white space, the masking
+    characters and the mojibake markers; classes are unchanged by them and no separator is a letter or digit."""
+    from corpusclean.quality_signals import (
+        _MASK_CHARS,
+        _MOJIBAKE_MARKERS,
+        _PHRASE_SPLIT,
+        CJK,
+        LETTER,
+        MASK_MARK,
+        MOJIBAKE_MARK,
+        SEPARATOR_MARK,
+        SPACE,
+        _class_table,
+    )
+
+    table = _class_table()
+    for cp in range(0x10000):
+        char, entry = chr(cp), int(table[cp])
+        mark = entry & 3
+        assert (mark == SEPARATOR_MARK) == (bool(_PHRASE_SPLIT.fullmatch(char)) and not char.isspace()), hex(cp)
+        assert (mark == MASK_MARK) == (char in _MASK_CHARS), hex(cp)
+        assert (mark == MOJIBAKE_MARK) == (char in _MOJIBAKE_MARKERS), hex(cp)
+        if _PHRASE_SPLIT.fullmatch(char):
+            assert not CJK <= entry >> 2 <= LETTER, hex(cp)
+            assert (entry >> 2 == SPACE) == char.isspace(), hex(cp)
 
 
 @settings(max_examples=200, deadline=None)

@@ -41,6 +41,10 @@ class Composition(Filter):
     def check(self, doc: Document) -> None:
         measured = shared(doc)
         for key, limit in self._limits:
+            # The bound is the share itself for the class shares, and counts marked characters for masking and
+            # mojibake residue: their regular expressions run only when the marks could reach the limit.
+            if measured.composition_bound(key, doc.meta) <= limit:
+                continue
             value = measured.composition_ratio(key, doc.meta)
             if value > limit:
                 doc.reject(self.name, key, value=round(value, 4), threshold=limit)

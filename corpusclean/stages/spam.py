@@ -42,6 +42,8 @@ class Spam(Filter):
             doc.reject(self.name, "keyword_density", value=round(density, 4), threshold=self.max_keyword_density,
                        groups=groups)
             return
+        if measured.repeated_phrases_within(self.max_repeated_phrase_frac):
+            return  # a bound from the counts and the shared pair sort: no phrase split needed
         repeated = measured.repeated_phrases()
         if repeated > self.max_repeated_phrase_frac:
             doc.reject(self.name, "repeated_phrase_frac", value=round(repeated, 4),

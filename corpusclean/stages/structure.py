@@ -41,8 +41,14 @@ class Structure(Filter):
     def check(self, doc: Document) -> None:
         if not self._limits:
             return  # every share is at most 1: nothing to measure
-        signals = shared(doc).line_structure(short_line_chars=self.short_line_chars,
-                                             only=self._only)
+        measured = shared(doc)
+        only = self._only
+        if self.max_short_line_frac < 1 and \
+                measured.short_line_bound(self.short_line_chars) <= self.max_short_line_frac:
+            only = tuple(key for key in only if key != "short_line_frac")  # cannot fail: not measured (0.0)
+            if not only:
+                return
+        signals = measured.line_structure(short_line_chars=self.short_line_chars, only=only)
         for key, limit in self._limits:
             if signals[key] > limit:
                 doc.reject(self.name, key, value=round(signals[key], 4), threshold=limit)
