@@ -64,7 +64,11 @@ def stage_runner(name: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="~40 MB instead of ~8 MB")
+    parser.add_argument("--rates-only", action="store_true", help="repair rates and startup cost, no MB/s")
     args = parser.parse_args()
+    if args.rates_only:
+        rates()
+        return
     import ftfy
 
     base = documents()
@@ -94,12 +98,17 @@ def main() -> None:
             print(f"  ftfy defaults change {changed}/{len(base)} clean documents; ours change "
                   f"{sum(fix_mojibake(d)[0] != d for d in base)}/{len(base)} (mojibake stage)")
 
+    rates()
+
+
+def rates() -> None:
     print("repair rate over real sentences (exact original back):")
     sentences = clean_sentences()
     sample = random.Random(1).sample(sentences, 2000)
     cases = {
         "UTF-8 read as GB18030, lossless": lambda s: s.encode("utf-8").decode("gb18030", errors="replace"),
         "UTF-8 read as GBK, any (lossy too)": lambda s: s.encode("utf-8").decode("gbk", errors="replace"),
+        "UTF-8 read as GB18030, any (lossy too)": lambda s: s.encode("utf-8").decode("gb18030", errors="replace"),
         "UTF-8 read as Latin-1": lambda s: s.encode("utf-8").decode("latin-1"),
         "UTF-8 read as cp1252 (strict, lossy)": lambda s: s.encode("utf-8").decode("cp1252", errors="replace"),
         "GBK read as Latin-1": lambda s: s.encode("gbk").decode("latin-1"),
@@ -122,6 +131,61 @@ def main() -> None:
     print(f"  {'glued pinyin (Traditional)':<38} {ok}/{len(glued)} = {ok / len(glued):.3f}")
     false = sum(fix_mojibake(s)[0] != s for s in sentences)
     print(f"false repairs on {len(sentences)} clean sentences: {false}")
+    lost_bytes(sample)
+    startup()
+
+
+def lost_bytes(sample: list[str]) -> None:
+    """Per character that lost a byte (U+FFFD): how many characters the decoder and UTF-8 leave possible,
+    how often the repair picks the right one, and what the most frequent candidate alone would pick."""
+    from corpusclean.mojibake import _character_readings, _encode_with_lost_bytes, _lost_by_cp1252, _lost_by_gbk
+    from corpusclean.plausibility import char_cost
+
+    print("lost bytes, per character that lost one or two (same 2,000 sentences):")
+    for codec, lost in (("gbk", _lost_by_gbk), ("gb18030", _lost_by_gbk), ("cp1252", _lost_by_cp1252)):
+        chars = determined = ours = unigram = candidates = holes = 0
+        for s in sample:
+            shown = s.encode("utf-8").decode(codec, errors="replace")
+            if "\ufffd" not in shown:
+                continue
+            holes += shown.count("\ufffd")
+            seq: list[int | None] = []
+            for part in _encode_with_lost_bytes(shown, "gb18030" if codec != "cp1252" else "cp1252"):
+                seq.extend([None] if part is None else part)
+            fixed = fix_mojibake(shown)[0]
+            offset = 0
+            for i, ch in enumerate(s):
+                width = len(ch.encode("utf-8"))
+                if None in seq[offset : offset + width]:
+                    readings = _character_readings(seq, offset, offset + width, lost, True)
+                    chars += 1
+                    candidates += len(readings)
+                    determined += len(readings) == 1
+                    ours += len(fixed) == len(s) and fixed[i] == ch
+                    unigram += min(readings, key=char_cost) == ch
+                offset += width
+        print(f"  UTF-8 read as {codec:<8} {holes} lost bytes in {chars} characters: {candidates / chars:.1f} "
+              f"candidates each (of 64 or 4096), {determined / chars:.3f} determined; right: "
+              f"{ours / chars:.3f} (most frequent candidate alone: {unigram / chars:.3f})")
+
+
+def startup() -> None:
+    """What a process pays for the plausibility tables: built from jieba's dictionary, or read from the
+    disk cache a first process left."""
+    import tempfile
+
+    from corpusclean.plausibility import load_tables
+
+    with tempfile.TemporaryDirectory() as cache:
+        start = time.perf_counter()
+        load_tables(None)
+        built = time.perf_counter() - start
+        load_tables(cache)  # builds and saves
+        start = time.perf_counter()
+        load_tables(cache)
+        loaded = time.perf_counter() - start
+    print(f"plausibility tables per process: built {built:.2f} s, from the disk cache {loaded:.2f} s "
+          f"({built / loaded:.1f}x less)")
 
 
 

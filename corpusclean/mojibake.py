@@ -22,14 +22,14 @@ uncurling off: full-width Chinese punctuation and curly quotes are content.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import functools
 import re
 from collections.abc import Callable
+from typing import Any
 
 from corpusclean.charclass import regex_class
-from corpusclean.plausibility import is_cjk, text_cost
+from corpusclean.plausibility import best_reading, context_cost, is_cjk, text_cost
 
 # A repair must lower the mean cost per character by at least this much (log10 units): mojibake runs
 # cost 5-8, the Chinese they hide 1.5-3, so real repairs clear it by far; near-ties are left alone.
@@ -101,45 +101,191 @@ def _better(new: str, old: str) -> bool:
     return "\ufffd" not in new and text_cost(new) <= text_cost(old) - MIN_GAIN
 
 
-def _utf8_prefix_ok(data: bytes) -> str | None:
-    """Decode ``data`` as UTF-8 allowing an incomplete last character; None if invalid."""
-    try:
-        return codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
-    except UnicodeDecodeError:
-        return None
+# --- lost bytes ----------------------------------------------------------------------------------------
+#
+# A decoder that meets a byte it cannot use shows U+FFFD for it and goes on with the next byte: with
+# CPython's gbk, gb18030, big5 and cp1252 decoders every U+FFFD stands for exactly one lost byte (checked
+# on real sentences: the other characters re-encoded plus one byte per U+FFFD give the original length).
+# Two things narrow down what the byte was: the decoder threw it away, so it is a byte that decoder
+# cannot use before the bytes that follow (for GBK: 0x80, 0xFF, a user-defined row, an unmapped cell;
+# for cp1252 one of five bytes); and the result must be UTF-8. Of 128 bytes, ~7 are usually left; the
+# most plausible reading of the whole run (:func:`~corpusclean.plausibility.best_reading`) picks among
+# them.
+
+# (lost byte, the known bytes after it, whether more unknown bytes follow them) -> could it be lost?
+LostTest = Callable[[int, bytes, bool], bool]
 
 
-def _fill_lost_bytes(parts: list[bytes | None], candidates: range | tuple[int, ...], *,
-                     beam: int = 6) -> bytes | None:
-    """Join byte chunks where ``None`` stands for one byte a decoder threw away, choosing the lost bytes
-    that give the most plausible UTF-8 text: a small beam search, each choice scored on the characters
-    around it, so that neighbouring lost bytes are chosen together (一个, not 主中). None if nothing decodes.
+def _lost_by_gbk(byte: int, following: bytes, cut: bool) -> bool:
+    r"""Would a GBK or a GB18030 decoder have thrown ``byte`` away before ``following``?
+
+    >>> _lost_by_gbk(0xE4, b"\xb8", False), _lost_by_gbk(0xAA, b"\xe4", False), _lost_by_gbk(0xE4, b"", False)
+    (False, True, True)
     """
-    beams: list[tuple[float, bytes]] = [(0.0, b"")]
-    for i, part in enumerate(parts):
-        if part is not None:
-            beams = [(score, out + part) for score, out in beams]
+    return _lost_before(byte, following, cut, ("gbk", "gb18030"))
+
+
+def _lost_by_gb18030(byte: int, following: bytes, cut: bool) -> bool:
+    r"""Would a GB18030 decoder have thrown ``byte`` away? It maps GBK's user-defined rows to private-use
+    characters, so fewer bytes are lost: text that shows such characters was read with GB18030.
+
+    >>> _lost_by_gbk(0xAA, b"\xe4", False), _lost_by_gb18030(0xAA, b"\xe4", False)
+    (True, False)
+    """
+    return _lost_before(byte, following, cut, ("gb18030",))
+
+
+def _lost_before(byte: int, following: bytes, cut: bool, codecs: tuple[str, ...]) -> bool:
+    # A two-byte pair needs one following byte; only GB18030's four-byte forms (a digit second) need three.
+    if following and not 0x30 <= following[0] <= 0x39:
+        following, cut = following[:1], False
+    return _lost_cached(byte, following, cut, codecs)
+
+
+@functools.cache
+def _lost_cached(byte: int, following: bytes, cut: bool, codecs: tuple[str, ...]) -> bool:
+    if cut and len(following) < 3:
+        return True  # it depends on bytes not known yet: the whole result is checked at the end
+    head = bytes([byte]) + following
+    return any(head.decode(codec, "replace") == "\ufffd" + following.decode(codec, "replace") for codec in codecs)
+
+
+def _lost_by_cp1252(byte: int, following: bytes, cut: bool) -> bool:
+    """cp1252 has five undefined bytes, whatever follows them."""
+    return byte in _CP1252_UNDEFINED
+
+
+_UTF8_LENGTH = bytes(1 if b < 0x80 else 2 if 0xC2 <= b < 0xE0 else 3 if 0xE0 <= b < 0xF0 else 4 if 0xF0 <= b < 0xF5
+                     else 0 for b in range(256))
+_LEAD_BYTES = {2: range(0xC2, 0xE0), 3: range(0xE0, 0xF0), 4: range(0xF0, 0xF5)}
+_CONTINUATION_BYTES = range(0x80, 0xC0)
+# More lost bytes than this in one character (64^3 readings) is not worth guessing.
+_MAX_LOST_PER_CHARACTER = 2
+
+
+def _shapes(seq: list[int | None], start: int, end: int) -> list[list[tuple[int, int]]]:
+    """The ways ``seq[start:end]`` (a byte, or None for a lost one) splits into UTF-8 characters: unique
+    unless a lost byte may be a lead byte of several lengths."""
+    if start == end:
+        return [[]]
+    byte = seq[start]
+    lengths = (2, 3, 4) if byte is None else (_UTF8_LENGTH[byte],) if _UTF8_LENGTH[byte] else ()
+    shapes = []
+    for length in lengths:
+        stop = start + length
+        if stop > end or any(b is not None and not 0x80 <= b < 0xC0 for b in seq[start + 1 : stop]):
             continue
-        following = parts[i + 1] if i + 1 < len(parts) and parts[i + 1] is not None else b""
-        grown: list[tuple[float, bytes]] = []
-        for score, out in beams:
-            # UTF-8 resynchronises at every lead byte: a few bytes either side decide the candidate.
-            start = max(0, len(out) - 9)
-            while start < len(out) and 0x80 <= out[start] < 0xC0:
-                start += 1
-            head = _utf8_prefix_ok(out[start:])
-            if head is None:
-                continue
-            for byte in candidates:
-                trial = _utf8_prefix_ok(out[start:] + bytes([byte]) + following[:9])
-                if trial is None:
-                    continue
-                window = trial[max(0, len(head) - 3) : len(head) + 4]
-                grown.append((score + text_cost(window) * len(window), out + bytes([byte])))
-        if not grown:
+        shapes += [[(start, stop), *rest] for rest in _shapes(seq, stop, end)]
+    return shapes[:4]
+
+
+def _character_readings(full: list[int | None], start: int, end: int, lost: LostTest,
+                        text_ends: bool) -> tuple[str, ...]:
+    """The characters that the bytes ``full[start:end]`` may spell, lost bytes filled in every way the
+    decoder and UTF-8 allow. ``full`` holds the run's bytes and a few known bytes after it;
+    ``text_ends``: nothing follows those."""
+    holes = [k for k in range(start, end) if full[k] is None]
+    if not holes:
+        try:
+            return (bytes(full[start:end]).decode("utf-8"),)  # type: ignore[arg-type]
+        except UnicodeDecodeError:
+            return ()
+    if len(holes) > _MAX_LOST_PER_CHARACTER:
+        return ()
+    trial = list(full)
+    readings: list[str] = []
+
+    def fill(index: int) -> None:  # right to left: the bytes after a lost byte are known when it is tried
+        if index < 0:
+            with contextlib.suppress(UnicodeDecodeError):
+                readings.append(bytes(trial[start:end]).decode("utf-8"))  # type: ignore[arg-type]
+            return
+        k = holes[index]
+        following = bytearray()
+        cut = False
+        for b in trial[k + 1 : k + 4]:
+            if b is None:
+                cut = True
+                break
+            following.append(b)
+        else:
+            cut = len(following) < 3 and not text_ends  # the end of what is known, not of the text
+        for byte in _LEAD_BYTES[end - start] if k == start else _CONTINUATION_BYTES:
+            if lost(byte, bytes(following), cut):
+                trial[k] = byte
+                fill(index - 1)
+        trial[k] = None
+
+    fill(len(holes) - 1)
+    return tuple(readings)
+
+
+# An ASCII number beside a run is read as this numeral, so that 12月 and 8个 have word evidence (二月, 二个)
+# like 十二月 has; 二 forms few words other than numeral ones (unlike 一).
+_DIGIT_STAND_IN = "二"
+
+
+def _fill_lost_bytes(parts: list[bytes | None], lost: LostTest, *, before: str = "", after: str = "",
+                     text_ends: bool = True) -> str | None:
+    r"""The most plausible UTF-8 text that byte chunks spell, where ``None`` stands for one byte a decoder
+    threw away. ``before``/``after``: the text around the run (``after``: up to three ASCII characters,
+    ``text_ends``: nothing follows them). None when no filling gives UTF-8.
+
+    >>> "实际上只是".encode("utf-8").decode("gbk", errors="replace")  # 是 is E6 98 AF: AF lost at the end
+    '瀹為檯涓婂彧鏄\ufffd'
+    >>> _fill_lost_bytes(_encode_with_lost_bytes('瀹為檯涓婂彧鏄\ufffd', "gb18030"), _lost_by_gbk)
+    '实际上只是'
+    """
+    seq: list[int | None] = []
+    for part in parts:
+        if part is None:
+            seq.append(None)
+        else:
+            seq.extend(part)
+    tail = after[:3].encode("ascii")
+    full = seq + list(tail)
+    positions: list[tuple[str, ...]] = []
+    n = len(seq)
+    start = 0
+    while start < n:
+        # A known ASCII or lead byte always starts a character: split there, so shapes stay few.
+        end = start + 1
+        while end < n and (seq[end] is None or 0x80 <= seq[end] < 0xC0):  # type: ignore[operator]
+            end += 1
+        options = []
+        for shape in _shapes(seq, start, end):
+            chars = [_character_readings(full, a, b, lost, text_ends) for a, b in shape]
+            if all(chars):
+                options.append(chars)
+        if not options:
             return None
-        beams = sorted(grown)[:beam]
-    return beams[0][1]
+        if len(options) > 1:
+            options.sort(key=lambda chars: best_reading(chars)[0] / len(chars))
+        positions += options[0]
+        start = end
+    from corpusclean.script import _simplified_only, _traditional_only
+
+    known = [chars[0] for chars in positions if len(chars) == 1]
+    traditional = sum(ch in _traditional_only() for ch in known)
+    simplified = sum(ch in _simplified_only() for ch in known)
+    other_script = _simplified_only() if traditional > simplified else _traditional_only()
+    contexts: dict[int, list[str]] = {}
+    lead: list[tuple[str, ...]] = []
+    trail: list[tuple[str, ...]] = []
+    if before[-1:].isdigit() and before[-1:].isascii():
+        contexts[0] = ["after_digit"]
+        lead = [(_DIGIT_STAND_IN,)]
+    last = len(positions) - 1
+    if after[:1].isdigit() and after.isascii():
+        contexts.setdefault(last, []).append("before_digit")
+        trail = [(_DIGIT_STAND_IN,)]
+    elif after[:1] in ("\n", "\r") or (not after and text_ends):
+        contexts.setdefault(last, []).append("line_end")
+    penalties = {index + len(lead): {ch: sum(context_cost(ch, name) for name in names) for ch in positions[index]}
+                 for index, names in contexts.items() if len(positions[index]) > 1}
+    text = best_reading(lead + positions + trail, other_script=other_script, penalties=penalties)[1]
+    return text[len(lead) : len(text) - len(trail)]
+
 
 
 def _encode_with_lost_bytes(run: str, encoding: str) -> list[bytes | None]:
@@ -173,27 +319,60 @@ def _runs_that_may_be_utf8(encoding: str) -> re.Pattern[str]:
     return re.compile(rf"[{regex_class(map(ord, ''.join(starts) + chr(0xFFFD)))}](?<![^\x00-\x7f].)[^\x00-\x7f]*")
 
 
-def _redecode_runs(text: str, pattern: re.Pattern[str], redecode: Callable[[str], str | None]) -> str:
+def _redecode_runs(text: str, pattern: re.Pattern[str], redecode: Callable[[re.Match[str]], str | None]) -> str:
     def replace(match: re.Match[str]) -> str:
         run = match.group()
-        fixed = redecode(run)
+        fixed = redecode(match)
         return fixed if fixed is not None and _better(fixed, run) else run
 
     return pattern.sub(replace, text)
 
 
-def _utf8_from(run: str, encoding: str) -> str | None:
+def _context(match: re.Match[str]) -> dict[str, Any]:
+    """The text around a run, as :func:`_fill_lost_bytes` takes it."""
+    text, end = match.string, match.end()
+    after = text[end : end + 3]
+    while not after.isascii():
+        after = after[:-1]
+    start = match.start()
+    line_start = max(text.rfind("\n", 0, start) + 1, start - 1000)
+    return {"before": text[line_start:start], "after": after,
+            "text_ends": end + len(after) == len(text)}
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def _utf8_from_gbk(match: re.Match[str], *, gb18030: bool) -> str | None:
+    """The UTF-8 text whose bytes a GBK/GB18030 decoder showed as the run, lost bytes filled in;
+    ``gb18030``: the text shows it was GB18030 (private-use characters)."""
+    run = match.group()
     try:
-        parts = _encode_with_lost_bytes(run, encoding)
+        parts = _encode_with_lost_bytes(run, "gb18030")
     except UnicodeEncodeError:
         return None
-    data = _fill_lost_bytes(parts, range(128, 256)) if None in parts else b"".join(p for p in parts if p is not None)
-    if data is None:
+    if None not in parts:
+        try:
+            return b"".join(p for p in parts if p is not None).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    lost, codecs = (_lost_by_gb18030, ("gb18030",)) if gb18030 else (_lost_by_gbk, ("gbk", "gb18030"))
+    context = _context(match)
+    fixed = _fill_lost_bytes(parts, lost, **context)
+    if fixed is None:
         return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    # Lost bytes were checked against the bytes after them one at a time; check the whole: the decoder
+    # must show the repaired text exactly as the run.
+    # When fewer than three bytes after the run are known, a GB18030 four-byte form (lead, digit, lead,
+    # digit) may reach past them and show as one U+FFFD here: then the run's own part is compared.
+    after = context["after"]
+    data = fixed.encode("utf-8") + after.encode("ascii")
+    known = len(after) == 3 or context["text_ends"]
+    for codec in codecs:
+        decoded = data.decode(codec, "replace")
+        if decoded == run + after or (not known and decoded.startswith(run)):
+            return fixed
+    return None
 
 
 def decode_utf8_read_as_gbk(text: str) -> str:
@@ -210,7 +389,11 @@ def decode_utf8_read_as_gbk(text: str) -> str:
     >>> decode_utf8_read_as_gbk("浣溪沙")
     '浣溪沙'
     """
-    return _redecode_runs(text, _runs_that_may_be_utf8("gb18030"), lambda run: _utf8_from(run, "gb18030"))
+    # GB18030 shows GBK's user-defined rows as private-use characters where GBK loses a byte: one such
+    # character anywhere in the text tells which decoder it was, and so which bytes it can have lost.
+    gb18030 = _PRIVATE_USE.search(text) is not None
+    return _redecode_runs(text, _runs_that_may_be_utf8("gb18030"),
+                          lambda match: _utf8_from_gbk(match, gb18030=gb18030))
 
 
 def decode_utf8_read_as_big5(text: str) -> str:
@@ -225,7 +408,8 @@ def decode_utf8_read_as_big5(text: str) -> str:
     '銝剜��'
     """
 
-    def redecode(run: str) -> str | None:
+    def redecode(match: re.Match[str]) -> str | None:
+        run = match.group()
         if "\ufffd" in run:
             return None
         try:
@@ -276,25 +460,30 @@ def decode_utf8_read_as_latin1(text: str) -> str:
     'Ã—2 Müller'
     """
 
-    def redecode(run: str) -> str | None:
+    def redecode(match: re.Match[str]) -> str | None:
+        run = match.group()
         pieces = [_sloppy_cp1252_bytes(piece, min_high=0) for piece in run.split("\ufffd")]
-        if any(piece is None for piece in pieces) or sum("\xa1" <= ch <= "\xff" for ch in run) < 2:
+        # (A lost byte counts as a sign: "ã€\ufffd" is 、 between two digits.)
+        if any(piece is None for piece in pieces) or sum("\xa1" <= ch <= "\xff" or ch == "\ufffd" for ch in run) < 2:
             return None
-        data: bytes | None = pieces[0]
-        if len(pieces) > 1:
-            parts: list[bytes | None] = [pieces[0]]
-            for piece in pieces[1:]:
-                parts += [None, piece]
-            data = _fill_lost_bytes(parts, _CP1252_UNDEFINED)
-        if data is None:
-            return None
-        for attempt in (data, data.replace(b" ", b"\xa0")):
-            try:
-                decoded = attempt.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
+        for nbsp in (False, True):
+            chunks = [piece.replace(b" ", b"\xa0") if nbsp else piece for piece in pieces]  # type: ignore[union-attr]
+            if len(chunks) == 1:
+                try:
+                    decoded = chunks[0].decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+            else:
+                parts: list[bytes | None] = [chunks[0]]
+                for chunk in chunks[1:]:
+                    parts += [None, chunk]
+                filled = _fill_lost_bytes(parts, _lost_by_cp1252, **_context(match))
+                if filled is None:
+                    continue
+                decoded = filled
             if any(is_cjk(ch) or 0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF for ch in decoded):
                 return decoded
+            return None
         return None
 
     return _redecode_runs(text, _LATIN1_RUN, redecode)
@@ -312,8 +501,8 @@ def decode_gbk_read_as_latin1(text: str) -> str:
     'Ærøskøbing'
     """
 
-    def redecode(run: str, min_high: int = 2) -> str | None:
-        data = _sloppy_cp1252_bytes(run, min_high=min_high)
+    def redecode(match: re.Match[str], min_high: int = 2) -> str | None:
+        data = _sloppy_cp1252_bytes(match.group(), min_high=min_high)
         if data is None:
             return None
         try:
@@ -338,7 +527,7 @@ def decode_gbk_read_as_latin1(text: str) -> str:
     # Once a line has shown it is GBK/Big5 read as Latin-1, a one-character run ("¥D" for 主) is too.
     lines = text.split("\n")
     return "\n".join(
-        _redecode_runs(new, _LATIN1_RUN, lambda run: redecode(run, 1)) if new != old else new
+        _redecode_runs(new, _LATIN1_RUN, lambda match: redecode(match, 1)) if new != old else new
         for old, new in zip(lines, fixed.split("\n"), strict=True)
     )
 

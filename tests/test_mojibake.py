@@ -13,7 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusclean.mojibake import fix_mojibake, looks_broken, mojibake_share
+from corpusclean.mojibake import (
+    _character_readings,
+    _encode_with_lost_bytes,
+    _lost_by_cp1252,
+    _lost_by_gb18030,
+    _lost_by_gbk,
+    fix_mojibake,
+    looks_broken,
+    mojibake_share,
+)
 from corpusclean.pipeline import Pipeline
 from corpusclean.stage import build_stage
 
@@ -153,6 +162,47 @@ def test_round_trip_rate_on_a_fixed_sample(corrupt, encoding):
     assert repaired / len(pairs) >= 0.99, (repaired, len(pairs))
 
 
+# Measured on this sample (600 real sentences, seed 4; those that lost a byte): 0.720, 0.805, 0.864 of
+# the sentences and 0.93, 0.81, 0.96 of the characters that lost a byte come back exactly; the thresholds
+# sit just below, so that a worse guess of lost bytes fails here (benchmarks/bench_normalize.py measures
+# the same on 2,000 sentences).
+@pytest.mark.parametrize(
+    ("codec", "min_sentences", "min_characters"),
+    [("gbk", 0.70, 0.91), ("gb18030", 0.78, 0.79), ("cp1252", 0.85, 0.95)],
+)
+def test_lossy_round_trip_rate_on_a_fixed_sample(codec, min_sentences, min_characters):
+    """Class 1 with lost bytes (U+FFFD): information is gone, so the bar is what the measured guess
+    reaches, not 99%."""
+    pairs = [(s, s.encode("utf-8").decode(codec, errors="replace")) for s in _sample()]
+    pairs = [(s, c) for s, c in pairs if "\ufffd" in c]
+    assert len(pairs) >= 500
+    exact = characters = right = 0
+    for s, c in pairs:
+        fixed = fix_mojibake(c)[0]
+        exact += fixed == s
+        for i in _lost_characters(s, c, "cp1252" if codec == "cp1252" else "gb18030"):
+            characters += 1
+            right += len(fixed) == len(s) and fixed[i] == s[i]
+    assert exact / len(pairs) >= min_sentences, (exact, len(pairs))
+    assert right / characters >= min_characters, (right, characters)
+
+
+def _lost_characters(original: str, shown: str, codec: str) -> set[int]:
+    """Indexes of the characters of ``original`` that lost a byte in ``shown`` (one U+FFFD a byte; the
+    other characters of ``shown`` re-encoded with ``codec``)."""
+    starts = []
+    for i, ch in enumerate(original):
+        starts += [i] * len(ch.encode("utf-8"))
+    lost, offset = set(), 0
+    for ch in shown:
+        if ch == "\ufffd":
+            lost.add(starts[offset])
+            offset += 1
+        else:
+            offset += len(ch.encode(codec))
+    return lost
+
+
 def test_glued_pinyin_round_trip_rate():
     rng = random.Random(5)
     pairs = [_glue_pinyin(s, rng) for s in _sample()]
@@ -193,3 +243,37 @@ def test_filter_drops_lost_bytes_and_keeps_repaired_text():
     repaired = pipe.clean("\n".join(_utf8_as_latin1(s) for s in _sample(20)))
     assert repaired.rejected is None and repaired.meta["mojibake"]["fixes"]
     assert not looks_broken(repaired.text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sentence, st.sampled_from(["gbk", "gb18030", "cp1252"]))
+def test_the_lost_byte_is_always_among_the_candidates(s, codec):
+    """The decoder and UTF-8 narrow a lost byte down (~8 of 128 bytes for GBK, 5 for cp1252); the byte
+    that was lost must never be narrowed away."""
+    shown = s.encode("utf-8").decode(codec, errors="replace")
+    encoding = "cp1252" if codec == "cp1252" else "gb18030"
+    lost = {"gbk": _lost_by_gbk, "gb18030": _lost_by_gb18030, "cp1252": _lost_by_cp1252}[codec]
+    seq: list[int | None] = []
+    for part in _encode_with_lost_bytes(shown, encoding):
+        seq.extend([None] if part is None else part)
+    starts = [0]
+    for ch in s:
+        starts.append(starts[-1] + len(ch.encode("utf-8")))
+    for i in _lost_characters(s, shown, encoding):
+        readings = _character_readings(seq, starts[i], starts[i + 1], lost, True)
+        if seq[starts[i] : starts[i + 1]].count(None) <= 2:
+            assert s[i] in readings, (s, i)
+
+
+@settings(max_examples=100, deadline=None)
+@given(sentence, st.sampled_from(["gbk", "gb18030"]))
+def test_a_repaired_lossy_text_reads_back_as_the_mojibake(s, codec):
+    """Whatever the repair guessed for lost bytes, the wrong decoder shows it exactly as the input."""
+    try:
+        s.encode("gbk")
+    except UnicodeEncodeError:
+        return  # private-use or rare characters: the sentence itself may not survive a GBK round trip
+    shown = s.encode("utf-8").decode(codec, errors="replace")
+    fixed = fix_mojibake(shown)[0]
+    if "\ufffd" in shown and "\ufffd" not in fixed and not looks_broken(fixed):
+        assert any(fixed.encode("utf-8").decode(c, errors="replace") == shown for c in ("gbk", "gb18030"))
