@@ -157,14 +157,15 @@ class Measurements:
     (10, 26, 0.5)
     """
 
-    __slots__ = ("_classes", "_content", "_counts", "_cps", "_hashes", "_lines", "_marks", "_pairs", "_weights",
-                 "text")
+    __slots__ = ("_classes", "_content", "_counts", "_cps", "_entries", "_hashes", "_lines", "_marks", "_pairs",
+                 "_weights", "text")
 
     def __init__(self, text: str | None) -> None:
         self.text = text
         self._cps: np.ndarray | None = None
         self._classes: np.ndarray | None = None
         self._counts: list[int] | None = None
+        self._entries: list[int] | None = None  # characters per table entry (class * 4 + mark)
         self._marks: list[int] | None = None
         self._pairs: list[np.ndarray | None] | None = None
         self._lines: list[str] | None = None
@@ -191,9 +192,8 @@ class Measurements:
     def counts(self) -> list[int]:
         """Characters per class, indexed by ``SPACE`` ... ``OTHER``."""
         if self._counts is None:
-            entries = np.bincount(self.classes(), minlength=4 * len(CLASS_NAMES)).tolist()
-            self._counts = [sum(entries[4 * cls : 4 * cls + 4]) for cls in range(len(CLASS_NAMES))]
-            self._marks = [sum(entries[mark::4]) for mark in range(4)]
+            entries = self._entries = np.bincount(self.classes(), minlength=4 * len(CLASS_NAMES)).tolist()
+            self._counts = [a + b + c + d for a, b, c, d in zip(*[iter(entries)] * 4, strict=True)]
         return self._counts
 
     def marks(self) -> list[int]:
@@ -204,7 +204,8 @@ class Measurements:
         """
         if self._marks is None:
             self.counts()
-        return self._marks  # type: ignore[return-value]
+            self._marks = [sum(self._entries[mark::4]) for mark in range(4)]  # type: ignore[index]
+        return self._marks
 
     def lines(self) -> list[str]:
         if self._lines is None:
@@ -378,12 +379,19 @@ class Measurements:
         >>> m.short_line_bound() >= m.line_structure()["short_line_frac"]
         True
         """
-        lines = (self.text or "").count("\n") + 1
-        return min(1.0, (short_line_chars - 1) * lines / max(self.nonspace(), 1))
+        text = self.text or ""
+        # Alone (no class counts yet), str.split counts the same non-space characters in C.
+        nonspace = self.nonspace() if self._counts is not None else _nonspace_len(text)
+        return min(1.0, (short_line_chars - 1) * (text.count("\n") + 1) / max(nonspace, 1))
 
     def duplicate_lines(self) -> dict[str, float]:
         lines = self.lines()
-        stripped = [line.strip() for line in lines]
+        stripped = list(map(str.strip, lines))
+        distinct = set(stripped)
+        distinct.discard("")
+        if len(distinct) == len(stripped) - stripped.count(""):
+            # No line repeats, so no paragraph does either (equal paragraphs start with equal lines).
+            return {"dup_line_frac": 0.0, "dup_line_char_frac": 0.0, "dup_para_frac": 0.0, "dup_para_char_frac": 0.0}
         # A line without a letter or digit ("| | |", "* * *", "————") is layout, not text: like a blank line
         # it is not counted (a page of tables repeats its row separators on every other line).
         worded = [line for line in stripped if line and _HAS_WORD.search(line)]
@@ -777,17 +785,24 @@ def _run_extras(joins: list[int]) -> tuple[list[int], int]:
     """
     extras: list[int] = []
     previous = -2
+    run = 0
     for position in joins:
         if position == previous + 1:
-            extras[-1] += 1
+            run += 1
         else:
-            extras.append(1)
+            if run:
+                extras.append(run)
+            run = 1
         previous = position
+    if run:
+        extras.append(run)
     extras.sort(reverse=True)
-    per_length = same = 0
-    for i, extra in enumerate(extras):
-        same = same + 1 if i and extra == extras[i - 1] else 1
-        per_length = max(per_length, extra * same)
+    per_length = same = last = 0
+    for extra in extras:
+        same = same + 1 if extra == last else 1
+        last = extra
+        if extra * same > per_length:
+            per_length = extra * same
     return extras, per_length
 
 

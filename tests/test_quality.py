@@ -438,6 +438,12 @@ def test_duplicate_paragraphs_match_the_regex_split(lines, padding):
     assert measured["dup_para_frac"] == (dup / len(paragraphs) if paragraphs else 0.0)
     total = sum(map(len, paragraphs))
     assert measured["dup_para_char_frac"] == (dup_chars / total if total else 0.0)
+    # Lines likewise (stripped, layout-only lines left out).
+    worded = [line.strip() for line in text.split("\n") if re.search(r"[^\W_]", line)]
+    repeats = [line for i, line in enumerate(worded) if line in worded[:i]]
+    assert measured["dup_line_frac"] == (len(repeats) / len(worded) if worded else 0.0)
+    total = sum(map(len, worded))
+    assert measured["dup_line_char_frac"] == (sum(map(len, repeats)) / total if total else 0.0)
 
 
 def test_line_shares_measured_alone_equal_all_at_once():
