@@ -211,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     old_parts = [min(p) for p in zip(*(chain_parts(before, texts) for _ in range(args.repeats)), strict=True)]
     new_parts = [min(p) for p in zip(*(chain_parts(after, texts) for _ in range(args.repeats)), strict=True)]
     for stage, old_p, new_p in zip(after, old_parts, new_parts, strict=True):
-        print(f"  {'  ' + stage.name + ' in the chain':<22} {megabytes / old_p:7.1f} MB/s {megabytes / new_p:6.1f} MB/s "
-              f"{old_p / new_p:8.1f}x")
+        label = f"  {stage.name} in the chain"
+        print(f"  {label:<22} {megabytes / old_p:7.1f} MB/s {megabytes / new_p:6.1f} MB/s {old_p / new_p:8.1f}x")
     differ = sum(a != b for a, b in zip(old_verdicts, new_verdicts, strict=True))
     counts = Counter(new_verdicts)
     print("\n  verdicts now: " + ", ".join(f"{k} {n}" for k, n in counts.most_common()))
