@@ -23,9 +23,9 @@ CHUNK_ITEMS = 256
 # Workers start from a clean fork server, not a fork of this process: native libraries that run thread
 # pools (opencc-pyo3's Rust pool) hang in a child forked after they were used in the parent.
 _CONTEXT = multiprocessing.get_context("forkserver")
-# The fork server imports the stages once, and every worker forked from it starts with them imported
-# (importing numpy and the stage modules cost each worker ~0.3 s of CPU). Imports start no thread pool.
-_CONTEXT.set_forkserver_preload(["corpusclean.stages"])
+# The fork server imports the stages and builds their lazy tables once (corpusclean.warmup), and every
+# worker forked from it starts with them (imports and tables cost each worker ~1 s of CPU otherwise).
+_CONTEXT.set_forkserver_preload(["corpusclean.stages", "corpusclean.warmup"])
 
 
 class Pipeline:
