@@ -138,12 +138,21 @@ def rates() -> None:
 def lost_bytes(sample: list[str]) -> None:
     """Per character that lost a byte (U+FFFD): how many characters the decoder and UTF-8 leave possible,
     how often the repair picks the right one, and what the most frequent candidate alone would pick."""
-    from corpusclean.mojibake import _character_readings, _encode_with_lost_bytes, _lost_by_cp1252, _lost_by_gbk
+    import statistics
+
+    from corpusclean.mojibake import (
+        _character_readings,
+        _encode_with_lost_bytes,
+        _lost_by_cp1252,
+        _lost_by_gb18030,
+        _lost_by_gbk,
+    )
     from corpusclean.plausibility import char_cost
 
     print("lost bytes, per character that lost one or two (same 2,000 sentences):")
-    for codec, lost in (("gbk", _lost_by_gbk), ("gb18030", _lost_by_gbk), ("cp1252", _lost_by_cp1252)):
-        chars = determined = ours = unigram = candidates = holes = 0
+    for codec, lost in (("gbk", _lost_by_gbk), ("gb18030", _lost_by_gb18030), ("cp1252", _lost_by_cp1252)):
+        chars = ours = unigram = holes = 0
+        counts: list[int] = []
         for s in sample:
             shown = s.encode("utf-8").decode(codec, errors="replace")
             if "\ufffd" not in shown:
@@ -159,14 +168,14 @@ def lost_bytes(sample: list[str]) -> None:
                 if None in seq[offset : offset + width]:
                     readings = _character_readings(seq, offset, offset + width, lost, True)
                     chars += 1
-                    candidates += len(readings)
-                    determined += len(readings) == 1
+                    counts.append(len(readings))
                     ours += len(fixed) == len(s) and fixed[i] == ch
                     unigram += min(readings, key=char_cost) == ch
                 offset += width
-        print(f"  UTF-8 read as {codec:<8} {holes} lost bytes in {chars} characters: {candidates / chars:.1f} "
-              f"candidates each (of 64 or 4096), {determined / chars:.3f} determined; right: "
-              f"{ours / chars:.3f} (most frequent candidate alone: {unigram / chars:.3f})")
+        few = sum(n <= 16 for n in counts) / chars
+        print(f"  UTF-8 read as {codec:<8} {holes} lost bytes in {chars} characters; candidates per character: "
+              f"median {statistics.median(counts):.0f} (of 64, or 4096 for two lost bytes), <= 16 for {few:.2f}; "
+              f"right: {ours / chars:.3f} (the most frequent candidate alone: {unigram / chars:.3f})")
 
 
 def startup() -> None:

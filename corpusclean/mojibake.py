@@ -112,47 +112,57 @@ def _better(new: str, old: str) -> bool:
 # most plausible reading of the whole run (:func:`~corpusclean.plausibility.best_reading`) picks among
 # them.
 
-# (lost byte, the known bytes after it, whether more unknown bytes follow them) -> could it be lost?
-LostTest = Callable[[int, bytes, bool], bool]
+# (the known bytes after a lost byte, whether unknown bytes follow them) -> the bytes it can have been
+LostBytes = Callable[[bytes, bool], frozenset[int]]
 
 
-def _lost_by_gbk(byte: int, following: bytes, cut: bool) -> bool:
-    r"""Would a GBK or a GB18030 decoder have thrown ``byte`` away before ``following``?
+def _lost_by_gbk(following: bytes, cut: bool) -> frozenset[int]:
+    r"""The bytes a GBK or a GB18030 decoder would have thrown away before ``following``.
 
-    >>> _lost_by_gbk(0xE4, b"\xb8", False), _lost_by_gbk(0xAA, b"\xe4", False), _lost_by_gbk(0xE4, b"", False)
-    (False, True, True)
+    >>> [f"{b:X}" for b in sorted(_lost_by_gbk(b"\xe4", False))]  # before a UTF-8 lead byte E4
+    ['80', 'A2', 'AA', 'AB', 'AC', 'AD', 'AE', 'AF', 'F8', 'F9', 'FA', 'FB', 'FC', 'FD', 'FE', 'FF']
+    >>> len(_lost_by_gbk(b"\n", False)), 0xE4 in _lost_by_gbk(b"\xb8", False)
+    (128, False)
     """
-    return _lost_before(byte, following, cut, ("gbk", "gb18030"))
+    return _lost_before(following, cut, ("gbk", "gb18030"))
 
 
-def _lost_by_gb18030(byte: int, following: bytes, cut: bool) -> bool:
-    r"""Would a GB18030 decoder have thrown ``byte`` away? It maps GBK's user-defined rows to private-use
+def _lost_by_gb18030(following: bytes, cut: bool) -> frozenset[int]:
+    r"""The bytes a GB18030 decoder would have thrown away. It maps GBK's user-defined rows to private-use
     characters, so fewer bytes are lost: text that shows such characters was read with GB18030.
 
-    >>> _lost_by_gbk(0xAA, b"\xe4", False), _lost_by_gb18030(0xAA, b"\xe4", False)
+    >>> 0xAA in _lost_by_gbk(b"\xe4", False), 0xAA in _lost_by_gb18030(b"\xe4", False)
     (True, False)
     """
-    return _lost_before(byte, following, cut, ("gb18030",))
+    return _lost_before(following, cut, ("gb18030",))
 
 
-def _lost_before(byte: int, following: bytes, cut: bool, codecs: tuple[str, ...]) -> bool:
+def _lost_before(following: bytes, cut: bool, codecs: tuple[str, ...]) -> frozenset[int]:
     # A two-byte pair needs one following byte; only GB18030's four-byte forms (a digit second) need three.
     if following and not 0x30 <= following[0] <= 0x39:
         following, cut = following[:1], False
-    return _lost_cached(byte, following, cut, codecs)
+    return _lost_cached(following, cut, codecs)
 
 
 @functools.cache
-def _lost_cached(byte: int, following: bytes, cut: bool, codecs: tuple[str, ...]) -> bool:
+def _lost_cached(following: bytes, cut: bool, codecs: tuple[str, ...]) -> frozenset[int]:
     if cut and len(following) < 3:
-        return True  # it depends on bytes not known yet: the whole result is checked at the end
-    head = bytes([byte]) + following
-    return any(head.decode(codec, "replace") == "\ufffd" + following.decode(codec, "replace") for codec in codecs)
+        return _HIGH_BYTES  # it depends on bytes not known yet: the whole result is checked at the end
+    return frozenset(
+        byte for byte in _HIGH_BYTES
+        if any((bytes([byte]) + following).decode(codec, "replace") == "\ufffd" + following.decode(codec, "replace")
+               for codec in codecs))
 
 
-def _lost_by_cp1252(byte: int, following: bytes, cut: bool) -> bool:
+_HIGH_BYTES = frozenset(range(0x80, 0x100))
+
+
+def _lost_by_cp1252(following: bytes, cut: bool) -> frozenset[int]:
     """cp1252 has five undefined bytes, whatever follows them."""
-    return byte in _CP1252_UNDEFINED
+    return _CP1252_LOST
+
+
+_CP1252_LOST = frozenset(_CP1252_UNDEFINED)
 
 
 _UTF8_LENGTH = bytes(1 if b < 0x80 else 2 if 0xC2 <= b < 0xE0 else 3 if 0xE0 <= b < 0xF0 else 4 if 0xF0 <= b < 0xF5
@@ -179,7 +189,7 @@ def _shapes(seq: list[int | None], start: int, end: int) -> list[list[tuple[int,
     return shapes[:4]
 
 
-def _character_readings(full: list[int | None], start: int, end: int, lost: LostTest,
+def _character_readings(full: list[int | None], start: int, end: int, lost: LostBytes,
                         text_ends: bool) -> tuple[str, ...]:
     """The characters that the bytes ``full[start:end]`` may spell, lost bytes filled in every way the
     decoder and UTF-8 allow. ``full`` holds the run's bytes and a few known bytes after it;
@@ -210,8 +220,9 @@ def _character_readings(full: list[int | None], start: int, end: int, lost: Lost
             following.append(b)
         else:
             cut = len(following) < 3 and not text_ends  # the end of what is known, not of the text
+        possible = lost(bytes(following), cut)
         for byte in _LEAD_BYTES[end - start] if k == start else _CONTINUATION_BYTES:
-            if lost(byte, bytes(following), cut):
+            if byte in possible:
                 trial[k] = byte
                 fill(index - 1)
         trial[k] = None
@@ -220,12 +231,13 @@ def _character_readings(full: list[int | None], start: int, end: int, lost: Lost
     return tuple(readings)
 
 
-# An ASCII number beside a run is read as this numeral, so that 12月 and 8个 have word evidence (二月, 二个)
-# like 十二月 has; 二 forms few words other than numeral ones (unlike 一).
-_DIGIT_STAND_IN = "二"
+# An ASCII number beside a run is read as this numeral, so that 12月 and 8个 have word evidence (三月,
+# 三个) like 十二月 has. In jieba's dictionary 三个 is a commoner word than 三中 (二中 beats 二个, and 一
+# forms many words that are not numbers).
+_DIGIT_STAND_IN = "三"
 
 
-def _fill_lost_bytes(parts: list[bytes | None], lost: LostTest, *, before: str = "", after: str = "",
+def _fill_lost_bytes(parts: list[bytes | None], lost: LostBytes, *, before: str = "", after: str = "",
                      text_ends: bool = True) -> str | None:
     r"""The most plausible UTF-8 text that byte chunks spell, where ``None`` stands for one byte a decoder
     threw away. ``before``/``after``: the text around the run (``after``: up to three ASCII characters,
