@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from corpusclean.charclass import regex_class
-from corpusclean.plausibility import best_reading, context_cost, is_cjk, text_cost
+from corpusclean.plausibility import best_reading, context_cost, is_cjk, pair_bonus, text_cost
 
 # A repair must lower the mean cost per character by at least this much (log10 units): mojibake runs
 # cost 5-8, the Chinese they hide 1.5-3, so real repairs clear it by far; near-ties are left alone.
@@ -293,8 +293,19 @@ def _fill_lost_bytes(parts: list[bytes | None], lost: LostBytes, *, before: str 
         trail = [(_DIGIT_STAND_IN,)]
     elif after[:1] in ("\n", "\r") or (not after and text_ends):
         contexts.setdefault(last, []).append("line_end")
-    penalties = {index + len(lead): {ch: sum(context_cost(ch, name) for name in names) for ch in positions[index]}
-                 for index, names in contexts.items() if len(positions[index]) > 1}
+    penalties: dict[int, dict[str, float]] = {}
+    for index, chars in enumerate(positions):
+        if len(chars) == 1:
+            continue
+        names = contexts.get(index, ())
+        # An ideograph and a punctuation mark beside it, one of them known (吗？, 说：).
+        previous = positions[index - 1] if index else ("",)
+        following = positions[index + 1] if index + 1 < len(positions) else ("",)
+        penalties[index + len(lead)] = {
+            ch: sum(context_cost(ch, name) for name in names)
+            - (pair_bonus(previous[0], ch) if len(previous) == 1 and previous[0] else 0.0)
+            - (pair_bonus(ch, following[0]) if len(following) == 1 and following[0] else 0.0)
+            for ch in chars}
     text = best_reading(lead + positions + trail, other_script=other_script, penalties=penalties)[1]
     return text[len(lead) : len(text) - len(trail)]
 
