@@ -552,7 +552,7 @@ class Measurements:
             if len(pairs) > allowed:
                 ordered = self.sorted_pairs()
                 if (ordered[allowed:] == ordered[:-allowed]).any() and \
-                        not _top_within(ordered, extras, top, total):
+                        not _top_within(chars, pairs, ordered, extras, top, total):
                     return False
         if dup:
             n, limit = dup[0][0], min(limit for _, limit in dup)
@@ -750,15 +750,25 @@ def _char_gram_keys(chars: np.ndarray, pairs: np.ndarray, n: int) -> np.ndarray:
     return keys
 
 
-def _top_within(ordered: np.ndarray, extras: list[int], top: Sequence[tuple[int, float]], total: int) -> bool:
-    """The top n-gram bound of :meth:`Measurements.ngrams_within` once more, with the most frequent pair's count
-    ``c`` itself: ``k * L <= c * n`` plus, for each Latin word or number in the n-gram, its extra characters
-    times ``min(c, words and numbers of its length)`` (the n largest of those over the document)."""
-    edges = np.concatenate(([-1], np.flatnonzero(ordered[1:] != ordered[:-1]), [len(ordered) - 1]))
-    most = int(np.diff(edges).max())
+def _top_within(chars: np.ndarray, pairs: np.ndarray, ordered: np.ndarray, extras: list[int],
+                top: Sequence[tuple[int, float]], total: int) -> bool:
+    """The top n-gram bound of :meth:`Measurements.ngrams_within` once more, tighter: ``k`` is at most the count
+    ``c`` of the most frequent character n-gram (a token n-gram's first n characters occur wherever it does;
+    ``ordered`` are the sorted pair keys), and ``k * L <= c * n`` plus, for each Latin word or number in the
+    n-gram, its extra characters times ``min(c, words and numbers of its length)``."""
     same_length = Counter(extras)
-    spread = sorted((extra * min(most, same_length[extra]) for extra in extras), reverse=True)
-    return all(most * n + sum(spread[:n]) <= _largest_count(1, limit, total) for n, limit in top if limit < 1)
+    for n, limit in top:
+        if limit >= 1:
+            continue
+        keys = ordered if n == 2 else np.sort(_char_gram_keys(chars, pairs, n))
+        if len(keys) == 0:
+            continue
+        edges = np.concatenate(([-1], np.flatnonzero(keys[1:] != keys[:-1]), [len(keys) - 1]))
+        most = int(np.diff(edges).max())
+        spread = sorted((extra * min(most, same_length[extra]) for extra in extras), reverse=True)
+        if most * n + sum(spread[:n]) > _largest_count(1, limit, total):
+            return False
+    return True
 
 
 def _covered_by_repeats(keys: np.ndarray, n: int, size: int) -> int:

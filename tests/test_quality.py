@@ -325,6 +325,8 @@ def _mixed_text(data, *, size: int = 1500) -> str:
     if repeat:
         i = data.draw(st.integers(0, len(text) - 1))
         phrase = text[i:i + data.draw(st.integers(1, 12))]
+        if data.draw(st.booleans()):  # with a Latin word or number in it ("GDP增长", "2020年")
+            phrase = data.draw(st.sampled_from(_RUNS)).join(data.draw(st.sampled_from([["", phrase], [phrase, ""]])))
         text += data.draw(st.sampled_from(["", "，", " ", "\n", "、", "…"])).join([phrase] * repeat)
     return text
 
