@@ -277,3 +277,16 @@ def test_a_repaired_lossy_text_reads_back_as_the_mojibake(s, codec):
     fixed = fix_mojibake(shown)[0]
     if "\ufffd" in shown and "\ufffd" not in fixed and not looks_broken(fixed):
         assert any(fixed.encode("utf-8").decode(c, errors="replace") == shown for c in ("gbk", "gb18030"))
+
+
+def test_the_stage_counts_the_lost_bytes_it_guessed():
+    pipe = Pipeline([build_stage("mojibake", {})])
+    lossy = [s for s in _sample(50) if "\ufffd" in _utf8_as_gb18030(s)][:10]
+    text = "\n".join(lossy)
+    shown = "\n".join(_utf8_as_gb18030(s) for s in lossy)
+    doc = pipe.clean(shown)
+    repaired = sum(a == b for a, b in zip(doc.text.split("\n"), lossy, strict=True))
+    assert repaired >= 5 and "\ufffd" not in doc.text
+    assert doc.meta["mojibake"]["guessed_bytes"] == shown.count("\ufffd") - sum(
+        r.text.count("\ufffd") for r in doc.removals)
+    assert "guessed_bytes" not in pipe.clean(_utf8_as_latin1(text)).meta["mojibake"]
