@@ -1,8 +1,11 @@
 """MB/s of the normalize, mojibake and mojibake_filter stages on real Chinese text, clean and 5%-corrupted,
-beside ftfy.fix_text with its defaults (the baseline) in the same run; and repair rates per corruption.
+beside ftfy.fix_text with its defaults (the baseline) in the same run; repair rates per corruption; for
+lost bytes (U+FFFD), candidates per character and how often the right one is picked, against the most
+frequent candidate alone; what a process pays for the plausibility tables, built or from the disk cache.
 
-    python benchmarks/bench_normalize.py            # ~8 MB corpus, about a minute
-    python benchmarks/bench_normalize.py --full     # ~40 MB
+    python benchmarks/bench_normalize.py               # ~8 MB corpus, about a minute
+    python benchmarks/bench_normalize.py --full        # ~40 MB
+    python benchmarks/bench_normalize.py --rates-only  # repair rates and startup, ~30 s
 
 The corpus is the gold main texts of the real pages in ../shared/eval and the seeds, repeated.
 """
