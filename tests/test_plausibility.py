@@ -49,6 +49,17 @@ def test_a_new_table_version_is_a_new_file(tmp_path, monkeypatch):
     assert plausibility._cache_name() != name
 
 
+def test_saving_removes_older_versions_only(tmp_path, built):
+    older = tmp_path / f"plausibility-v{plausibility.TABLE_VERSION - 1}-0123456789abcdef.marshal"
+    other_input = tmp_path / f"plausibility-v{plausibility.TABLE_VERSION}-0123456789abcdef.marshal"
+    unrelated = tmp_path / "notes.txt"
+    for path in (older, other_input, unrelated):
+        path.write_bytes(b"x")
+    load_tables(str(tmp_path))
+    assert not older.exists() and other_input.exists() and unrelated.exists()
+    assert (tmp_path / plausibility._cache_name()).exists()
+
+
 def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path / "a"))
     assert plausibility._cache_dir() == str(tmp_path / "a")
