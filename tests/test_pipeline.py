@@ -90,3 +90,15 @@ def test_later_stages_never_see_a_rejected_document():
 def test_workers_must_be_positive():
     with pytest.raises(ValueError, match="workers must be >= 1, got 0"):
         list(Pipeline([Whitespace()]).run(real_docs(1), workers=0))
+
+
+def test_warm_up_builds_the_lazy_tables_workers_would_build():
+    """What the fork server imports before forking workers (corpusclean.warmup) loads what stages load on
+    first use: the plausibility tables of the mojibake repair and the language model."""
+    from corpusclean import language_id, plausibility, warmup
+
+    language_id._identifier.cache_clear()
+    plausibility._tables.cache_clear()
+    warmup.warm()
+    assert language_id._identifier.cache_info().currsize == 1
+    assert plausibility._tables.cache_info().currsize == 1
