@@ -18,6 +18,7 @@ import click
 
 from corpusclean.document import Document
 from corpusclean.parse import ParseOptions
+from corpusclean.pipeline import start_worker_server
 from corpusclean.readers import FORMATS, InputError, iter_raw
 from corpusclean.recipe import RecipeError, build_pipeline, load_recipe, stage_params
 from corpusclean.run import RunAborted, RunConfig, clean_files, run_report
@@ -204,6 +205,8 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
     2 bad usage or recipe.
     """
+    if engine == "local" and (workers or os.cpu_count() or 1) > 1:
+        start_worker_server()
     recipe = _recipe(recipe_path, rule_packs, disabled_rules)
     _apply_dedup_options(recipe, no_dedup, dedup_index)
     mined = _two_pass(recipe, inputs, fmt, text_field, id_field, quiet) if two_pass else None

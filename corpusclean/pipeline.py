@@ -28,6 +28,15 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["corpusclean.stages", "corpusclean.warmup"])
 
 
+def start_worker_server() -> None:
+    """Start the fork server now, without waiting for it: it imports the stages and builds their tables
+    (about a second) while this process is still reading its recipe and building its pipeline, instead of
+    after, when the first chunk is ready for a worker."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 class Pipeline:
     """Stages in order. Per-document stages come first, then corpus stages (deduplication), which need
     every document's per-document result before they can decide.
