@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from corpusclean import table_cache
 from corpusclean.charclass import regex_class
 from corpusclean.plausibility import best_reading, context_cost, is_cjk, pair_bonus, text_cost
 
@@ -787,12 +788,27 @@ def _expensive_streaks(run: str, min_run: int) -> int:
 @functools.cache
 def _expensive_runs(min_run: int) -> re.Pattern[str]:
     """Runs of ``min_run`` or more non-ASCII characters other than U+FFFD that cost at least
-    ``_MOJIBAKE_CHAR_COST`` (BMP: measured once per process, ~0.1 s), or are astral (measured per run)."""
+    ``_MOJIBAKE_CHAR_COST`` (BMP: see :func:`_expensive_bmp`), or are astral (measured per run)."""
+    return re.compile(f"[{_expensive_bmp()}\\U00010000-\\U0010ffff]{{{min_run},}}")
+
+
+def _expensive_bmp() -> str:
+    """The regex class of the BMP characters :func:`_expensive_runs` counts. Measuring them costs 0.35 s
+    (the character costs are loaded, then asked 65,408 times), so it is done once per machine and kept
+    by :mod:`corpusclean.table_cache`, keyed by this module's source and everything the costs come from."""
+    from corpusclean import plausibility
+
+    return table_cache.load_or_build(
+        "mojibake", _measure_expensive_bmp, version=1,
+        sources=("corpusclean.mojibake", *plausibility.TABLE_SOURCES), inputs=plausibility.table_inputs())
+
+
+def _measure_expensive_bmp() -> str:
     from corpusclean.plausibility import char_cost
 
     expensive = "".join(chr(cp) for cp in range(0x80, 0x10000)
                         if cp != 0xFFFD and char_cost(chr(cp)) >= _MOJIBAKE_CHAR_COST)
-    return re.compile(f"[{regex_class(map(ord, expensive))}\\U00010000-\\U0010ffff]{{{min_run},}}")
+    return regex_class(map(ord, expensive))
 
 
 # Characters costing at least this (rarer than ~1 in 300,000 characters of Chinese) count towards

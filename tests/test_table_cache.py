@@ -1,0 +1,154 @@
+"""Tables kept on disk (corpusclean.table_cache): a loaded table equals a freshly built one, and a cache
+that is stale, damaged or unwritable is never trusted and never an error."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from corpusclean import mojibake, quality_signals, script, shingles, table_cache
+from corpusclean.stages import normalize
+
+
+def _no_build(*_args: object) -> None:
+    raise AssertionError("built again although a cached copy is there")
+
+
+def _equal(a: object, b: object) -> bool:
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, tuple) and hasattr(a, "_fields"):  # script's tables: dicts, arrays, sets
+        return all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+# (cached function, the functools cache to clear, module and name of the builder, fresh build)
+TABLES = {
+    "script": (script._tables, script, "_fold_sets", lambda: script._make_tables(*script._fold_sets())),
+    "shingles": (shingles._bmp_table, shingles, "_build_bmp_table", shingles._build_bmp_table),
+    "normalize": (normalize._invisible_bmp_points, normalize, "_measure_invisible_bmp_points",
+                  normalize._measure_invisible_bmp_points),
+    "quality_signals": (quality_signals._class_table, quality_signals, "_build_class_table",
+                        quality_signals._build_class_table),
+    "mojibake": (mojibake._expensive_bmp, mojibake, "_measure_expensive_bmp", mojibake._measure_expensive_bmp),
+}
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_a_table_loaded_from_disk_equals_a_fresh_build(name, tmp_path, monkeypatch):
+    cached, module, builder, fresh = TABLES[name]
+    monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path))
+    clear = getattr(cached, "cache_clear", lambda: None)
+    clear()
+    try:
+        saved = cached()  # built and saved
+        (path,) = [p for p in tmp_path.iterdir() if p.name.startswith(f"{name}-v")]
+        clear()
+        monkeypatch.setattr(module, builder, _no_build)
+        loaded = cached()  # read back, not built
+        monkeypatch.undo()
+        assert _equal(loaded, saved) and _equal(loaded, fresh())
+        assert path.stat().st_size > 0
+    finally:
+        clear()
+
+
+def test_the_tables_give_the_same_answers_loaded_or_built(tmp_path, monkeypatch):
+    """Through the functions that use them: the fold, the dedup view, the invisible characters, the
+    character classes and the mojibake share, on text that exercises every table."""
+    text = "貴州省黨政代表團，赴廣東！\u200b２０２１年ＧＤＰ\ue000 浣犲ソ涓栫晫锛岃繖鏄竴娈垫祴璇曟枃瀛椼��"
+
+    def answers() -> tuple:
+        return (script.fold_to_simplified(text), shingles.normalized_view(text),
+                normalize.remove_invisible(text, {}), quality_signals.char_classes(text).tolist(),
+                mojibake.mojibake_share(text))
+
+    monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path))
+    functions = (script._tables, shingles._bmp_table, normalize._invisible_bmp_points, normalize._invisible,
+                 quality_signals._class_table, mojibake._expensive_runs)
+    try:
+        results = []
+        for _ in range(2):  # built, then loaded
+            for function in functions:
+                function.cache_clear()
+            results.append(answers())
+        assert results[0] == results[1]
+    finally:
+        for function in functions:
+            function.cache_clear()
+
+
+def _load(tmp_path, build, **kwargs):
+    return table_cache.load_or_build("demo", build, version=1, directory=str(tmp_path), **kwargs)
+
+
+def test_a_damaged_file_is_rebuilt_and_replaced(tmp_path):
+    table = {"深": 1.5, "圳": 2.5}
+    _load(tmp_path, lambda: table)
+    (path,) = tmp_path.iterdir()
+    path.write_bytes(path.read_bytes()[:7])
+    assert _load(tmp_path, lambda: table) == table
+    assert _load(tmp_path, _no_build) == table
+
+
+def test_a_file_of_another_key_under_this_name_is_not_trusted(tmp_path):
+    _load(tmp_path, lambda: "old")
+    (path,) = tmp_path.iterdir()
+    other = tmp_path / "other"
+    _load(other, lambda: "other", extra=["something else"])
+    (other_path,) = other.iterdir()
+    os.replace(other_path, path)  # right file name, wrong contents (a digest collision or a stray copy)
+    assert _load(tmp_path, lambda: "new") == "new"
+
+
+def test_an_unwritable_or_missing_cache_is_skipped_silently(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert _load(blocker / "cache", lambda: (1, 2)) == (1, 2)
+    assert table_cache.load_or_build("demo", lambda: (3,), version=1, directory=None) == (3,)
+    # An input that cannot be found: built (the builder reports it), nothing saved.
+    assert _load(tmp_path / "c", lambda: (4,), inputs=[str(tmp_path / "missing.txt")]) == (4,)
+    assert not (tmp_path / "c").exists()
+
+
+def test_an_edited_module_or_input_is_a_new_file(tmp_path, monkeypatch):
+    module = tmp_path / "corpusclean_demo_builder.py"
+    module.write_text("TABLE = '深圳'\n", encoding="utf-8")
+    data = tmp_path / "words.txt"
+    data.write_text("深圳 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+
+    def name() -> str:
+        table_cache._module_digest.cache_clear()
+        key = table_cache.table_key(version=1, sources=["corpusclean_demo_builder"], inputs=[str(data)])
+        return table_cache.file_name("demo", key)
+
+    first = name()
+    module.write_text("TABLE = '毕节'\n", encoding="utf-8")
+    second = name()
+    data.write_text("深圳 1\n毕节 2\n", encoding="utf-8")
+    third = name()
+    assert len({first, second, third}) == 3
+    assert name() == third
+    sys.modules.pop("corpusclean_demo_builder", None)
+
+
+def test_saving_removes_older_versions_and_keeps_a_few_of_this_one(tmp_path):
+    older = tmp_path / "demo-v0-0123456789abcdef.marshal"
+    unrelated = [tmp_path / "notes.txt", tmp_path / "demo2-v0-0123456789abcdef.marshal"]
+    this_version = [tmp_path / f"demo-v1-{i:016x}.marshal" for i in range(table_cache.KEEP_PER_TABLE + 2)]
+    for age, path in enumerate([older, *unrelated, *this_version]):
+        path.write_bytes(b"x")
+        os.utime(path, ns=(10**18 + age, 10**18 + age))
+    _load(tmp_path, lambda: "table")
+    kept = {p.name for p in tmp_path.iterdir()}
+    assert older.name not in kept and all(p.name in kept for p in unrelated)
+    # The file just written and the newest others of this version.
+    newest = [p.name for p in this_version[-(table_cache.KEEP_PER_TABLE - 1):]]
+    assert sorted(n for n in kept if n.startswith("demo-v1-")) == sorted([*newest, table_cache.file_name(
+        "demo", table_cache.table_key(version=1))])
