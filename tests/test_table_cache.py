@@ -34,6 +34,9 @@ TABLES = {
                   normalize._measure_invisible_bmp_points),
     "quality_signals": (quality_signals._class_table, quality_signals, "_build_class_table",
                         quality_signals._build_class_table),
+    "view_inverse": (quality_signals._view_inverse, quality_signals, "_build_view_inverse",
+                     lambda: (*quality_signals._build_view_inverse()[:2],
+                              frozenset(quality_signals._build_view_inverse()[2]))),
     "mojibake": (mojibake._expensive_bmp, mojibake, "_measure_expensive_bmp", mojibake._measure_expensive_bmp),
 }
 
@@ -65,11 +68,11 @@ def test_the_tables_give_the_same_answers_loaded_or_built(tmp_path, monkeypatch)
     def answers() -> tuple:
         return (script.fold_to_simplified(text), shingles.normalized_view(text),
                 normalize.remove_invisible(text, {}), quality_signals.char_classes(text).tolist(),
-                mojibake.mojibake_share(text))
+                quality_signals._spellings("qq号"), mojibake.mojibake_share(text))
 
     monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path))
     functions = (script._tables, shingles._bmp_table, normalize._invisible_bmp_points, normalize._invisible,
-                 quality_signals._class_table, mojibake._expensive_runs)
+                 quality_signals._class_table, quality_signals._view_inverse, mojibake._expensive_runs)
     try:
         results = []
         for _ in range(2):  # built, then loaded
