@@ -9,7 +9,8 @@ load it in milliseconds.
 A table's file name carries a digest of everything the table is built from: the source of the modules
 that build it (an edited module is a new file, so a code change can never load a stale table), the input
 files (path, size, modification time), the Python version (marshal format, Unicode database) and any
-other parameters. The directory is $CORPUSCLEAN_CACHE, else $XDG_CACHE_HOME/corpusclean, else
+other parameters. A module edited while a process runs is not cached by that process (what it runs may
+be the code from before the edit). The directory is $CORPUSCLEAN_CACHE, else $XDG_CACHE_HOME/corpusclean, else
 ~/.cache/corpusclean; a directory that cannot be read or written is skipped silently, the table is then
 only kept in memory.
 """
@@ -25,6 +26,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -51,13 +53,21 @@ def package_dir(name: str) -> str:
     return spec.submodule_search_locations[0]
 
 
+# Source files changed after this (after this process imported them, perhaps) may not be the code that
+# runs here: tables built from them are not cached.
+_STARTED_NS = time.time_ns()
+
+
 @functools.cache
 def _module_digest(module: str) -> str:
-    """SHA-1 of a module's source file, found without importing it."""
+    """SHA-1 of a module's source file, found without importing it. Raises OSError if the file changed
+    after this process started: the code in memory may be the older one, so the key would lie."""
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.origin:
         raise OSError(f"no source file for {module}")
     with open(spec.origin, "rb") as handle:
+        if os.fstat(handle.fileno()).st_mtime_ns > _STARTED_NS:
+            raise OSError(f"{spec.origin} changed after this process started")
         return hashlib.sha1(handle.read()).hexdigest()
 
 

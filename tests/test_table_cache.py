@@ -127,6 +127,8 @@ def test_an_edited_module_or_input_is_a_new_file(tmp_path, monkeypatch):
     importlib.invalidate_caches()
 
     def name() -> str:
+        earlier = table_cache._STARTED_NS - 10**9  # edited before this process started
+        os.utime(module, ns=(earlier, earlier))
         table_cache._module_digest.cache_clear()
         key = table_cache.table_key(version=1, sources=["corpusclean_demo_builder"], inputs=[str(data)])
         return table_cache.file_name("demo", key)
@@ -139,6 +141,18 @@ def test_an_edited_module_or_input_is_a_new_file(tmp_path, monkeypatch):
     assert len({first, second, third}) == 3
     assert name() == third
     sys.modules.pop("corpusclean_demo_builder", None)
+
+
+def test_a_module_edited_after_the_process_started_is_not_cached(tmp_path, monkeypatch):
+    module = tmp_path / "corpusclean_demo_edited.py"
+    module.write_text("TABLE = '深圳'\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    later = table_cache._STARTED_NS + 10**9
+    os.utime(module, ns=(later, later))  # the process may still run the code from before the edit
+    cache = tmp_path / "cache"
+    assert _load(cache, lambda: "built", sources=["corpusclean_demo_edited"]) == "built"
+    assert not cache.exists()
 
 
 def test_saving_removes_older_versions_and_keeps_a_few_of_this_one(tmp_path):
