@@ -19,7 +19,7 @@ import click
 from corpusclean.document import Document
 from corpusclean.parse import ParseOptions
 from corpusclean.pipeline import start_worker_server
-from corpusclean.readers import FORMATS, InputError, iter_raw
+from corpusclean.readers import FORMATS, STDIN, InputError, expand_inputs, iter_raw, split_suffix
 from corpusclean.recipe import RecipeError, build_pipeline, load_recipe, stage_params
 from corpusclean.run import RunAborted, RunConfig, clean_files, run_report
 
@@ -97,6 +97,34 @@ def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+# Below this much input, worker processes cost more than they save: starting them (a fork server that
+# imports the stages and loads their tables) takes ~0.5 s of wall time, and two workers clean ~16 MB/s
+# against ~9 MB/s for one process past start-up (benchmarks/bench_pipeline.py), so they win from ~8 MB.
+SMALL_INPUT_BYTES = 8_000_000
+# Compressed inputs count at about the ratio zstd and gzip reach on Chinese text.
+COMPRESSED_RATIO = 4
+
+
+def default_workers(inputs: tuple[str, ...]) -> int:
+    """The number of cores, or 1 when the input files hold less than :data:`SMALL_INPUT_BYTES` (stdin
+    counts as large: its size is unknown). Stops reading directories once the inputs are known large."""
+    cores = os.cpu_count() or 1
+    if cores == 1:
+        return 1
+    total = 0
+    for path in expand_inputs(inputs, []):
+        if path == STDIN:
+            return cores
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            continue
+        total += size * (COMPRESSED_RATIO if split_suffix(path)[1] else 1)
+        if total >= SMALL_INPUT_BYTES:
+            return cores
+    return 1
+
+
 def _recipe(recipe_path: str | None, rule_packs: tuple[str, ...] = (),
             disabled_rules: tuple[str, ...] = ()) -> dict[str, Any]:
     recipe = load_recipe(recipe_path)
@@ -162,7 +190,8 @@ def main() -> None:
 @click.option("--rejects", default=None, help="JSONL file receiving every removed document, line and span.")
 @click.option("--report", default=None, type=click.Path(dir_okay=False), help="Write the run summary as JSON here.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
-              help="Worker processes for per-document stages; default: number of cores.")
+              help="Worker processes for per-document stages; default: number of cores (one for inputs "
+                   "under 8 MB, which workers would take longer to start than to clean).")
 @click.option("--shard-size", type=click.IntRange(min=1), default=None,
               help="Documents per output shard; makes OUTPUT a directory of part-NNNNN.jsonl files.")
 @click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
@@ -205,8 +234,10 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
     2 bad usage or recipe.
     """
-    if engine == "local" and (workers or os.cpu_count() or 1) > 1:
-        start_worker_server()
+    if engine == "local":
+        workers = workers or default_workers(inputs)
+        if workers > 1:
+            start_worker_server()
     recipe = _recipe(recipe_path, rule_packs, disabled_rules)
     _apply_dedup_options(recipe, no_dedup, dedup_index)
     mined = _two_pass(recipe, inputs, fmt, text_field, id_field, quiet) if two_pass else None

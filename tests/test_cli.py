@@ -356,3 +356,26 @@ def test_explain_marks_every_labelled_boilerplate_line_of_the_seeds():
         marked = {line[2:].rsplit("   [", 1)[0].strip() for line in result.output.splitlines() if line.startswith("- ")}
         for drop in labels[name]["drop"]:
             assert drop.strip() in marked, drop
+
+
+def test_default_workers_is_one_for_small_inputs_and_the_cores_otherwise(tmp_path, monkeypatch):
+    from corpusclean import cli
+
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 4)
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b'{"text": "\xe6\xb7\xb1\xe5\x9c\xb3"}\n' * 100)
+    assert cli.default_workers((str(small),)) == 1
+    assert cli.default_workers((str(tmp_path),)) == 1
+    assert cli.default_workers(("-",)) == 4  # stdin: size unknown
+    large = tmp_path / "large.jsonl"
+    with open(large, "wb") as handle:
+        handle.truncate(cli.SMALL_INPUT_BYTES)  # sparse: the size is what counts
+    assert cli.default_workers((str(large),)) == 4
+    assert cli.default_workers((str(tmp_path),)) == 4
+    packed = tmp_path / "packed" / "part.jsonl.zst"
+    packed.parent.mkdir()
+    with open(packed, "wb") as handle:
+        handle.truncate(cli.SMALL_INPUT_BYTES // cli.COMPRESSED_RATIO)
+    assert cli.default_workers((str(packed),)) == 4
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 1)
+    assert cli.default_workers((str(large),)) == 1
