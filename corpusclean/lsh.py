@@ -23,7 +23,7 @@ from corpusclean.shingles import fmix64
 
 # Buckets up to this size give all their pairs at once; larger ones (many near-identical pages that
 # share a band) are verified block by block and reduced to a spanning forest as they go.
-_SMALL_BUCKET = 32
+SMALL_BUCKET = 32
 _BLOCK = 256
 _PAIR_CHUNK = 1 << 13  # pairs verified at once: 8 MB of gathered signatures
 _POLY = np.uint64(0x100000001B3)
@@ -93,7 +93,7 @@ def min_agreement(threshold: float, num_perm: int) -> int:
     return int(np.ceil(threshold * num_perm - 1e-9))
 
 
-class _Forest:
+class Forest:
     """Union-find over all positions, used while large buckets are verified (roots are smallest indices)."""
 
     def __init__(self, labels: np.ndarray) -> None:
@@ -112,7 +112,7 @@ class _Forest:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _large_bucket_edges(signatures: np.ndarray, members: np.ndarray, min_agree: int, forest: _Forest) -> list[int]:
+def large_bucket_edges(signatures: np.ndarray, members: np.ndarray, min_agree: int, forest: Forest) -> list[int]:
     """Edges (flat ``[a, b, a, b, ...]``) that connect every pair of components joined by a verified
     pair inside one large bucket, found without verifying all pairs.
 
@@ -184,13 +184,13 @@ def near_duplicate_edges(signatures: np.ndarray, candidates: np.ndarray, *, band
     for band in range(bands):
         keys = band_keys(signatures, band, rows=rows, seed=seed, members=candidates)
         order, starts, lengths = _buckets(keys)
-        for size in np.unique(lengths[lengths <= _SMALL_BUCKET]):
+        for size in np.unique(lengths[lengths <= SMALL_BUCKET]):
             first, second = np.triu_indices(size, 1)
             base = starts[lengths == size][:, None]
             left = candidates[order[base + first]].ravel()
             right = candidates[order[base + second]].ravel()
             pairs.append(left.astype(np.int64) << 32 | right.astype(np.int64))
-        for start, size in zip(starts[lengths > _SMALL_BUCKET], lengths[lengths > _SMALL_BUCKET], strict=True):
+        for start, size in zip(starts[lengths > SMALL_BUCKET], lengths[lengths > SMALL_BUCKET], strict=True):
             large.append(candidates[np.sort(order[start:start + size])])
     edges = []
     if pairs:
@@ -202,9 +202,9 @@ def near_duplicate_edges(signatures: np.ndarray, candidates: np.ndarray, *, band
         from corpusclean.clusters import components
 
         linked = np.hstack(edges) if edges else np.empty((2, 0), dtype=np.int64)
-        forest = _Forest(components(signatures.shape[0], linked[0], linked[1]))
+        forest = Forest(components(signatures.shape[0], linked[0], linked[1]))
         for members in large:
-            found = np.array(_large_bucket_edges(signatures, members, min_agree, forest), dtype=np.int64)
+            found = np.array(large_bucket_edges(signatures, members, min_agree, forest), dtype=np.int64)
             edges.append(found.reshape(-1, 2).T)
     if not edges:
         return np.empty((2, 0), dtype=np.int64)

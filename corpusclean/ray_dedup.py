@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from corpusclean.clusters import kept_members
-from corpusclean.lsh import _SMALL_BUCKET, _Forest, _large_bucket_edges, band_keys, min_agreement
+from corpusclean.lsh import SMALL_BUCKET, Forest, band_keys, large_bucket_edges, min_agreement
 from corpusclean.shingles import fmix64
 
 # Pseudo-band of documents without a signature (grouped by exact hash only).
@@ -222,16 +222,16 @@ def verify_buckets(group: dict[str, np.ndarray], *, params: DedupParams) -> dict
     starts = np.flatnonzero(_run_starts(group["band"][idx], group["key"][idx]))
     sizes = np.diff(np.r_[starts, len(idx)])
     left_parts, right_parts = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= _SMALL_BUCKET)]):
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= SMALL_BUCKET)]):
         first, second = np.triu_indices(int(size), 1)
         base = starts[sizes == size][:, None]
         left, right = (base + first).ravel(), (base + second).ravel()
         keep = np.count_nonzero(sigs[left] == sigs[right], axis=1) >= min_agree
         left_parts.append(order[left[keep]])
         right_parts.append(order[right[keep]])
-    for start, size in zip(starts[sizes > _SMALL_BUCKET], sizes[sizes > _SMALL_BUCKET], strict=True):
+    for start, size in zip(starts[sizes > SMALL_BUCKET], sizes[sizes > SMALL_BUCKET], strict=True):
         members = np.arange(int(size))
-        found = np.array(_large_bucket_edges(sigs[start:start + size], members, min_agree, _Forest(members)),
+        found = np.array(large_bucket_edges(sigs[start:start + size], members, min_agree, Forest(members)),
                          dtype=np.int64).reshape(-1, 2)
         left_parts.append(order[start + found[:, 0]])
         right_parts.append(order[start + found[:, 1]])
@@ -362,7 +362,7 @@ def decide_clusters(group: dict[str, np.ndarray], *, params: DedupParams) -> dic
 
 
 def mark(doc: Any, decision: tuple[Any, ...] | None, exact: int, *, stage: str, threshold: float) -> None:
-    """Mark a document as :meth:`corpusclean.stages.dedup.Dedup._mark` does (``decision`` is None for a
+    """Mark a document as :meth:`corpusclean.stages.dedup.Dedup.apply` does (``decision`` is None for a
     document in no cluster: kept, cluster of one keyed by its own exact hash)."""
     if decision is None:
         doc.meta["dup_cluster"] = f"{exact & 0xFFFFFFFFFFFFFFFF:016x}"

@@ -317,6 +317,6 @@ def test_large_buckets_give_the_components_of_all_verified_pairs(planted, monkey
     assert len(left) > len(planted)
     expected = components(len(sigs), np.array(left), np.array(right)).tolist()
     for small in (32, 2):
-        monkeypatch.setattr(lsh, "_SMALL_BUCKET", small)
+        monkeypatch.setattr(lsh, "SMALL_BUCKET", small)
         edges = lsh.near_duplicate_edges(sigs, everyone, **params)
         assert components(len(sigs), edges[0], edges[1]).tolist() == expected
