@@ -284,9 +284,10 @@ def count_masking(text: str) -> int:
 LINE_BREAK, SURROGATE, INVISIBLE, IDEOGRAPHIC_SPACE, NO_BREAK_SPACE, OTHER_SPACE, FULLWIDTH_ALNUM = (
     1, 2, 4, 8, 16, 32, 64
 )
-_COMMON_BITS = {ch: 128 << i for i, ch in enumerate(" \t(,;:!?.*＊xX×")}
+_MASK_SIGN_CHARS = "".join(hint[0] for hint in _MASK_HINTS)
+_COMMON_BITS = {ch: 128 << i for i, ch in enumerate(" \t(" + "".join(_NARROW_PUNCT) + _MASK_SIGN_CHARS)}
 SPACE, TAB, NARROW_PAREN = _COMMON_BITS[" "], _COMMON_BITS["\t"], _COMMON_BITS["("]
-MASK_SIGNS = _COMMON_BITS["*"] | _COMMON_BITS["＊"] | _COMMON_BITS["x"] | _COMMON_BITS["X"] | _COMMON_BITS["×"]
+MASK_SIGNS = sum(_COMMON_BITS[ch] for ch in _MASK_SIGN_CHARS)
 COMMON = sum(_COMMON_BITS.values())
 _WIDE_SPACES = frozenset("\xa0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
 # Below this many characters a regex pass is cheaper than numpy's fixed cost per call (~3 us).
