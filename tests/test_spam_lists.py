@@ -3,6 +3,7 @@ of real pages (which must pass unchanged), and lists planted into real articles.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import random
 import re
@@ -11,6 +12,7 @@ import pytest
 from evalgold import SEED_004, articles, clean_texts, gold_records, headlines, prose_paragraphs, seed_labels, seed_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from teststages import nonblank, process
 
 from corpusclean.document import Document
 from corpusclean.recipe import default_recipe, stage_params
@@ -29,14 +31,7 @@ from corpusclean.stages.spam_lists import (
 RULES = {"keyword_chain", "nav_row", "headline_run"}
 
 
-def run(text: str, **params) -> Document:
-    doc = Document(id="t", text=text)
-    doc.text = SpamLists(**params).edit(doc)
-    return doc
-
-
-def nonblank(text: str) -> list[str]:
-    return [line.rstrip() for line in text.split("\n") if line.strip()]
+run = functools.partial(process, SpamLists)
 
 
 def gold_lines(name: str) -> list[str]:

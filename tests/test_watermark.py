@@ -3,6 +3,7 @@ into real articles."""
 
 from __future__ import annotations
 
+import functools
 import pickle
 import re
 import tomllib
@@ -12,6 +13,7 @@ import pytest
 from evalgold import articles, clean_texts, headlines, prose_paragraphs, seed_labels, seed_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from teststages import nonblank, process
 
 from corpusclean.document import Document
 from corpusclean.recipe import default_recipe, stage_params
@@ -30,14 +32,7 @@ SEED_000 = "000_4756ecb91caec781.txt"
 RULES = {"repeated_suffix", "repeated_prefix", "standalone_line", "inline"}
 
 
-def run(text: str, **params) -> Document:
-    doc = Document(id="t", text=text)
-    doc.text = Watermark(**params).edit(doc)
-    return doc
-
-
-def nonblank(text: str) -> list[str]:
-    return [line.rstrip() for line in text.split("\n") if line.strip()]
+run = functools.partial(process, Watermark)
 
 
 def test_seed_000_watermark_gone_and_every_article_line_kept():

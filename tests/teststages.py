@@ -1,6 +1,7 @@
 """Stages used only by tests: one that removes lines (so receipts can be checked end to end) and ones that
 fail on purpose (so a crash mid-run can be checked). They are importable (workers unpickle them by name)
-but kept out of the registry except inside a test that calls :func:`register`."""
+but kept out of the registry except inside a test that calls :func:`register`. Also :func:`process` and
+:func:`nonblank`, which the tests of single stages share."""
 
 from __future__ import annotations
 
@@ -10,7 +11,19 @@ import time
 from collections.abc import Iterator
 
 from corpusclean.document import Document
-from corpusclean.stage import REGISTRY, CorpusStage, Editor, Filter
+from corpusclean.stage import REGISTRY, CorpusStage, Editor, Filter, Stage
+
+
+def process(stage_class: type[Stage], text: str, **params: object) -> Document:
+    """``text`` as a document after one stage built with ``params``."""
+    doc = Document(id="t", text=text)
+    stage_class(**params).process(doc)
+    return doc
+
+
+def nonblank(text: str) -> list[str]:
+    """The lines of ``text`` that hold something, without trailing blanks."""
+    return [line.rstrip() for line in text.split("\n") if line.strip()]
 
 
 class DropLines(Editor):
