@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Fields worth keeping from trafilatura's metadata. ``filedate`` is left out on purpose: it is the date
@@ -32,7 +33,7 @@ def extract(html: str, *, url: str | None = None, metadata: bool = True) -> dict
     if result is None:
         return {"text": ""}
     data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
-    out: dict[str, Any] = {"text": data.get("text") or ""}
+    out: dict[str, Any] = {"text": unwrap_layout_tables(data.get("text") or "")}
     for key in META_FIELDS:
         value = data.get(key)
         if value:
@@ -49,7 +50,57 @@ def _text_and_title(html: str, url: str | None, options: dict[str, Any]) -> dict
         return {"text": ""}
     title = extract_title(tree)  # before extraction, which prunes the tree
     result = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **options)
-    out: dict[str, Any] = {"text": (result.text if result is not None else None) or ""}
+    out: dict[str, Any] = {"text": unwrap_layout_tables((result.text if result is not None else None) or "")}
     if title:
         out["title"] = str(title)
     return out
+
+
+# A cell boundary in trafilatura's table rows: a pipe it did not escape (a pipe inside a cell is "\\|").
+_CELL_BOUNDARY = re.compile(r"(?<!\\)\|")
+_SEPARATOR_CELL = re.compile(r":?-+:?")
+
+
+def _cells(row: str) -> list[str]:
+    """The non-empty cells of a table row (``| a | b |``); separator cells (``---``) count as empty."""
+    cells = (cell.strip() for cell in _CELL_BOUNDARY.split(row.strip())[1:-1])
+    return [cell for cell in cells if cell and not _SEPARATOR_CELL.fullmatch(cell)]
+
+
+def unwrap_layout_tables(text: str) -> str:
+    r"""Text of layout tables without their table syntax; data tables as trafilatura writes them.
+
+    trafilatura writes every HTML table as a Markdown table, and older Chinese sites lay out whole pages
+    in tables: each paragraph would reach the corpus as ``| 正文 |`` with border rows between. A table
+    (a run of lines starting with ``|``) none of whose rows has two non-empty cells is layout: each row
+    becomes its one cell's text and empty or border rows go. A table with a row of two or more
+    cells is data (an infobox, a price list) and stays a table.
+
+    >>> print(unwrap_layout_tables("标题\n| 投身外交（3） |  | \n|---|---|\n|  | 罗银胜 | \n正文"))
+    标题
+    投身外交（3）
+    罗银胜
+    正文
+    >>> unwrap_layout_tables("| 原文名 | 김종국 | \n|---|---|\n| 国籍 | 韩国 | ")
+    '| 原文名 | 김종국 | \n|---|---|\n| 国籍 | 韩国 | '
+    """
+    if "|" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("|"):
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        rows = [_cells(row) for row in lines[i:end]]
+        if any(len(cells) > 1 for cells in rows):
+            out.extend(lines[i:end])
+        else:
+            out.extend(cells[0].replace("\\|", "|") for cells in rows if cells)
+        i = end
+    return "\n".join(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from realtext import GBK_PAGE, UTF8_PAGE, gold_text, seed_texts
+from realtext import GBK_PAGE, ROOT, UTF8_PAGE, gold_text, seed_texts
 
 from corpusclean.encoding import UndecodableError, decode_bytes
 from corpusclean.parse import ParseOptions, parse_item
@@ -160,3 +160,27 @@ def test_html_without_metadata_pass_gives_the_same_text_and_the_title_alone():
     assert fast.text == full.text
     assert fast.meta["title"] == full.meta["title"]
     assert "date" in full.meta and "date" not in fast.meta
+
+
+CWCED_PAGES = ROOT.parent / "shared" / "eval" / "cwced" / "original"
+
+
+def _page(name: str):
+    path = CWCED_PAGES / name
+    return parse_item(RawItem(str(path), None, path.read_bytes(), "html"), ParseOptions())
+
+
+def test_layout_table_rows_become_plain_lines():
+    # A GBK page laid out in a table: trafilatura writes each paragraph as a one-cell Markdown row.
+    doc = _page("e3f3b532-95de-433e-a4b5-ad51bb981c96.html")
+    lines = doc.text.split("\n")
+    assert "投身外交(3)" in lines
+    assert "罗银胜" in lines
+    assert not [line for line in lines if line.startswith("|")]
+
+
+def test_data_tables_stay_tables():
+    # A Wikipedia infobox has rows of two cells: it stays a Markdown table, border row included.
+    lines = _page("d5bced5e-4ff7-49a8-8808-4344f0823c51.html").text.split("\n")
+    assert "| 原文名 | 김종국 |" in [line.rstrip() for line in lines]
+    assert "|---|---|" in lines
