@@ -361,20 +361,21 @@ def decide_clusters(group: dict[str, np.ndarray], *, params: DedupParams) -> dic
     return {"order": order, "decision": np.array(decided, dtype=object)}
 
 
-def mark(doc: Any, decision: tuple[Any, ...] | None, exact: int, *, stage: str, threshold: float) -> None:
-    """Mark a document as :meth:`corpusclean.stages.dedup.Dedup.apply` does (``decision`` is None for a
-    document in no cluster: kept, cluster of one keyed by its own exact hash)."""
+def mark(doc: Any, decision: tuple[Any, ...] | None, exact: int, *, stage: Any) -> None:
+    """Mark a document with the verdict the local engine's :class:`corpusclean.stages.dedup.Decider` gives
+    (``decision`` is None for a document in no cluster: kept, cluster of one keyed by its own exact hash),
+    through the same :meth:`corpusclean.stages.dedup.Dedup.apply`."""
+    from corpusclean.stages.dedup import drop_verdict, keep_verdict
+
     if decision is None:
-        doc.meta["dup_cluster"] = f"{exact & 0xFFFFFFFFFFFFFFFF:016x}"
-        doc.meta["dup_count"] = 1
+        stage.apply(doc, keep_verdict(f"{exact & 0xFFFFFFFFFFFFFFFF:016x}", 1))
         return
     is_kept, kept_id, size, cluster, exact_copy, value = decision
     if is_kept:
-        doc.meta["dup_cluster"] = cluster
-        doc.meta["dup_count"] = size
-        return
-    doc.reject(stage, "exact_duplicate" if exact_copy else "near_duplicate", value=round(value, 4),
-               threshold=None if exact_copy else threshold, duplicate_of=kept_id, dup_cluster=cluster)
+        stage.apply(doc, keep_verdict(cluster, size))
+    else:
+        stage.apply(doc, drop_verdict(exact=exact_copy, similarity=value, threshold=stage.threshold,
+                                      duplicate_of=kept_id, cluster=cluster))
 
 
 def decisions(keys: Any, *, params: DedupParams, partitions: int) -> Any | None:

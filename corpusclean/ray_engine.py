@@ -263,7 +263,7 @@ def write_segment(group: dict[str, np.ndarray], *, out_staging: str, rejects_sta
             continue
         doc: Document = pickle.loads(group["payload"][i])
         if doc.rejected is None and dedup is not None:
-            mark(doc, decided.get(order), int(group["exact"][i]), stage=dedup.name, threshold=dedup.threshold)
+            mark(doc, decided.get(order), int(group["exact"][i]), stage=dedup)
         summary.add(doc)
         if doc.rejected is not None and doc.rejected.stage == "read":
             errors.append((order, doc.rejected.detail.get("error", doc.source)))

@@ -195,6 +195,17 @@ Verdict = tuple[Any, ...]
 Key = tuple[str, int, "bytes | None", int]
 
 
+def keep_verdict(cluster: str, size: int) -> Verdict:
+    """The verdict for the document a cluster keeps (a document in no cluster is its own, of size 1)."""
+    return ("keep", {"dup_cluster": cluster, "dup_count": size})
+
+
+def drop_verdict(*, exact: bool, similarity: float, threshold: float, duplicate_of: str, cluster: str) -> Verdict:
+    """The verdict for a copy of ``duplicate_of``: an exact copy (same normalised view) or a near one."""
+    return ("drop", "exact_duplicate" if exact else "near_duplicate", round(similarity, 4),
+            None if exact else threshold, {"duplicate_of": duplicate_of, "dup_cluster": cluster})
+
+
 class Decider:
     """Deduplication's state over one run: keys go in (:meth:`add`, input order), one verdict per key comes
     out once the input has ended (:meth:`verdicts`), and :meth:`finish` saves the index. Its temporary
@@ -238,16 +249,15 @@ class Decider:
             for position, kept, key, size in block:
                 cluster = f"{key:016x}"
                 if kept == position:
-                    yield ("keep", {"dup_cluster": cluster, "dup_count": size})
+                    yield keep_verdict(cluster, size)
                 else:
                     yield self._dropped(position, kept, cluster)
 
     def _dropped(self, position: int, kept: int, cluster: str) -> Verdict:
         decision, collector, stage = self.decision, self.collector, self.stage
-        exact = bool(decision.exact[kept] == decision.exact[position])
-        return ("drop", "exact_duplicate" if exact else "near_duplicate",
-                round(decision.similarity(position, kept), 4), None if exact else stage.threshold,
-                {"duplicate_of": collector.doc_id(kept), "dup_cluster": cluster})
+        return drop_verdict(exact=bool(decision.exact[kept] == decision.exact[position]),
+                            similarity=decision.similarity(position, kept), threshold=stage.threshold,
+                            duplicate_of=collector.doc_id(kept), cluster=cluster)
 
     def finish(self) -> None:
         """Save the index (when the stage has one) after every verdict was taken."""
