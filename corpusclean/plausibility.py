@@ -175,11 +175,6 @@ def _build_tables() -> Tables:
     return Tables(costs, bonus, words)
 
 
-def _cache_dir() -> str:
-    """$CORPUSCLEAN_CACHE, else $XDG_CACHE_HOME/corpusclean, else ~/.cache/corpusclean."""
-    return table_cache.cache_dir()
-
-
 # The modules whose code the tables come from (the folding tables: corpusclean.script).
 TABLE_SOURCES = ("corpusclean.plausibility", "corpusclean.script")
 
@@ -219,7 +214,7 @@ def load_tables(cache_dir: str | None) -> Tables:
 @functools.cache
 def _tables() -> Tables:
     """The tables, built once per machine (cached on disk) and loaded once per process."""
-    return load_tables(_cache_dir())
+    return load_tables(table_cache.cache_dir())
 
 
 def char_cost(ch: str) -> float:

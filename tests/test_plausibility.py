@@ -60,14 +60,6 @@ def test_saving_removes_older_versions_only(tmp_path, built):
     assert (tmp_path / plausibility._cache_name()).exists()
 
 
-def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path / "a"))
-    assert plausibility._cache_dir() == str(tmp_path / "a")
-    monkeypatch.delenv("CORPUSCLEAN_CACHE")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "b"))
-    assert plausibility._cache_dir() == os.path.join(str(tmp_path / "b"), "corpusclean")
-
-
 def test_frequent_words_beat_their_neighbours_in_the_code_table(built):
     """Offered each character of a frequent word of jieba's dictionary beside the next code point (the
     kind of rival a lost byte leaves: 个/丫), the lattice reads the word, unless the rival is itself a

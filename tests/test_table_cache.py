@@ -169,3 +169,11 @@ def test_saving_removes_older_versions_and_keeps_a_few_of_this_one(tmp_path):
     newest = [p.name for p in this_version[-(table_cache.KEEP_PER_TABLE - 1):]]
     assert sorted(n for n in kept if n.startswith("demo-v1-")) == sorted([*newest, table_cache.file_name(
         "demo", table_cache.table_key(version=1))])
+
+
+def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path / "a"))
+    assert table_cache.cache_dir() == str(tmp_path / "a")
+    monkeypatch.delenv("CORPUSCLEAN_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "b"))
+    assert table_cache.cache_dir() == os.path.join(str(tmp_path / "b"), "corpusclean")
