@@ -14,9 +14,10 @@ Part 2 runs ``corpusclean clean`` with the built-in recipe as a user does (a fre
 for each ``--workers`` value and reports wall MB/s, MB per CPU-second (all processes of the run, sampled
 from /proc) and peak resident memory of the main process and of the largest worker; then, from a second
 run on the corpus's first chunk per worker, the fixed start-up cost and the steady rate of the rest (what a
-long run approaches). Both parts print the
-ratio to an orjson read/write loop over the same file, measured in the same run: the machine is shared
-and noisy, so compare ratios, not absolute figures.
+long run approaches). ``--floor`` adds the same run with a recipe of dedup alone: what reading,
+deduplication and writing cost without any cleaning stage, the most a faster cleaning stage could give.
+Both parts print the ratio to an orjson read/write loop over the same file, measured in the same run: the
+machine is shared and noisy, so compare ratios, not absolute figures.
 """
 
 from __future__ import annotations
@@ -200,6 +201,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts for the end-to-end runs (default 1,2)")
     parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs per worker count; the best counts")
     parser.add_argument("--skip-stages", action="store_true", help="end-to-end runs only")
+    parser.add_argument("--floor", action="store_true",
+                        help="also run a recipe of dedup alone: the cost of reading, deduplication and writing, "
+                             "which no speed-up of the cleaning stages can remove")
     parser.add_argument("--config", default=None,
                         help="recipe for the end-to-end runs instead of the built-in one (e.g. dedup alone, to see "
                              "what the framework and deduplication cost without the other stages)")
@@ -226,29 +230,45 @@ def main() -> None:
     print(f"\nend to end: corpusclean clean INPUT -o OUT --rejects REJECTS --workers N {recipe}")
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         for workers in map(int, args.workers.split(",")):
-            # The fixed cost of a run (interpreter, imports, tables, worker start): the same command on the
-            # corpus's first chunk per worker, so that the steady rate of a long run can be told apart.
-            small = Path(tmp) / "small.jsonl"
-            with open(corpus, "rb") as source, open(small, "wb") as sink:
-                sink.writelines(line for _, line in zip(range(CHUNK_ITEMS * workers), source, strict=False))
-            small_mb = small.stat().st_size / 1e6
-            fixed = min((run_cli(small, Path(tmp), workers, args.config) for _ in range(args.repeat)),
-                        key=lambda run: run["wall"])
-            runs = [run_cli(corpus, Path(tmp), workers, args.config) for _ in range(args.repeat)]
-            best = min(runs, key=lambda run: run["wall"])
-            with open(Path(tmp) / "out.jsonl", "rb") as handle:
-                kept = sum(1 for _ in handle)
-            worker = f", largest worker {best['worker_mb']:.0f} MB" if workers > 1 else ""
-            print(f"  --workers {workers}: {size_mb / best['wall']:6.2f} MB/s wall "
-                  f"({base / best['wall']:6.3f}x baseline), {size_mb / best['cpu']:6.2f} MB per CPU-second; "
-                  f"peak RSS main {best['main_mb']:.0f} MB{worker}; {kept:,} documents kept")
-            steady_cpu = best["cpu"] - fixed["cpu"]
-            steady_wall = best["wall"] - fixed["wall"]
-            print(f"      start-up (first {CHUNK_ITEMS * workers} documents, {small_mb:.1f} MB): "
-                  f"{fixed['wall']:.2f} s wall, "
-                  f"{fixed['cpu']:.2f} CPU-s; the rest: {(size_mb - small_mb) / steady_wall:6.2f} MB/s wall, "
-                  f"{(size_mb - small_mb) / steady_cpu:6.2f} MB per CPU-second")
+            steady = end_to_end(corpus, Path(tmp), workers, args.config, args.repeat, base)
+        if args.floor:
+            # The same run with every stage but dedup left out: what reading, deduplication and writing cost
+            # alone, i.e. the most any speed-up of the cleaning stages could give.
+            only_dedup = Path(tmp) / "dedup-only.toml"
+            only_dedup.write_text('[[stages]]\nuse = "dedup"\n', encoding="utf-8")
+            print(f"\nfloor: the same command with a recipe of dedup alone ({only_dedup.name})")
+            floor = end_to_end(corpus, Path(tmp), 1, str(only_dedup), args.repeat, base)
+            # Per MB: the recipe's CPU time = the floor's + the cleaning stages'; the share is the stages'.
+            print(f"  the cleaning stages take {1 - steady / floor:.0%} of a --workers {workers} run's CPU time "
+                  f"past start-up; with them free it would run at {floor:.1f} MB per CPU-second")
 
+
+def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat: int, base: float) -> float:
+    """Run ``corpusclean clean`` (best of ``repeat``), print its figures, return the steady MB per CPU-second."""
+    size_mb = corpus.stat().st_size / 1e6
+    # The fixed cost of a run (interpreter, imports, tables, worker start): the same command on the
+    # corpus's first chunk per worker, so that the steady rate of a long run can be told apart.
+    small = tmp / "small.jsonl"
+    with open(corpus, "rb") as source, open(small, "wb") as sink:
+        sink.writelines(line for _, line in zip(range(CHUNK_ITEMS * workers), source, strict=False))
+    small_mb = small.stat().st_size / 1e6
+    fixed = min((run_cli(small, tmp, workers, config) for _ in range(repeat)), key=lambda run: run["wall"])
+    runs = [run_cli(corpus, tmp, workers, config) for _ in range(repeat)]
+    best = min(runs, key=lambda run: run["wall"])
+    with open(tmp / "out.jsonl", "rb") as handle:
+        kept = sum(1 for _ in handle)
+    worker = f", largest worker {best['worker_mb']:.0f} MB" if workers > 1 else ""
+    print(f"  --workers {workers}: {size_mb / best['wall']:6.2f} MB/s wall "
+          f"({base / best['wall']:6.3f}x baseline), {size_mb / best['cpu']:6.2f} MB per CPU-second; "
+          f"peak RSS main {best['main_mb']:.0f} MB{worker}; {kept:,} documents kept")
+    steady_cpu = best["cpu"] - fixed["cpu"]
+    steady_wall = best["wall"] - fixed["wall"]
+    steady = (size_mb - small_mb) / steady_cpu
+    print(f"      start-up (first {CHUNK_ITEMS * workers} documents, {small_mb:.1f} MB): "
+          f"{fixed['wall']:.2f} s wall, "
+          f"{fixed['cpu']:.2f} CPU-s; the rest: {(size_mb - small_mb) / steady_wall:6.2f} MB/s wall, "
+          f"{steady:6.2f} MB per CPU-second")
+    return steady
 
 if __name__ == "__main__":
     main()
