@@ -12,10 +12,12 @@ lines); otherwise the transport of documents to the main process, each corpus st
 encoding of output and rejects lines.
 Part 2 runs ``corpusclean clean`` with the built-in recipe as a user does (a fresh process, ``--rejects``)
 for each ``--workers`` value and reports wall MB/s, MB per CPU-second (all processes of the run, sampled
-from /proc) and peak resident memory of the main process and of the largest worker; then, from a second
-run on the corpus's first chunk per worker, the fixed start-up cost and the steady rate of the rest (what a
-long run approaches). ``--floor`` adds the same run with a recipe of dedup alone: what reading,
-deduplication and writing cost without any cleaning stage, the most a faster cleaning stage could give.
+from /proc), peak resident memory of the main process and of the largest worker, and the peak memory of
+all processes together as proportional set size (pages the workers share with the fork server counted
+once: what the run takes from the machine); then, from a second run on the corpus's first chunk per
+worker, the fixed start-up cost and the steady rate of the rest (what a long run approaches).
+``--floor`` adds the same run with a recipe of dedup alone: what reading, deduplication and writing cost
+without any cleaning stage, the most a faster cleaning stage could give.
 Both parts print the ratio to an orjson read/write loop over the same file, measured in the same run: the
 machine is shared and noisy, so compare ratios, not absolute figures.
 """
@@ -42,8 +44,11 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 WARM_DOCS = 200
 
 
-def _sample(group: int, peaks: dict[int, int], cpu: dict[int, float]) -> None:
-    """Peak resident KB (VmHWM) and CPU seconds so far of every live process in process group ``group``."""
+def _sample(group: int, peaks: dict[int, int], cpu: dict[int, float]) -> int:
+    """Peak resident KB (VmHWM) and CPU seconds so far of every live process in process group ``group``;
+    returns their proportional set size now (KB): shared pages (the fork server's tables, which workers
+    share copy-on-write) counted once, so the sum is the memory the run takes from the machine."""
+    pss = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -58,8 +63,14 @@ def _sample(group: int, peaks: dict[int, int], cpu: dict[int, float]) -> None:
                 for line in handle:
                     if line.startswith(b"VmHWM:"):
                         peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
+            with open(f"/proc/{entry}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        pss += int(line.split()[1])
+                        break
         except (OSError, IndexError, ValueError):
             continue  # the process ended meanwhile
+    return pss
 
 
 def run_cli(corpus: Path, out: Path, workers: int, config: str | None = None) -> dict[str, float]:
@@ -73,15 +84,16 @@ def run_cli(corpus: Path, out: Path, workers: int, config: str | None = None) ->
     cpu: dict[int, float] = {}
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    total_pss = 0
     while proc.poll() is None:
-        _sample(proc.pid, peaks, cpu)
+        total_pss = max(total_pss, _sample(proc.pid, peaks, cpu))
         time.sleep(0.05)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"corpusclean failed ({proc.returncode}): {proc.stderr.read().decode()}")
     main_kb = peaks.pop(proc.pid, 0)
     return {"wall": wall, "cpu": sum(cpu.values()), "main_mb": main_kb / 1024,
-            "worker_mb": max(peaks.values(), default=0) / 1024}
+            "worker_mb": max(peaks.values(), default=0) / 1024, "pss_mb": total_pss / 1024}
 
 
 def _timed(func: Callable[[], Any]) -> tuple[Any, float]:
@@ -260,7 +272,8 @@ def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat
     worker = f", largest worker {best['worker_mb']:.0f} MB" if workers > 1 else ""
     print(f"  --workers {workers}: {size_mb / best['wall']:6.2f} MB/s wall "
           f"({base / best['wall']:6.3f}x baseline), {size_mb / best['cpu']:6.2f} MB per CPU-second; "
-          f"peak RSS main {best['main_mb']:.0f} MB{worker}; {kept:,} documents kept")
+          f"peak RSS main {best['main_mb']:.0f} MB{worker}, all processes together (PSS) "
+          f"{best['pss_mb']:.0f} MB; {kept:,} documents kept")
     steady_cpu = best["cpu"] - fixed["cpu"]
     steady_wall = best["wall"] - fixed["wall"]
     steady = (size_mb - small_mb) / steady_cpu
