@@ -515,7 +515,8 @@ class Measurements:
     def ngrams_within(self, top: Sequence[tuple[int, float]], dup: Sequence[tuple[int, float]]) -> bool:
         """True when bounds read from the characters alone, before any token is built, prove that no measure
         of :meth:`ngram_excess` is above its limit (``top`` and ``dup`` sorted by n); False means "measure",
-        not "repetitive". On clean prose this is two sorts of about a thousand numbers.
+        not "repetitive". On clean prose this is one sort of about a thousand numbers (the pair sort, which
+        :meth:`repeated_phrases_within` shares).
 
         The content characters are read as one string (a Latin word or a number is not one token yet):
 
@@ -523,11 +524,13 @@ class Measurements:
           ``k`` is at most the count of the most frequent pair;
         * it has n characters plus the extra characters of its Latin words and numbers: ``k`` times those is
           at most ``k`` times the n largest extras of the document's runs, and at most n times the largest
-          (extra characters x runs of that length), since a token occurs no more often than runs of its length;
+          (extra characters x runs of that length), since a token occurs no more often than runs of its length.
+          Both are at most the document's Latin letters and digits, less one: those counts are tried first,
+          and the runs are read only when they do not settle it;
         * a character inside a repeated token n-gram is inside a repeated character n-gram (each of the gram's
-          characters is inside n of its characters that occur again), and repeated character n-grams start at
-          most twice as often as the extra occurrences one sort counts; the keys may be hashed (a collision
-          only adds occurrences).
+          characters is inside n of its characters that occur again), and so inside a repeated character pair;
+          repeated character n-grams start at most twice as often as the extra occurrences one sort counts
+          (pairs first, then n-grams); the keys may be hashed (a collision only adds occurrences).
 
         >>> Measurements("天地玄黄宇宙洪荒日月盈昃辰宿列张").ngrams_within([(2, 0.2)], [(5, 0.6)])
         True
@@ -540,41 +543,39 @@ class Measurements:
         total = counts[CJK] + counts[LATIN] + counts[DIGIT] + counts[LETTER]  # == content_chars()
         if total < 2:
             return True  # no n-gram of two or more
-        classes = self.classes()
         chars, pairs = self._content_pairs()
         if top:
-            # Positions where a character continues the Latin word or number before it: same class (the table
-            # entries differ by the mark at most), a class whose runs are one token.
-            same = (classes[1:] ^ classes[:-1]) < _MARKS
-            extras, per_length = _run_extras(np.flatnonzero(((classes[1:] - _RUN_LO) < _RUN_SPAN) & same).tolist())
-            allowed = total
-            for n, limit in top:
-                if limit >= 1:
-                    continue
-                room = _largest_count(1, limit, total)
-                # k * n + min(k * sum(extras[:n]), n * per_length) <= room
-                fits = room // (n + sum(extras[:n]))
-                if room >= n * per_length:
-                    fits = max(fits, (room - n * per_length) // n)
-                allowed = min(allowed, fits)
-            if allowed < 1:
+            # Runs need two Latin letters or two digits.
+            extras, per_length = _run_extras(self.classes().tobytes()) if counts[LATIN] + counts[DIGIT] > 1 else ([], 0)
+            rooms = [(n, _largest_count(1, limit, total)) for n, limit in top if limit < 1]
+            if not self._pairs_at_most(_top_allowed(rooms, total, extras, per_length)) and \
+                    not _top_within(chars, pairs, self.sorted_pairs(), extras, top, total):
                 return False
-            if len(pairs) > allowed:
-                ordered = self.sorted_pairs()
-                if (ordered[allowed:] == ordered[:-allowed]).any() and \
-                        not _top_within(chars, pairs, ordered, extras, top, total):
-                    return False
         if dup:
             n, limit = dup[0][0], min(limit for _, limit in dup)
             if limit < 1 and len(chars) > n:
                 room = _largest_count(1, limit, total)
-                keys = pairs if n == 2 else _char_gram_keys(chars, pairs, n)
-                ordered = self.sorted_pairs() if n == 2 else np.sort(keys)
+                ordered = self.sorted_pairs()
                 extra = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
-                # Then, if need be, the characters inside repeated character n-grams themselves.
-                if min(total, 2 * extra * n) > room and _covered_by_repeats(keys, n, total) > room:
-                    return False
+                if min(total, 4 * extra) > room:  # repeated pairs do not settle it: the n-grams may
+                    keys = pairs
+                    if n > 2:
+                        keys = _char_gram_keys(chars, pairs, n)
+                        ordered = np.sort(keys)
+                        extra = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
+                    # Then, if need be, the characters inside repeated character n-grams themselves.
+                    if min(total, 2 * extra * n) > room and _covered_by_repeats(keys, n, total) > room:
+                        return False
         return True
+
+    def _pairs_at_most(self, count: int) -> bool:
+        """Whether no content character pair occurs more than ``count`` times (False when ``count < 1``)."""
+        if count < 1:
+            return False
+        if len(self._content_pairs()[1]) <= count:
+            return True
+        ordered = self.sorted_pairs()
+        return not (ordered[count:] == ordered[:-count]).any()
 
     def ngram_excess(self, top: Sequence[tuple[int, float]],
                      dup: Sequence[tuple[int, float]]) -> tuple[str, float, float] | None:
@@ -749,6 +750,21 @@ def _largest_count(n: int, limit: float, total: int) -> int:
     return count
 
 
+def _top_allowed(rooms: Sequence[tuple[int, int]], total: int, extras: list[int], per_length: int) -> int:
+    """The largest count ``k`` of the most frequent character pair that keeps every ``top_n`` share within its
+    limit (``rooms``: each n with the largest count of characters its limit allows), when the n largest extra
+    characters of the runs sum to at most ``sum(extras[:n])`` and the largest (extra characters x runs of that
+    length) is at most ``per_length`` (see :meth:`Measurements.ngrams_within`):
+    ``k * n + min(k * sum(extras[:n]), n * per_length) <= room``."""
+    allowed = total
+    for n, room in rooms:
+        fits = room // (n + sum(extras[:n]))
+        if room >= n * per_length:
+            fits = max(fits, (room - n * per_length) // n)
+        allowed = min(allowed, fits)
+    return allowed
+
+
 def _char_gram_keys(chars: np.ndarray, pairs: np.ndarray, n: int) -> np.ndarray:
     """A 32-bit hash of every character n-gram of ``chars`` (uint32; ``pairs`` are its 2-gram keys, n >= 3), for
     bounds only: a collision merges two n-grams, which can only raise a repeat count. A new array."""
@@ -795,27 +811,16 @@ def _covered_by_repeats(keys: np.ndarray, n: int, size: int) -> int:
     return int(np.count_nonzero(np.convolve(starts, _ONES[:n])[:size]))
 
 
-def _run_extras(joins: list[int]) -> tuple[list[int], int]:
-    """From the positions where a character continues the Latin word or number before it: the characters
-    beyond the first of each word or number, largest first, and the largest (extra characters x words and
-    numbers with that many).
+def _run_extras(entries: bytes) -> tuple[list[int], int]:
+    """From the characters' table entries (:meth:`Measurements.classes` as bytes): the characters beyond the
+    first of each Latin word or number, largest first, and the largest (extra characters x words and numbers
+    with that many). A word or number is a run of characters of one class; bytes.translate marks the class's
+    characters and bytes.split cuts its runs out, in C.
 
-    >>> _run_extras([3, 4, 5, 9, 20, 21, 30])  # 4 + 2 + 3 + 2 characters
-    ([3, 2, 1, 1], 3)
+    >>> _run_extras(Measurements("GDP增长2020年，5G和H1N1与CPI").classes().tobytes())  # 4 + 3 + 3 characters
+    ([3, 2, 2], 4)
     """
-    extras: list[int] = []
-    previous = -2
-    run = 0
-    for position in joins:
-        if position == previous + 1:
-            run += 1
-        else:
-            if run:
-                extras.append(run)
-            run = 1
-        previous = position
-    if run:
-        extras.append(run)
+    extras = [len(run) - 1 for table in _RUN_BYTES for run in entries.translate(table).split() if len(run) > 1]
     extras.sort(reverse=True)
     per_length = same = last = 0
     for extra in extras:
@@ -824,6 +829,10 @@ def _run_extras(joins: list[int]) -> tuple[list[int], int]:
         if extra * same > per_length:
             per_length = extra * same
     return extras, per_length
+
+
+# For _run_extras: table entries (class * 4 + mark) of one run class as b"x", every other byte as a space.
+_RUN_BYTES = tuple(bytes(0x78 if entry >> 2 == cls else 0x20 for entry in range(256)) for cls in (LATIN, DIGIT))
 
 
 def _lost_chars(meta: dict[str, Any] | None) -> int:
@@ -850,8 +859,6 @@ _S16 = np.uint32(16)
 _HASH32 = np.uint32(0x9E3779B1)  # odd 32-bit multiplier (bounds only)
 # Table entries (class * 4 + mark) of the content classes CJK..LETTER and of the run classes LATIN..DIGIT.
 _CONTENT_LO, _CONTENT_SPAN = np.uint8(4 * CJK), np.uint8(4 * (LETTER - CJK + 1))
-_RUN_LO, _RUN_SPAN = np.uint8(4 * LATIN), np.uint8(4 * (DIGIT - LATIN + 1))
-_MARKS = np.uint8(4)
 _S42 = np.uint64(42)
 # Odd 64-bit multiplier for the rolling polynomial hash; arithmetic wraps modulo 2**64 (deterministic).
 _HASH_BASE = np.uint64(0x9E3779B97F4A7C15)

@@ -353,6 +353,44 @@ def test_character_bounds_never_pass_an_ngram_excess(data):
     assert Measurements(text).ngram_excess(top, dup) == _first_excess(text, top, dup)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_each_character_bound_alone_never_passes_an_excess(data):
+    """Each measure alone, its limit right at the measured value (or just below or above): every tier of
+    Measurements.ngrams_within's bounds (pair counts and the runs' extra characters for top_n; repeated
+    pairs, then repeated character n-grams, then the characters inside them for dup_n) must be an upper
+    bound, with no other limit failing first to hide a bound that is too low."""
+    text = _mixed_text(data)
+    truth = ngram_repetition(text, top_ns=range(2, 7), dup_ns=range(2, 13))
+    nudge = data.draw(st.sampled_from([0.0, -1e-9, -0.01, -0.05, 0.01]))
+    measured = Measurements(text)
+    for kind, sizes in (("top", range(2, 7)), ("dup", range(2, 13))):
+        for n in sizes:
+            value = truth[f"{kind}_{n}gram_frac"]
+            limits = [(n, min(1.0, max(0.0, value + nudge)))]
+            top, dup = (limits, []) if kind == "top" else ([], limits)
+            if measured.ngrams_within(top, dup):
+                assert value <= limits[0][1], (kind, n, value, limits)
+
+
+def test_bounds_count_the_extra_characters_of_latin_words_and_numbers():
+    """A real number or Latin word with distinct characters ('2017年起', 'TCL華星') repeated: its character pairs
+    occur no more often than the phrase, so only the runs' extra characters keep the top_n bound above the
+    measured share (a bound that forgot the digits' or the letters' runs passes these documents)."""
+    phrases = [m.group(0) for p in gold_paragraphs()
+               for m in re.finditer(r"(?<![A-Za-z0-9])([A-Za-z]{3,}|[0-9]{3,})[\u4e00-\u9fff]{1,2}", p)
+               if len(set(m.group(1))) == len(m.group(1))]
+    assert any(p[0].isdigit() for p in phrases) and any(p[0].isalpha() for p in phrases)
+    context = gold_paragraphs()[0][:40]
+    for phrase in phrases:
+        for repeat in (4, 12):
+            text = context + phrase * repeat
+            truth = ngram_repetition(text, top_ns=range(2, 7), dup_ns=())
+            for n in range(2, 7):
+                value = truth[f"top_{n}gram_frac"]
+                assert not Measurements(text).ngrams_within([(n, value - 1e-9)], []), (phrase, repeat, n)
+
+
 def test_character_bounds_settle_clean_prose_with_shipped_limits(stages):
     """The bounds are tight enough to matter: clean text with numbers and Latin words is settled without
     tokens (the gold texts of the eval pages, numbers and English names included)."""
