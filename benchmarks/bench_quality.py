@@ -4,7 +4,8 @@ one core, beside the same stages as they were at an earlier commit, run in the s
 The corpus is benchmarks/corpus.py's real-sentence JSONL (seeds and gold texts of real pages). Figures:
 
 * each stage alone, on fresh documents (nothing shared with another stage);
-* the six together as the default recipe chains them (a document leaves at its first rejection), which is
+* the six together as the default recipe chains them (a document leaves at its first rejection), run as a
+  run's workers run them (``Pipeline.process_batch``: stage by stage over chunks of 256 documents), which is
   what a run pays: shared measurements (code points, character classes, lines) are computed once; and each
   stage's part of that chain (the first stage pays for what the others share);
 * decisions: the (stage, rule) of every document, now and at the baseline, and how many differ.
@@ -40,6 +41,7 @@ sys.path.insert(0, str(HERE))
 from corpus import load_texts  # noqa: E402
 
 from corpusclean.document import Document  # noqa: E402
+from corpusclean.pipeline import CHUNK_ITEMS, Pipeline  # noqa: E402
 from corpusclean.recipe import default_recipe  # noqa: E402
 from corpusclean.stage import Stage, build_stage  # noqa: E402
 
@@ -112,14 +114,13 @@ def verdict(doc: Document) -> str:
 
 
 def run_chain(stages: list[Stage], texts: Iterable[str]) -> tuple[float, list[str]]:
-    """CPU seconds to run the stages over fresh documents (stopping at a rejection), and the verdicts."""
+    """CPU seconds to run the stages over fresh documents (stopping at a rejection) as a run's workers do
+    (:meth:`Pipeline.process_batch` over chunks of ``CHUNK_ITEMS`` documents), and the verdicts."""
     docs = [Document(id=str(i), text=text) for i, text in enumerate(texts)]
+    pipeline = Pipeline(stages)
     started = time.process_time()
-    for doc in docs:
-        for stage in stages:
-            stage.process(doc)
-            if doc.rejected is not None:
-                break
+    for start in range(0, len(docs), CHUNK_ITEMS):
+        pipeline.process_batch(docs[start:start + CHUNK_ITEMS])
     seconds = time.process_time() - started
     return seconds, [verdict(doc) for doc in docs]
 
