@@ -53,6 +53,9 @@ def _utf8_lead_as_gbk() -> str:
     return "".join(chars)
 
 
+# Pinyin vowels with a tone mark.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+
 # cp1252's characters for bytes 0x80-0x9F (ftfy calls reading them back "sloppy" decoding).
 _CP1252_HIGH = "".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xA0))
 _LATIN1_RUN_CHARS = "\x80-\xff" + re.escape(_CP1252_HIGH)
@@ -70,7 +73,6 @@ def _gate() -> re.Pattern[str]:
     consumed.
     """
     marks = re.escape(_utf8_lead_as_gbk())
-    toned = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
     return re.compile(
         rf"[{marks}\x80-\xff(?\ufffd锟烫屯]"
         r"(?:"
@@ -81,18 +83,89 @@ def _gate() -> re.Pattern[str]:
         # bytes read as Latin-1
         rf"|(?<=[\xc0-\xff])[{_LATIN1_RUN_CHARS}]|(?<=[\x80-\xbf])[\xc0-\xff]"
         # glued pinyin, byte-shifted runs
-        rf"|(?<=[(?\ufffd])[a-zü]*[{toned}]"
+        rf"|(?<=[(?\ufffd])[a-zü]*[{_TONED}]"
         r")"
     )
 
 
+@functools.cache
+def gate_signs() -> str:
+    """Characters of which every match of :func:`looks_broken`'s pattern holds at least one: U+FFFD,
+    锟, 烫 and 屯 (residue), the GBK characters of UTF-8 lead bytes (UTF-8 read as GBK), À-ÿ (bytes read
+    as Latin-1: every branch has one of C0-FF) and pinyin's toned vowels (glued pinyin, shifted runs).
+
+    Text without any of them looks clean without a regex scan; a pass that already looks at every
+    character (normalize's table of character steps) can tell so on the way, and deleting or replacing
+    characters by others outside this set cannot make text look broken.
+
+    >>> "锟" in gate_signs(), "浣" in gate_signs(), "ǎ" in gate_signs(), "中" in gate_signs()
+    (True, True, True, False)
+    """
+    return "\ufffd锟烫屯" + _utf8_lead_as_gbk() + "".join(map(chr, range(0xC0, 0x100))) + _TONED
+
+
 def looks_broken(text: str) -> bool:
-    """Cheap test: could any fix apply? Clean text (almost always) answers False after one regex scan.
+    """Cheap test: could any fix apply? Clean text (almost always) answers False after one C-level pass.
 
     >>> looks_broken("深圳开始对口帮扶毕节。"), looks_broken("浣犲ソ涓栫晫"), looks_broken("協(xié)作")
     (False, True, True)
+    >>> looks_broken("打开浏览器。" * 100), looks_broken("打开浏览器." * 100)  # 浏 is a sign, the "." completes it
+    (False, True)
     """
+    if len(text) >= _NUMPY_MIN_CHARS:
+        verdict = _looks_broken_by_signs(text)
+        if verdict is not None:
+            return verdict
     return _gate().search(text) is not None
+
+
+# Below this many characters the regex is cheaper than numpy's fixed cost per call (~3 us).
+_NUMPY_MIN_CHARS = 512
+_MARK, _OTHER_SIGN = 1, 2
+
+
+@functools.cache
+def _sign_table() -> Any:
+    """Per BMP character: _MARK for the GBK characters of UTF-8 lead bytes, _OTHER_SIGN for the other
+    :func:`gate_signs` (锟 is both). Astral characters are clipped to U+FFFF, which is neither."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[[ord(ch) for ch in _utf8_lead_as_gbk()]] = _MARK
+    others = [ord(ch) for ch in gate_signs() if ch not in _utf8_lead_as_gbk()]
+    table[others] |= _OTHER_SIGN
+    table[ord("锟")] |= _OTHER_SIGN
+    return table
+
+
+def _looks_broken_by_signs(text: str) -> bool | None:
+    """:func:`looks_broken` by a table of signs, where it can tell: no sign at all (most clean text) is
+    False; signs that are all GBK characters of UTF-8 lead bytes (浏, 楠, 椹 are common in names and
+    words) can only start the "UTF-8 read as GBK" branch, checked here for every one of them at once.
+    None when other signs are there: the regex decides.
+
+    >>> [_looks_broken_by_signs(text) for text in ("深圳" * 300, "姓楠的人。" * 200, "姓楠的人." * 200)]
+    [False, False, True]
+    >>> _looks_broken_by_signs("锟斤拷" * 200) is None
+    True
+    """
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    signs = np.take(_sign_table(), codes, mode="clip")
+    found = int(signs.max())
+    if found == 0:
+        return False
+    if found != _MARK:
+        return None
+    # A mark, two non-ASCII characters, then a mark, an ASCII character or the end (the gate's branch).
+    marks = np.flatnonzero(signs)
+    marks = marks[marks + 2 < len(codes)]
+    marks = marks[(codes[marks + 1] > 0x7F) & (codes[marks + 2] > 0x7F)]
+    if len(marks) and marks[-1] + 3 == len(codes):
+        return True
+    after = marks[marks + 3 < len(codes)] + 3
+    return bool(((codes[after] <= 0x7F) | (signs[after] != 0)).any())
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -615,7 +688,6 @@ def remove_replacement_residue(text: str, cuts: list[str] | None = None) -> str:
 
 # --- class 4: glued pinyin -----------------------------------------------------------------------------
 
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # One Mandarin syllable (initial, vowel nucleus, coda) carrying a tone mark.
 _SYLLABLE = rf"(?=[a-zü]*[{_TONED}])(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouü{_TONED}]{{1,3}}(?:ng|n|r)?"
 # (The "(" comes first, the character before it in a look-behind: the engine skips ahead to "(".)

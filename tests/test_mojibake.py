@@ -14,12 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.mojibake import (
+    _NUMPY_MIN_CHARS,
     _character_readings,
     _encode_with_lost_bytes,
+    _gate,
     _lost_by_cp1252,
     _lost_by_gb18030,
     _lost_by_gbk,
+    _utf8_lead_as_gbk,
     fix_mojibake,
+    gate_signs,
     looks_broken,
     mojibake_share,
 )
@@ -273,6 +277,11 @@ def test_a_repaired_lossy_text_reads_back_as_the_mojibake(s, codec):
         s.encode("gbk")
     except UnicodeEncodeError:
         return  # private-use or rare characters: the sentence itself may not survive a GBK round trip
+    if any("\x80" <= ch <= "\u07ff" for ch in s):
+        # A two-byte UTF-8 character alone between ASCII reads as one real GBK character (· as 路), which
+        # nothing marks as broken: it stays, and the text reads back otherwise (hypothesis found
+        # '·\t医疗关注--前列腺新发现\t·\t皮肤顽疾----康复圣地').
+        return
     shown = s.encode("utf-8").decode(codec, errors="replace")
     fixed = fix_mojibake(shown)[0]
     if "\ufffd" in shown and "\ufffd" not in fixed and not looks_broken(fixed):
@@ -290,3 +299,25 @@ def test_the_stage_counts_the_lost_bytes_it_guessed():
     assert doc.meta["mojibake"]["guessed_bytes"] == shown.count("\ufffd") - sum(
         r.text.count("\ufffd") for r in doc.removals)
     assert "guessed_bytes" not in pipe.clean(_utf8_as_latin1(text)).meta["mojibake"]
+
+
+# Characters the gate's branches are made of, beside real text: GBK characters of UTF-8 lead bytes (浏
+# and 楠 are real words' characters), Latin-1 letters and signs, residue, pinyin, brackets, blanks.
+_GATE_PARTS = st.sampled_from(
+    [*_utf8_lead_as_gbk()[:40], *"浏览器楠锟斤拷烫屯(?)xiéǐü·×°Ã¤\ufffd .，\n\t", "\U0001f600"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentence, st.lists(st.tuples(st.integers(0, 10**6), st.lists(_GATE_PARTS, min_size=1, max_size=4)), max_size=5),
+       st.integers(1, 40))
+def test_the_table_of_signs_decides_as_the_gate_regex(s, inserts, repeat):
+    """Long text is judged by a table of characters first (no sign: clean; only GBK characters of
+    UTF-8 lead bytes: their branch checked at once); it must say what the regex says, and every match
+    of the regex must hold a sign."""
+    text = s * repeat
+    for position, part in inserts:
+        position %= len(text) + 1
+        text = text[:position] + "".join(part) + text[position:]
+    expected = _gate().search(text) is not None
+    assert looks_broken(text) == expected, len(text) >= _NUMPY_MIN_CHARS
+    assert all(set(match.group()) & set(gate_signs()) for match in _gate().finditer(text))

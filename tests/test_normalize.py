@@ -87,3 +87,38 @@ def test_blank_folding_fast_paths_agree_with_one_pass_over_all_blanks(text):
     reference = normalize._TAB_BETWEEN_WIDE.sub("", reference)
     reference = normalize._fold_runs(reference, normalize._BLANK_RUN_TO_CHECK)
     assert normalize._fold_blank_runs(text) == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("*＊xX×ｘ中 ")), max_size=40))
+def test_masking_runs_counted_by_kind_as_by_one_pattern(text):
+    from corpusclean.stages import normalize
+
+    assert normalize.count_masking(text) == (len(normalize._MASK.findall(text)) if any(
+        hint in text for hint in normalize._MASK_HINTS) else 0)
+
+
+# What the three stages hand on to each other in ``doc.scratch`` (character steps, no gate sign) is
+# checked against each stage on a fresh document: blanks, invisible and private-use characters,
+# surrogates, full-width letters, ASCII marks, and the characters signs of mojibake are made of.
+_HANDED_ON = st.sampled_from([*" \t\n\r\u3000\xa0\u200b\ufeff\ue000\ud800\u2028,.;(", "ｘＡ", "浏览器", "楠",
+                              "锟斤拷", "烫烫烫", "(xié)", "?shù)", "é", "ä½ å¥½", "\ufffd", "\U0001f600", "×××× "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentence, st.lists(st.tuples(st.integers(0, 10**6), _HANDED_ON), max_size=6), st.integers(1, 40))
+def test_what_the_stages_hand_on_changes_no_output_and_no_verdict(s, inserts, repeat):
+    text = s * repeat
+    for position, part in inserts:
+        position %= len(text) + 1
+        text = text[:position] + part + text[position:]
+    names = ("mojibake", "normalize", "mojibake_filter")
+    chained = Document(id="c", text=text)
+    alone = Document(id="a", text=text)
+    for name in names:
+        stage = build_stage(name, {})
+        stage.process(chained)
+        alone = Document(id="a", text=alone.text, meta=alone.meta, removals=alone.removals)
+        stage.process(alone)
+    assert chained.text == alone.text and chained.meta == alone.meta and chained.removals == alone.removals
+    assert chained.rejected == alone.rejected

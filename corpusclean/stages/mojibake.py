@@ -7,6 +7,7 @@ from typing import Any
 from corpusclean.document import Document
 from corpusclean.mojibake import fix_mojibake, looks_broken
 from corpusclean.stage import Editor
+from corpusclean.stages.normalize import _STEPS_SCRATCH, GATE_SIGN, character_steps
 
 
 class Mojibake(Editor):
@@ -14,7 +15,10 @@ class Mojibake(Editor):
     and leave a ``span`` receipt for every piece of garbage that could not be recovered and was cut.
     ``meta["mojibake"]["guessed_bytes"]`` counts the lost bytes (U+FFFD) a repair filled in by guessing.
 
-    Clean text costs one regex search (:func:`~corpusclean.mojibake.looks_broken`).
+    Clean text costs one look at every character (:func:`~corpusclean.stages.normalize.character_steps`,
+    which the normalize stage then reuses); only text holding a character some sign of mojibake needs
+    (:func:`~corpusclean.mojibake.gate_signs`) is searched with the gate's regex
+    (:func:`~corpusclean.mojibake.looks_broken`).
 
     >>> doc = Document(id="1", text="深入對接?xùn)|西部協(xié)作��")
     >>> Mojibake().edit(doc)
@@ -41,8 +45,9 @@ class Mojibake(Editor):
                 "jieba": jieba.__version__}
 
     def edit(self, doc: Document) -> str:
-        if not looks_broken(doc.text):
+        if not character_steps(doc) & GATE_SIGN or not looks_broken(doc.text):
             return doc.text
+        del doc.scratch[_STEPS_SCRATCH]  # (it describes the text before repair)
         cuts: list[tuple[str, str]] = []
         text, steps = fix_mojibake(doc.text, max_passes=self.max_passes, cuts=cuts)
         for rule, piece in cuts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from corpusclean.document import Document
 from corpusclean.mojibake import mojibake_share
 from corpusclean.stage import Filter
+from corpusclean.stages.normalize import take_no_gate_sign
 
 
 class MojibakeFilter(Filter):
@@ -28,6 +29,8 @@ class MojibakeFilter(Filter):
         self.max_share = max_share
 
     def check(self, doc: Document) -> None:
+        if take_no_gate_sign(doc):  # normalize saw no character a sign of mojibake needs: share 0
+            return
         share = mojibake_share(doc.text)
         if share > self.max_share:
             doc.reject(self.name, "mojibake_share", value=round(share, 4), threshold=self.max_share)

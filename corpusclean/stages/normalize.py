@@ -16,6 +16,7 @@ from typing import Any
 from corpusclean import table_cache
 from corpusclean.charclass import regex_class
 from corpusclean.document import Document
+from corpusclean.mojibake import gate_signs
 from corpusclean.stage import Editor
 
 # Kinds of removed characters, by Unicode category or code point; the kind is the receipt's rule id.
@@ -122,55 +123,81 @@ def fold_blanks(text: str) -> str:
     return _fold_blank_runs(_SPACES.sub(" ", text))
 
 
-# Blank runs after a line break always go: the C engine removes them (indented paragraphs are the
-# commonest case). Of the other runs, the callback in :func:`_fold_blank_runs` sees only those it may
-# change: at a line edge, longer than one, or a lone blank beside a full-width mark, between Chinese and
-# a digit, "*" or a non-ASCII sign, or a tab between Chinese. A lone space between two Chinese
-# characters, or between Chinese and a Latin word, stays, and the engine passes over it. Each pattern
-# starts with the blank, so the engine skips ahead to blanks (to spaces alone, faster, when the text has
-# no tab); each run is matched whole, from its first blank.
+# Which blank runs change, and into what (see _fold_runs): a run at a line edge goes; a lone blank goes
+# beside a full-width mark, between Chinese and a digit, "*" or a non-ASCII sign, and a lone tab between
+# Chinese; a longer run goes between Chinese and Chinese, a digit, "*" or a non-ASCII sign, and becomes
+# one space elsewhere. A lone space between two Chinese characters, or between Chinese and a Latin word,
+# stays. Two passes of the C engine do this (:func:`_dropped_blanks`, then longer runs become a space)
+# without a Python call per run. Each pattern starts with the blank, so the engine skips ahead to blanks
+# (to spaces alone, faster, when the text has no tab); each run is matched whole, from its first blank.
 _LEADING_BLANKS = re.compile("\n[ \t]+")
 _WIDE = f"[{_HAN}{_WIDE_PUNCT}]"
 _WIDE_NOT_HAN = f"[{_WIDE_PUNCT}]"
 _DIGIT_STAR_OR_FOREIGN = f"[^\x00-\x29\x2b-\x2f\x3a-\x7f{_HAN}{_WIDE_PUNCT}]"  # 0-9, *, non-ASCII not wide
+_LONE_BLANK_GOES = (
+    rf"(?<={_WIDE}\s)(?={_DIGIT_STAR_OR_FOREIGN}|{_WIDE_NOT_HAN})"
+    rf"|(?<={_DIGIT_STAR_OR_FOREIGN}\s)(?={_WIDE})|(?<={_WIDE_NOT_HAN}\s)(?={_WIDE})"
+)
 
 
 def _blank_runs_to_check(blank: str) -> re.Pattern[str]:
+    """Every run :func:`_fold_runs` may change (the reference the faster passes are tested against)."""
     return re.compile(
         rf"{blank}(?:{blank}+"
         rf"|(?<![^\n]{blank})|(?![^\n])"  # line edges
-        rf"|(?<={_WIDE}{blank})(?={_DIGIT_STAR_OR_FOREIGN}|{_WIDE_NOT_HAN})"
-        rf"|(?<={_DIGIT_STAR_OR_FOREIGN}{blank})(?={_WIDE})|(?<={_WIDE_NOT_HAN}{blank})(?={_WIDE})"
+        rf"|{_LONE_BLANK_GOES}"
         rf"|(?<={_WIDE}\t)(?={_WIDE}))"
     )
 
 
+def _dropped_blanks(blank: str) -> re.Pattern[str]:
+    """The runs of ``blank`` that go: at a line edge, lone where a lone blank goes, longer where a longer
+    run goes."""
+    return re.compile(
+        rf"{blank}(?<!{blank}{blank})"  # the run's first blank
+        rf"(?:(?<![^\n]{blank}){blank}*|{blank}*(?![^\n])"  # line edges
+        rf"|(?!{blank})(?:{_LONE_BLANK_GOES}" + (rf"|(?<={_WIDE}\t)(?={_WIDE})" if blank == "\t" else "") + ")"
+        rf"|(?<={_WIDE}{blank}){blank}+(?={_WIDE}|{_DIGIT_STAR_OR_FOREIGN})"
+        rf"|(?<={_DIGIT_STAR_OR_FOREIGN}{blank}){blank}+(?={_WIDE}))"
+    )
+
+
 _TAB_BETWEEN_WIDE = re.compile(f"\t(?<={_WIDE}\t)(?={_WIDE})")
+# One pass over every blank (what the passes below are tested against): its pattern starts with a class,
+# which the engine tests at every character, at three times the cost of a pattern that starts with one.
 _BLANK_RUN_TO_CHECK = _blank_runs_to_check("[ \t]")
-_SPACE_RUN_TO_CHECK = _blank_runs_to_check(" ")
-_TAB_RUN_TO_CHECK = _blank_runs_to_check("\t")
+# A run of both spaces and tabs, matched whole from its first blank (one pattern for each kind of first
+# blank, so that each starts with a literal character).
+_MIXED_RUN_FROM_SPACE = re.compile(" (?<![ \t] )[ \t]*\t[ \t]*")
+_MIXED_RUN_FROM_TAB = re.compile("\t(?<![ \t]\t)[ \t]* [ \t]*")
+_DROPPED_SPACES = _dropped_blanks(" ")
+_DROPPED_TABS = _dropped_blanks("\t")
+# What is left after those passes of runs longer than one: each becomes one space.
+_SPACE_RUN = re.compile("  +")
+_TAB_RUN = re.compile("\t\t+")
 
 
 def _fold_blank_runs(text: str) -> str:
     if "\t" not in text:
         if " " not in text:
             return text
-        if "\n " in text:
-            text = _LEADING_BLANKS.sub("\n", text)
-        return _fold_runs(text, _SPACE_RUN_TO_CHECK)
-    if "\n " in text or "\n\t" in text:
-        text = _LEADING_BLANKS.sub("\n", text)
+        return _SPACE_RUN.sub(" ", _DROPPED_SPACES.sub("", text))
     text = _TAB_BETWEEN_WIDE.sub("", text)  # a tab between Chinese characters or marks separates nothing
     if " \t" in text or "\t " in text:
-        return _fold_runs(text, _BLANK_RUN_TO_CHECK)
+        # A run of spaces and tabs becomes what two spaces between the same characters become ("" or " ",
+        # never a tab: see _fold_runs), so it can be written as two spaces first.
+        text = _MIXED_RUN_FROM_TAB.sub("  ", _MIXED_RUN_FROM_SPACE.sub("  ", text))
     # No space touches a tab, so every blank run is all spaces or all tabs, and no run's neighbours are
-    # blanks the other pass changes: two passes whose patterns start with one literal character (which
-    # the engine skips ahead to) give what one pass of the "[ \t]" pattern does, at a third of its cost.
-    return _fold_runs(_fold_runs(text, _SPACE_RUN_TO_CHECK), _TAB_RUN_TO_CHECK)
+    # blanks the other passes change: passes whose patterns start with one literal character (which the
+    # engine skips ahead to) give what one pass of the "[ \t]" pattern does, at a fraction of its cost.
+    # (Removing runs never changes what another run stands between: their neighbours are not blanks.)
+    text = _SPACE_RUN.sub(" ", _DROPPED_SPACES.sub("", text))
+    return _TAB_RUN.sub(" ", _DROPPED_TABS.sub("", text))
 
 
 def _fold_runs(text: str, runs: re.Pattern[str]) -> str:
-    """Each blank run ``runs`` matches becomes one blank or none, by what stands either side of it."""
+    """Each blank run ``runs`` matches becomes one blank or none, by what stands either side of it: the
+    rule, spelled out (the passes of :func:`_fold_blank_runs` are tested against it)."""
 
     def blank(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -258,19 +285,25 @@ def fullwidth_punctuation(text: str) -> str:
 
 
 _MASK = re.compile(r"[*＊]{3,}|[xX×]{4,}")
+# Its two kinds of run, counted apart: a pattern that starts with a class lets the engine skip ahead
+# to it, one that starts with a choice is tried at every character. (The runs share no character.)
+_MASK_STARS = re.compile(r"[*＊][*＊]{2,}")
+_MASK_CROSSES = re.compile(r"[xX×][xX×]{3,}")
 _MASK_HINTS = ("***", "＊＊＊", "xxxx", "XXXX", "××××")
 
 
-def count_masking(text: str) -> int:
+def count_masking(text: str, present: int | None = None) -> int:
     """Runs of masking characters ("******", "CZ***74"): the page hid something. Counted, not removed:
     the sentence around them is still text, and the count is a quality signal for the filters.
+    ``present``: the step bits of the text, when known (only the signs it holds are looked for).
 
     >>> count_masking("乘坐CZ***74航班，电话138****1234")
     2
     """
-    if not any(hint[0] in text and hint in text for hint in _MASK_HINTS):  # one character first: faster
+    if not any((hint[0] in text if present is None else present & _COMMON_BITS[hint[0]]) and hint in text
+               for hint in _MASK_HINTS):  # one character first: faster
         return 0
-    return len(_MASK.findall(text))
+    return len(_MASK_STARS.findall(text)) + len(_MASK_CROSSES.findall(text))
 
 
 # --- which steps have work: one pass over the text ----------------------------------------------------
@@ -289,6 +322,11 @@ _COMMON_BITS = {ch: 128 << i for i, ch in enumerate(" \t(" + "".join(_NARROW_PUN
 SPACE, TAB, NARROW_PAREN = _COMMON_BITS[" "], _COMMON_BITS["\t"], _COMMON_BITS["("]
 MASK_SIGNS = sum(_COMMON_BITS[ch] for ch in _MASK_SIGN_CHARS)
 COMMON = sum(_COMMON_BITS.values())
+_LATIN_MASK_SIGNS = _COMMON_BITS["x"] | _COMMON_BITS["X"]
+# Not a step of its own: a character some match of the mojibake gate needs (mojibake.gate_signs). Text
+# without one looks clean to the mojibake stage and filter, and no step here puts one in (they delete
+# characters or write blanks, line breaks, ASCII and full-width marks), except a surrogate's replacement.
+GATE_SIGN = 128 << len(_COMMON_BITS)
 _WIDE_SPACES = frozenset("\xa0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
 # Below this many characters a regex pass is cheaper than numpy's fixed cost per call (~3 us).
 _NUMPY_MIN_CHARS = 512
@@ -299,7 +337,18 @@ def _step_bits(ch: str) -> int:
 
     >>> _step_bits("\\u3000") == IDEOGRAPHIC_SPACE, _step_bits("\\u200b") == INVISIBLE, _step_bits("中")
     (True, True, 0)
+    >>> _step_bits("\\ufffd") == GATE_SIGN, _step_bits("×") == _COMMON_BITS["×"] | GATE_SIGN
+    (True, True)
     """
+    if ch in _gate_signs():
+        return _one_step(ch) | GATE_SIGN
+    return _one_step(ch)
+
+
+_gate_signs = functools.cache(lambda: frozenset(gate_signs()))
+
+
+def _one_step(ch: str) -> int:
     if ch in "\r\x0b\x0c\x85\u2028\u2029":
         return LINE_BREAK
     if "\ud800" <= ch <= "\udfff":
@@ -322,7 +371,7 @@ def _rare() -> re.Pattern[str]:
     """Every character :func:`_step_bits` gives a bit (for short texts)."""
     return re.compile(
         f"[{_invisible_bmp()}\\U00010000-\\U0010ffff\\r\\x0b\\x0c\\x85\\u2028\\u2029\\ud800-\\udfff"
-        f"{_SPACES.pattern[1:-1]}{_FULLWIDTH_ALNUM_CHARS}]"
+        f"{_SPACES.pattern[1:-1]}{_FULLWIDTH_ALNUM_CHARS}{regex_class(map(ord, gate_signs()))}]"
     )
 
 
@@ -334,7 +383,7 @@ def _bits_table() -> Any:
 
     table = np.zeros(0x10000, dtype=np.uint32)
     candidates = [*_invisible_bmp_points(), *range(0xD800, 0xE000), *map(ord, "\r\x0b\x0c\x85\u2028\u2029"),
-                  *map(ord, _WIDE_SPACES), *_FULLWIDTH_ALNUM, *map(ord, _COMMON_BITS)]
+                  *map(ord, _WIDE_SPACES), *_FULLWIDTH_ALNUM, *map(ord, _COMMON_BITS), *map(ord, gate_signs())]
     for cp in candidates:
         table[cp] = _step_bits(chr(cp))
     table[0xFFFF] |= INVISIBLE
@@ -358,6 +407,43 @@ def _steps_with_work(text: str) -> int:
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return int(np.bitwise_or.reduce(np.take(_bits_table(), codes, mode="clip")))
+
+
+# Scratch entries that hold the string they describe and count only while ``doc.text`` is that very
+# object (an editor in between leaves a new string): the step bits of a text, measured by the mojibake
+# stage and reused here; and normalize's output when it holds no gate sign, for the mojibake filter.
+_STEPS_SCRATCH = "normalize_steps"
+_NO_GATE_SIGN_SCRATCH = "normalize_no_gate_sign"
+
+
+def character_steps(doc: Document) -> int:
+    """:func:`_steps_with_work` of ``doc.text``, kept in ``doc.scratch`` for :class:`Normalize`: the
+    mojibake stage, which runs first, reads its :data:`GATE_SIGN` bit instead of scanning clean text with
+    the gate's regex, and normalize, which takes the value, need not look at every character again.
+
+    >>> doc = Document(id="1", text="深圳\u3000毕节")
+    >>> character_steps(doc) & (GATE_SIGN | IDEOGRAPHIC_SPACE) == IDEOGRAPHIC_SPACE
+    True
+    """
+    found = doc.scratch.get(_STEPS_SCRATCH)
+    if found is not None and found[0] is doc.text:
+        return found[1]
+    steps = _steps_with_work(doc.text)
+    doc.scratch[_STEPS_SCRATCH] = (doc.text, steps)
+    return steps
+
+
+def take_no_gate_sign(doc: Document) -> bool:
+    """True when normalize left ``doc.text`` as it is now and found no :data:`GATE_SIGN` character in its
+    input: then the text holds none (no step puts one in), so no mojibake match. Takes the entry out of
+    ``doc.scratch`` (for the mojibake filter, which runs next).
+
+    >>> doc = Document(id="1", text="\ufeff深圳 1996 年")
+    >>> doc.text = Normalize().edit(doc)
+    >>> take_no_gate_sign(doc), take_no_gate_sign(doc)
+    (True, False)
+    """
+    return doc.scratch.pop(_NO_GATE_SIGN_SCRATCH, None) is doc.text
 
 
 _MODES_PUNCT = ("fullwidth", "keep")
@@ -396,7 +482,8 @@ class Normalize(Editor):
         text = doc.text
         removed: dict[str, list[str]] = {}
         surrogates = 0
-        steps = _steps_with_work(text)
+        found = doc.scratch.pop(_STEPS_SCRATCH, None)
+        steps = found[1] if found is not None and found[0] is text else _steps_with_work(text)
         if steps & LINE_BREAK:
             text = _LINE_BREAK.sub(lambda m: _LINE_BREAKS[m.group()], text)
         if steps & SURROGATE:
@@ -417,17 +504,20 @@ class Normalize(Editor):
             text = halfwidth_alnum(text)
         if self.punctuation == "fullwidth":
             text = _widen_marks(text, steps)
-            if steps & NARROW_PAREN and "(" in text:
+            # (A search first: most texts have none, and sub() with a template costs more than the scan.)
+            if steps & NARROW_PAREN and _NARROW_PARENS.search(text) is not None:
                 widened = _NARROW_PARENS.sub(r"（\1）", text)
                 # A blank after a now full-width parenthesis may be padding too. (Blank runs elsewhere
                 # are as fold_blanks left them: folding again would not change them.)
-                if widened != text and ("） " in widened or "）\t" in widened):
+                if "） " in widened or "）\t" in widened:
                     widened = _fold_blank_runs(widened)
                 text = widened
         for kind, chars in removed.items():
             if kind in ("private_use", "unassigned", "control"):
                 doc.record_removal(self.name, kind, "".join(chars), kind="chars")
-        masked = count_masking(text) if steps & (MASK_SIGNS | FULLWIDTH_ALNUM) else 0  # ｘ -> x
+        masked = 0
+        if steps & (MASK_SIGNS | FULLWIDTH_ALNUM):
+            masked = count_masking(text, steps | (_LATIN_MASK_SIGNS if steps & FULLWIDTH_ALNUM else 0))  # ｘ -> x
         if removed or surrogates or masked:
             meta: dict[str, Any] = {}
             if removed:
@@ -437,4 +527,6 @@ class Normalize(Editor):
             if masked:
                 meta["masked"] = masked
             doc.meta["normalize"] = meta
+        if not steps & GATE_SIGN:  # (steps holds the surrogate's replacement's bits when there was one)
+            doc.scratch[_NO_GATE_SIGN_SCRATCH] = text
         return text
