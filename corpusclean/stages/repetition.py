@@ -53,12 +53,12 @@ class Repetition(Filter):
         self.max_dup_para_char_frac = check_fraction("max_dup_para_char_frac", max_dup_para_char_frac)
         self.top_ngram_frac = _ngram_limits("top_ngram_frac", top_ngram_frac, range(1, 11))
         self.dup_ngram_frac = _ngram_limits("dup_ngram_frac", dup_ngram_frac, range(2, 31))
+        self._line_limits = tuple((key, getattr(self, f"max_{key}")) for key in _LINE_RULES)
 
     def check(self, doc: Document) -> None:
         measured = shared(doc)
         dup = measured.duplicate_lines()
-        for key in _LINE_RULES:
-            limit = getattr(self, f"max_{key}")
+        for key, limit in self._line_limits:
             if dup[key] > limit:
                 doc.reject(self.name, key, value=round(dup[key], 4), threshold=limit)
                 return
