@@ -321,3 +321,27 @@ def test_the_table_of_signs_decides_as_the_gate_regex(s, inserts, repeat):
     expected = _gate().search(text) is not None
     assert looks_broken(text) == expected, len(text) >= _NUMPY_MIN_CHARS
     assert all(set(match.group()) & set(gate_signs()) for match in _gate().finditer(text))
+
+
+# Each kind of mojibake, a false alarm of the gate (浏览器 before ASCII) and Latin-1 signs in clean text.
+_BROKEN_PIECES = st.sampled_from(["浏览器.", "ä½ å¥½", "ÄãºÃ", "cafÃ©", "協(xié)作", "?shù)厝罕娋蜆I",
+                                  "锟斤拷", "\ufffd", "浣犲ソ涓栫晫", "·", "“é”"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(sentence, st.lists(st.tuples(st.integers(0, 10**6), _BROKEN_PIECES), max_size=4), st.integers(1, 60))
+def test_fixes_skipped_for_lack_of_their_characters_would_not_have_changed_the_text(s, inserts, repeat):
+    from corpusclean import mojibake
+
+    text = s * repeat
+    for position, part in inserts:
+        position %= len(text) + 1
+        text = text[:position] + f"\n{part}\n" + text[position:]  # (a line of its own: a run of its own)
+    cuts: list[tuple[str, str]] = []
+    skipping = fix_mojibake(text, cuts=cuts), cuts
+    needs, mojibake._NEEDS = mojibake._NEEDS, {}  # every fix runs
+    try:
+        cuts = []
+        assert (fix_mojibake(text, cuts=cuts), cuts) == skipping
+    finally:
+        mojibake._NEEDS = needs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.mojibake import fix_mojibake, looks_broken
+from corpusclean.mojibake import fix_mojibake
 from corpusclean.stage import Editor
 from corpusclean.stages.normalize import _STEPS_SCRATCH, GATE_SIGN, character_steps
 
@@ -45,11 +45,13 @@ class Mojibake(Editor):
                 "jieba": jieba.__version__}
 
     def edit(self, doc: Document) -> str:
-        if not character_steps(doc) & GATE_SIGN or not looks_broken(doc.text):
+        if not character_steps(doc) & GATE_SIGN:
+            return doc.text
+        cuts: list[tuple[str, str]] = []
+        text, steps = fix_mojibake(doc.text, max_passes=self.max_passes, cuts=cuts)  # (its loop runs the gate)
+        if not steps and not cuts:
             return doc.text
         del doc.scratch[_STEPS_SCRATCH]  # (it describes the text before repair)
-        cuts: list[tuple[str, str]] = []
-        text, steps = fix_mojibake(doc.text, max_passes=self.max_passes, cuts=cuts)
         for rule, piece in cuts:
             doc.record_removal(self.name, rule, piece, kind="span")
         if steps:
