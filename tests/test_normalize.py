@@ -122,3 +122,12 @@ def test_what_the_stages_hand_on_changes_no_output_and_no_verdict(s, inserts, re
         stage.process(alone)
     assert chained.text == alone.text and chained.meta == alone.meta and chained.removals == alone.removals
     assert chained.rejected == alone.rejected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BLANKY)
+def test_blank_folding_looks_at_nothing_across_a_line_break(text):
+    """What lets the lines after a widened parenthesis be folded again one by one."""
+    from corpusclean.stages import normalize
+
+    assert normalize._fold_blank_runs(text) == "\n".join(map(normalize._fold_blank_runs, text.split("\n")))

@@ -168,6 +168,7 @@ _TAB_BETWEEN_WIDE = re.compile(f"\t(?<={_WIDE}\t)(?={_WIDE})")
 _BLANK_RUN_TO_CHECK = _blank_runs_to_check("[ \t]")
 # A run of both spaces and tabs, matched whole from its first blank (one pattern for each kind of first
 # blank, so that each starts with a literal character).
+_TAB_BESIDE_SPACE = re.compile("\t(?:(?<= \t)| )")  # ("\t " in text: slow on text with many spaces)
 _MIXED_RUN_FROM_SPACE = re.compile(" (?<![ \t] )[ \t]*\t[ \t]*")
 _MIXED_RUN_FROM_TAB = re.compile("\t(?<![ \t]\t)[ \t]* [ \t]*")
 _DROPPED_SPACES = _dropped_blanks(" ")
@@ -183,7 +184,7 @@ def _fold_blank_runs(text: str) -> str:
             return text
         return _SPACE_RUN.sub(" ", _DROPPED_SPACES.sub("", text))
     text = _TAB_BETWEEN_WIDE.sub("", text)  # a tab between Chinese characters or marks separates nothing
-    if " \t" in text or "\t " in text:
+    if _TAB_BESIDE_SPACE.search(text) is not None:
         # A run of spaces and tabs becomes what two spaces between the same characters become ("" or " ",
         # never a tab: see _fold_runs), so it can be written as two spaces first.
         text = _MIXED_RUN_FROM_TAB.sub("  ", _MIXED_RUN_FROM_SPACE.sub("  ", text))
@@ -264,6 +265,37 @@ def _widen_marks(text: str, present: int | None = None) -> str:
         if (mark in text) if present is None else (present & _COMMON_BITS[mark]):
             text = pattern.sub(wide, text)
     return text
+
+
+def _wide_parens(match: re.Match[str]) -> str:
+    return f"（{match[1]}）"  # (a function: sub() parses a template at every call)
+
+
+_BLANK_AFTER_PAREN = re.compile("）[ \t]")
+
+
+def _refold_after_parens(text: str) -> str:
+    """Fold again the lines where a blank follows a now full-width parenthesis: it may be padding too.
+    Blank runs elsewhere are as fold_blanks left them (folding again would not change them), and
+    folding looks at nothing across a line break, so each such line is folded on its own.
+
+    >>> _refold_after_parens("惠州（分厂） 有限公司\\n A  B ")
+    '惠州（分厂）有限公司\\n A  B '
+    """
+    pieces: list[str] = []
+    done = 0
+    for match in _BLANK_AFTER_PAREN.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if start < done:
+            continue  # a line already folded
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        pieces += [text[done:start], _fold_blank_runs(text[start:end])]
+        done = end
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def fullwidth_punctuation(text: str) -> str:
@@ -506,12 +538,7 @@ class Normalize(Editor):
             text = _widen_marks(text, steps)
             # (A search first: most texts have none, and sub() with a template costs more than the scan.)
             if steps & NARROW_PAREN and _NARROW_PARENS.search(text) is not None:
-                widened = _NARROW_PARENS.sub(r"（\1）", text)
-                # A blank after a now full-width parenthesis may be padding too. (Blank runs elsewhere
-                # are as fold_blanks left them: folding again would not change them.)
-                if "） " in widened or "）\t" in widened:
-                    widened = _fold_blank_runs(widened)
-                text = widened
+                text = _refold_after_parens(_NARROW_PARENS.sub(_wide_parens, text))
         for kind, chars in removed.items():
             if kind in ("private_use", "unassigned", "control"):
                 doc.record_removal(self.name, kind, "".join(chars), kind="chars")
