@@ -152,20 +152,18 @@ def _looks_broken_by_signs(text: str) -> bool | None:
     import numpy as np
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    signs = np.take(_sign_table(), codes, mode="clip")
+    signs = _sign_table().take(codes, mode="clip")
     found = int(signs.max())
     if found == 0:
         return False
     if found != _MARK:
         return None
-    # A mark, two non-ASCII characters, then a mark, an ASCII character or the end (the gate's branch).
-    marks = np.flatnonzero(signs)
-    marks = marks[marks + 2 < len(codes)]
-    marks = marks[(codes[marks + 1] > 0x7F) & (codes[marks + 2] > 0x7F)]
-    if len(marks) and marks[-1] + 3 == len(codes):
-        return True
-    after = marks[marks + 3 < len(codes)] + 3
-    return bool(((codes[after] <= 0x7F) | (signs[after] != 0)).any())
+    # A mark, two non-ASCII characters, then a mark, an ASCII character or the end (the gate's branch),
+    # at every position at once (shifted slices: cheaper than gathering the marks' neighbours).
+    marks = signs.view(bool)  # (all 0 or 1 here)
+    wide = codes > 0x7F
+    third = np.append(marks[3:] | ~wide[3:], True)
+    return bool((marks[:-2] & wide[1:-1] & wide[2:] & third).any())
 
 
 # --- helpers -------------------------------------------------------------------------------------------
