@@ -241,8 +241,8 @@ def main() -> None:
     recipe = f"--config {args.config}" if args.config else "(built-in recipe)"
     print(f"\nend to end: corpusclean clean INPUT -o OUT --rejects REJECTS --workers N {recipe}")
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
-        for workers in map(int, args.workers.split(",")):
-            steady = end_to_end(corpus, Path(tmp), workers, args.config, args.repeat, base)
+        steady = {workers: end_to_end(corpus, Path(tmp), workers, args.config, args.repeat, base)
+                  for workers in map(int, args.workers.split(","))}
         if args.floor:
             # The same run with every stage but dedup left out: what reading, deduplication and writing cost
             # alone, i.e. the most any speed-up of the cleaning stages could give.
@@ -251,8 +251,11 @@ def main() -> None:
             print(f"\nfloor: the same command with a recipe of dedup alone ({only_dedup.name})")
             floor = end_to_end(corpus, Path(tmp), 1, str(only_dedup), args.repeat, base)
             # Per MB: the recipe's CPU time = the floor's + the cleaning stages'; the share is the stages'.
-            print(f"  the cleaning stages take {1 - steady / floor:.0%} of a --workers {workers} run's CPU time "
-                  f"past start-up; with them free it would run at {floor:.1f} MB per CPU-second")
+            workers, rate = next(iter(steady.items()))
+            print(f"  past start-up, the cleaning stages take {1 - rate / floor:.0%} of the CPU time of the "
+                  f"--workers {workers} run above ({1 / rate - 1 / floor:.4f} CPU-s per MB, that is "
+                  f"{1 / (1 / rate - 1 / floor):.1f} MB per CPU-second for all of them together); with them free "
+                  f"it would run at {floor:.1f} MB per CPU-second")
 
 
 def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat: int, base: float) -> float:
