@@ -7,7 +7,7 @@ from typing import Any
 from corpusclean.document import Document
 from corpusclean.mojibake import fix_mojibake
 from corpusclean.stage import Editor
-from corpusclean.stages.normalize import _STEPS_SCRATCH, GATE_SIGN, character_steps
+from corpusclean.stages.normalize import GATE_SIGN, character_steps
 
 
 class Mojibake(Editor):
@@ -51,7 +51,6 @@ class Mojibake(Editor):
         text, steps = fix_mojibake(doc.text, max_passes=self.max_passes, cuts=cuts)  # (its loop runs the gate)
         if not steps and not cuts:
             return doc.text
-        del doc.scratch[_STEPS_SCRATCH]  # (it describes the text before repair)
         for rule, piece in cuts:
             doc.record_removal(self.name, rule, piece, kind="span")
         if steps:
