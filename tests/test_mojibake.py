@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from teststages import planted
 
 from corpusclean.mojibake import (
     _NUMPY_MIN_CHARS,
@@ -314,10 +315,7 @@ def test_the_table_of_signs_decides_as_the_gate_regex(s, inserts, repeat):
     """Long text is judged by a table of characters first (no sign: clean; only GBK characters of
     UTF-8 lead bytes: their branch checked at once); it must say what the regex says, and every match
     of the regex must hold a sign."""
-    text = s * repeat
-    for position, part in inserts:
-        position %= len(text) + 1
-        text = text[:position] + "".join(part) + text[position:]
+    text = planted(s, repeat, [(position, "".join(part)) for position, part in inserts])
     expected = _gate().search(text) is not None
     assert looks_broken(text) == expected, len(text) >= _NUMPY_MIN_CHARS
     assert all(set(match.group()) & set(gate_signs()) for match in _gate().finditer(text))
@@ -333,10 +331,8 @@ _BROKEN_PIECES = st.sampled_from(["浏览器.", "ä½ å¥½", "ÄãºÃ", "caf�
 def test_fixes_skipped_for_lack_of_their_characters_would_not_have_changed_the_text(s, inserts, repeat):
     from corpusclean import mojibake
 
-    text = s * repeat
-    for position, part in inserts:
-        position %= len(text) + 1
-        text = text[:position] + f"\n{part}\n" + text[position:]  # (a line of its own: a run of its own)
+    # Each piece on a line of its own: a run of its own.
+    text = planted(s, repeat, [(position, f"\n{part}\n") for position, part in inserts])
     cuts: list[tuple[str, str]] = []
     skipping = fix_mojibake(text, cuts=cuts), cuts
     needs, mojibake._NEEDS = mojibake._NEEDS, {}  # every fix runs

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_mojibake import EVAL, SEEDS, clean_sentences
+from teststages import planted
 
 from corpusclean.document import Document
 from corpusclean.stage import build_stage
@@ -108,10 +109,7 @@ _HANDED_ON = st.sampled_from([*" \t\n\r\u3000\xa0\u200b\ufeff\ue000\ud800\u2028,
 @settings(max_examples=300, deadline=None)
 @given(sentence, st.lists(st.tuples(st.integers(0, 10**6), _HANDED_ON), max_size=6), st.integers(1, 40))
 def test_what_the_stages_hand_on_changes_no_output_and_no_verdict(s, inserts, repeat):
-    text = s * repeat
-    for position, part in inserts:
-        position %= len(text) + 1
-        text = text[:position] + part + text[position:]
+    text = planted(s, repeat, inserts)
     names = ("mojibake", "normalize", "mojibake_filter")
     chained = Document(id="c", text=text)
     alone = Document(id="a", text=text)

@@ -1,7 +1,7 @@
 """Stages used only by tests: one that removes lines (so receipts can be checked end to end) and ones that
 fail on purpose (so a crash mid-run can be checked). They are importable (workers unpickle them by name)
-but kept out of the registry except inside a test that calls :func:`register`. Also :func:`process` and
-:func:`nonblank`, which the tests of single stages share."""
+but kept out of the registry except inside a test that calls :func:`register`. Also :func:`process`,
+:func:`nonblank` and :func:`planted`, which the tests of single stages share."""
 
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ def process(stage_class: type[Stage], text: str, **params: object) -> Document:
     doc = Document(id="t", text=text)
     stage_class(**params).process(doc)
     return doc
+
+
+def planted(sentence: str, repeat: int, inserts: list[tuple[int, str]]) -> str:
+    """``sentence`` repeated ``repeat`` times with each ``(position, piece)`` of ``inserts`` put in, in turn, at
+    ``position`` modulo the length so far (hypothesis draws the positions)."""
+    text = sentence * repeat
+    for position, piece in inserts:
+        position %= len(text) + 1
+        text = text[:position] + piece + text[position:]
+    return text
 
 
 def nonblank(text: str) -> list[str]:
