@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpusclean.codepoints import code_points
 from corpusclean.lsh import band_keys
 from corpusclean.script import fold_to_simplified
 from corpusclean.shingles import fmix64, shingle_hashes
@@ -59,7 +60,7 @@ def template_view(line: str) -> str:
 
 def _view_arrays(joined: str, count: int) -> tuple[np.ndarray, np.ndarray]:
     """View code points of ``count`` newline-joined lines and the line number of each code point."""
-    raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    raw = code_points(joined)
     table = _view_table()
     astral = raw >= 0x10000
     mapped = table[np.where(astral, 0, raw)]

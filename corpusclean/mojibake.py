@@ -151,7 +151,9 @@ def _looks_broken_by_signs(text: str) -> bool | None:
     """
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    from corpusclean.codepoints import code_points
+
+    codes = code_points(text)
     signs = _sign_table().take(codes, mode="clip")
     found = int(signs.max())
     if found == 0:
@@ -823,8 +825,9 @@ def _fix_signs(text: str) -> int:
         return _LATIN1_SIGNS | _TONED_VOWELS | _RESIDUE_SIGNS
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return int(np.bitwise_or.reduce(np.take(_fix_sign_table(), codes, mode="clip")))
+    from corpusclean.codepoints import code_points
+
+    return int(np.bitwise_or.reduce(np.take(_fix_sign_table(), code_points(text), mode="clip")))
 
 
 def fix_mojibake(text: str, *, max_passes: int = 3,

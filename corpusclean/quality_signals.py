@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from corpusclean import table_cache
+from corpusclean.codepoints import code_points
 
 # Character classes, one per code point (see _class_table).
 SPACE, CJK, LATIN, DIGIT, LETTER, PUNCT, SYMBOL, OTHER = range(8)
@@ -134,14 +135,9 @@ _IS_CONTENT = np.array([entry >> 2 in (CJK, LATIN, DIGIT, LETTER) for entry in r
 _IS_RUN = np.array([cls in (LATIN, DIGIT) for cls in range(len(CLASS_NAMES))])
 
 
-def codepoints(text: str) -> np.ndarray:
-    """The code points of ``text`` as a numpy array (no copy of the characters beyond one encode)."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
 def char_classes(text: str) -> np.ndarray:
     """Class id (``SPACE`` ... ``OTHER``) of each character of ``text``."""
-    return _class_table()[codepoints(text)] >> 2
+    return _class_table()[code_points(text)] >> 2
 
 
 def _nonspace_len(text: str) -> int:
@@ -190,7 +186,7 @@ class Measurements:
 
     def codepoints(self) -> np.ndarray:
         if self._cps is None:
-            self._cps = codepoints(self.text or "")
+            self._cps = code_points(self.text or "")
         return self._cps
 
     def classes(self) -> np.ndarray:
@@ -1199,12 +1195,12 @@ def _build_view_inverse() -> tuple[dict[str, list[str]], dict[str, list[str]], s
     # (it can spell no keyword), so it is left out to keep positions aligned.
     lowered = text.replace("\u0130", "\u0130".lower()[0]).lower()
     lower_of: dict[str, list[str]] = {}
-    for cp in np.flatnonzero(codepoints(lowered) != everything).tolist():
+    for cp in np.flatnonzero(code_points(lowered) != everything).tolist():
         if cp != 0x130:
             lower_of.setdefault(lowered[cp], []).append(text[cp])
     folded = fold_to_simplified(text)
     fold_of: dict[str, list[str]] = {}
-    moved = np.flatnonzero(codepoints(folded) != everything).tolist()
+    moved = np.flatnonzero(code_points(folded) != everything).tolist()
     for cp in moved:
         fold_of.setdefault(folded[cp], []).append(text[cp])
     return lower_of, fold_of, "".join(text[cp] for cp in moved)

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from corpusclean import table_cache
+from corpusclean.codepoints import code_points
 
 # Tables whose single-character entries link Traditional, Simplified and regional variant forms.
 # JPVariants (Japanese shinjitai) is left out on purpose: it would merge Japanese forms into Chinese.
@@ -179,11 +180,6 @@ def _traditional_only() -> frozenset[str]:
     return _tables().traditional_only
 
 
-def _code_points(text: str) -> np.ndarray:
-    # surrogatepass: a lone surrogate left by a broken decoder must not make folding raise.
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
 def fold_to_simplified(text: str) -> str:
     """Same-length Simplified view of ``text``, character for character.
 
@@ -199,7 +195,7 @@ def fold_to_simplified(text: str) -> str:
     """
     if text.isascii():
         return text
-    return _tables().fold_array[_code_points(text)].tobytes().decode("utf-32-le", "surrogatepass")
+    return _tables().fold_array[code_points(text)].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def script_counts(text: str, *, sample: int = 20_000) -> tuple[int, int]:
@@ -211,7 +207,7 @@ def script_counts(text: str, *, sample: int = 20_000) -> tuple[int, int]:
     head = text[:sample]
     if head.isascii():
         return 0, 0
-    counts = np.bincount(_tables().classes[_code_points(head)], minlength=4)
+    counts = np.bincount(_tables().classes[code_points(head)], minlength=4)
     return int(counts[_TRADITIONAL]), int(counts[_SIMPLIFIED])
 
 
@@ -253,7 +249,7 @@ def has_traditional(text: str) -> bool:
     """
     if text.isascii():
         return False
-    return bool((_tables().classes[_code_points(text)] == _TRADITIONAL).any())
+    return bool((_tables().classes[code_points(text)] == _TRADITIONAL).any())
 
 
 def has_simplified_convertible(text: str) -> bool:
@@ -267,4 +263,4 @@ def has_simplified_convertible(text: str) -> bool:
     """
     if text.isascii():
         return False
-    return bool((_tables().classes[_code_points(text)] >= _SIMPLIFIED).any())
+    return bool((_tables().classes[code_points(text)] >= _SIMPLIFIED).any())

@@ -21,6 +21,7 @@ import unicodedata
 import numpy as np
 
 from corpusclean import table_cache
+from corpusclean.codepoints import code_points
 from corpusclean.script import fold_to_simplified
 
 # Everything that is not a letter or a digit: whitespace, punctuation (full-width included), symbols,
@@ -71,7 +72,7 @@ def _build_bmp_table() -> np.ndarray:
 
 def view_codes(text: str) -> np.ndarray:
     """The normalised view as an array of code points (``uint32``): see :func:`normalized_view`."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     if len(codes) == 0:
         return codes
     mapped = _mapped(codes)
@@ -103,7 +104,7 @@ def view_codes_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     ('新闻abc', [0, 2, 2, 5])
     """
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points("".join(texts))
     bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     if len(codes) == 0:

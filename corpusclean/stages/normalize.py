@@ -437,8 +437,9 @@ def _steps_with_work(text: str) -> int:
         return bits
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return int(np.bitwise_or.reduce(np.take(_bits_table(), codes, mode="clip")))
+    from corpusclean.codepoints import code_points
+
+    return int(np.bitwise_or.reduce(np.take(_bits_table(), code_points(text), mode="clip")))
 
 
 # Scratch entries that hold the string they describe and count only while ``doc.text`` is that very
