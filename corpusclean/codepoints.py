@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# Below this many characters a regex pass over the text costs less than a table lookup over its code points
+# (numpy's fixed cost per call, ~3 us): the stages that can do either pick by length.
+NUMPY_MIN_CHARS = 512
+
 
 def code_points(text: str) -> np.ndarray:
     """The code points of ``text`` as ``uint32``: one encode, no per-character work. A lone surrogate (left

@@ -28,8 +28,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from corpusclean import table_cache
 from corpusclean.charclass import regex_class
+from corpusclean.codepoints import NUMPY_MIN_CHARS, code_points
 from corpusclean.plausibility import best_reading, context_cost, is_cjk, pair_bonus, text_cost
 
 # A repair must lower the mean cost per character by at least this much (log10 units): mojibake runs
@@ -112,15 +115,13 @@ def looks_broken(text: str) -> bool:
     >>> looks_broken("打开浏览器。" * 100), looks_broken("打开浏览器." * 100)  # 浏 is a sign, the "." completes it
     (False, True)
     """
-    if len(text) >= _NUMPY_MIN_CHARS:
+    if len(text) >= NUMPY_MIN_CHARS:
         verdict = _looks_broken_by_signs(text)
         if verdict is not None:
             return verdict
     return _gate().search(text) is not None
 
 
-# Below this many characters the regex is cheaper than numpy's fixed cost per call (~3 us).
-_NUMPY_MIN_CHARS = 512
 _MARK, _OTHER_SIGN = 1, 2
 
 
@@ -128,8 +129,6 @@ _MARK, _OTHER_SIGN = 1, 2
 def _sign_table() -> Any:
     """Per BMP character: _MARK for the GBK characters of UTF-8 lead bytes, _OTHER_SIGN for the other
     :func:`gate_signs` (锟 is both). Astral characters are clipped to U+FFFF, which is neither."""
-    import numpy as np
-
     table = np.zeros(0x10000, dtype=np.uint8)
     table[[ord(ch) for ch in _utf8_lead_as_gbk()]] = _MARK
     others = [ord(ch) for ch in gate_signs() if ch not in _utf8_lead_as_gbk()]
@@ -149,10 +148,6 @@ def _looks_broken_by_signs(text: str) -> bool | None:
     >>> _looks_broken_by_signs("锟斤拷" * 200) is None
     True
     """
-    import numpy as np
-
-    from corpusclean.codepoints import code_points
-
     codes = code_points(text)
     signs = _sign_table().take(codes, mode="clip")
     found = int(signs.max())
@@ -805,8 +800,6 @@ _NEEDS: dict[Callable[..., str], int] = {
 
 @functools.cache
 def _fix_sign_table() -> Any:
-    import numpy as np
-
     table = np.zeros(0x10000, dtype=np.uint8)  # (astral characters, clipped to U+FFFF, are none of them)
     table[0xA1:0x100] |= _LATIN1_SIGNS
     table[0xFFFD] |= _LATIN1_SIGNS | _RESIDUE_SIGNS
@@ -821,12 +814,8 @@ def _fix_signs(text: str) -> int:
     >>> _fix_signs("浏览器." * 200) == 0, _fix_signs("協(xǐ)作" * 200) == _TONED_VOWELS
     (True, True)
     """
-    if len(text) < _NUMPY_MIN_CHARS:
+    if len(text) < NUMPY_MIN_CHARS:
         return _LATIN1_SIGNS | _TONED_VOWELS | _RESIDUE_SIGNS
-    import numpy as np
-
-    from corpusclean.codepoints import code_points
-
     return int(np.bitwise_or.reduce(np.take(_fix_sign_table(), code_points(text), mode="clip")))
 
 

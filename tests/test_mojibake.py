@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from teststages import planted
 
+from corpusclean.codepoints import NUMPY_MIN_CHARS
 from corpusclean.mojibake import (
-    _NUMPY_MIN_CHARS,
     _character_readings,
     _encode_with_lost_bytes,
     _gate,
@@ -317,7 +317,7 @@ def test_the_table_of_signs_decides_as_the_gate_regex(s, inserts, repeat):
     of the regex must hold a sign."""
     text = planted(s, repeat, [(position, "".join(part)) for position, part in inserts])
     expected = _gate().search(text) is not None
-    assert looks_broken(text) == expected, len(text) >= _NUMPY_MIN_CHARS
+    assert looks_broken(text) == expected, len(text) >= NUMPY_MIN_CHARS
     assert all(set(match.group()) & set(gate_signs()) for match in _gate().finditer(text))
 
 

@@ -13,8 +13,11 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
+
 from corpusclean import table_cache
 from corpusclean.charclass import regex_class
+from corpusclean.codepoints import NUMPY_MIN_CHARS, code_points
 from corpusclean.document import Document
 from corpusclean.mojibake import gate_signs
 from corpusclean.stage import Editor
@@ -360,8 +363,6 @@ _LATIN_MASK_SIGNS = _COMMON_BITS["x"] | _COMMON_BITS["X"]
 # characters or write blanks, line breaks, ASCII and full-width marks), except a surrogate's replacement.
 GATE_SIGN = 128 << len(_COMMON_BITS)
 _WIDE_SPACES = frozenset("\xa0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
-# Below this many characters a regex pass is cheaper than numpy's fixed cost per call (~3 us).
-_NUMPY_MIN_CHARS = 512
 
 
 def _step_bits(ch: str) -> int:
@@ -411,8 +412,6 @@ def _rare() -> re.Pattern[str]:
 def _bits_table() -> Any:
     """:func:`_step_bits` of every BMP character, as a numpy lookup table (for long texts). Astral code
     points are clipped to U+FFFF, a noncharacter, so they get the INVISIBLE bit as in :func:`_step_bits`."""
-    import numpy as np
-
     table = np.zeros(0x10000, dtype=np.uint32)
     candidates = [*_invisible_bmp_points(), *range(0xD800, 0xE000), *map(ord, "\r\x0b\x0c\x85\u2028\u2029"),
                   *map(ord, _WIDE_SPACES), *_FULLWIDTH_ALNUM, *map(ord, _COMMON_BITS), *map(ord, gate_signs())]
@@ -430,15 +429,11 @@ def _steps_with_work(text: str) -> int:
     >>> _steps_with_work("深圳, 毕节" * 200) == _COMMON_BITS[","] | SPACE
     True
     """
-    if len(text) < _NUMPY_MIN_CHARS:
+    if len(text) < NUMPY_MIN_CHARS:
         bits = COMMON
         for ch in set(_rare().findall(text)):
             bits |= _step_bits(ch)
         return bits
-    import numpy as np
-
-    from corpusclean.codepoints import code_points
-
     return int(np.bitwise_or.reduce(np.take(_bits_table(), code_points(text), mode="clip")))
 
 
