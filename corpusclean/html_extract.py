@@ -61,6 +61,17 @@ _CELL_BOUNDARY = re.compile(r"(?<!\\)\|")
 _SEPARATOR_CELL = re.compile(r":?-+:?")
 
 
+def _is_row(line: str) -> bool:
+    """A table row as trafilatura writes it: between an opening and a closing (unescaped) pipe. A line
+    that merely starts with a pipe is text.
+
+    >>> _is_row("| 正文 | "), _is_row("|标题"), _is_row("| a \\|")
+    (True, False, False)
+    """
+    end = line.rstrip()
+    return line.startswith("|") and len(end) > 1 and end.endswith("|") and not end.endswith("\\|")
+
+
 def _cells(row: str) -> list[str]:
     """The non-empty cells of a table row (``| a | b |``); separator cells (``---``) count as empty."""
     cells = (cell.strip() for cell in _CELL_BOUNDARY.split(row.strip())[1:-1])
@@ -72,7 +83,7 @@ def unwrap_layout_tables(text: str) -> str:
 
     trafilatura writes every HTML table as a Markdown table, and older Chinese sites lay out whole pages
     in tables: each paragraph would reach the corpus as ``| 正文 |`` with border rows between. A table
-    (a run of lines starting with ``|``) none of whose rows has two non-empty cells is layout: each row
+    (a run of table rows, ``| … |`` lines) none of whose rows has two non-empty cells is layout: each row
     becomes its one cell's text and empty or border rows go. A table with a row of two or more
     cells is data (an infobox, a price list) and stays a table.
 
@@ -83,6 +94,8 @@ def unwrap_layout_tables(text: str) -> str:
     正文
     >>> unwrap_layout_tables("| 原文名 | 김종국 | \n|---|---|\n| 国籍 | 韩国 | ")
     '| 原文名 | 김종국 | \n|---|---|\n| 国籍 | 韩国 | '
+    >>> unwrap_layout_tables("|引言 不是表格")  # text that starts with a pipe is left as it is
+    '|引言 不是表格'
     """
     if "|" not in text:
         return text
@@ -90,12 +103,12 @@ def unwrap_layout_tables(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if not lines[i].startswith("|"):
+        if not _is_row(lines[i]):
             out.append(lines[i])
             i += 1
             continue
         end = i
-        while end < len(lines) and lines[end].startswith("|"):
+        while end < len(lines) and _is_row(lines[end]):
             end += 1
         rows = [_cells(row) for row in lines[i:end]]
         if any(len(cells) > 1 for cells in rows):
