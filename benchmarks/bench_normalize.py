@@ -25,6 +25,7 @@ from test_mojibake import EVAL, SEED_002, SEEDS, _glue_pinyin, clean_sentences  
 
 from corpusclean.document import Document  # noqa: E402
 from corpusclean.mojibake import fix_mojibake  # noqa: E402
+from corpusclean.pipeline import Pipeline  # noqa: E402
 from corpusclean.stage import build_stage  # noqa: E402
 
 
@@ -83,13 +84,10 @@ def main() -> None:
     for stage in ("mojibake", "normalize", "mojibake_filter"):  # build lazy tables outside the timing
         stage_runner(stage)("浣犲ソ 1996 年")
         stage_runner(stage)(base[0] * 2)  # (the tables of long texts too)
-    pipeline = [build_stage(n, {}) for n in ("mojibake", "normalize", "mojibake_filter")]
+    pipeline = Pipeline([build_stage(n, {}) for n in ("mojibake", "normalize", "mojibake_filter")])
 
     def all_three(text: str) -> None:  # one document through the three, as a pipeline runs them
-        doc = Document(id="b", text=text)
-        for stage in pipeline:
-            if doc.rejected is None:
-                stage.process(doc)
+        pipeline.process(Document(id="b", text=text))
 
     for label, docs in (("clean", clean), ("5% corrupted", dirty)):
         print(f"{label}: {len(docs)} documents, {sum(len(d.encode()) for d in docs) / 1e6:.1f} MB")

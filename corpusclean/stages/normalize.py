@@ -444,20 +444,23 @@ _STEPS_SCRATCH = "normalize_steps"
 _NO_GATE_SIGN_SCRATCH = "normalize_no_gate_sign"
 
 
-def character_steps(doc: Document) -> int:
+def character_steps(doc: Document, *, take: bool = False) -> int:
     """:func:`_steps_with_work` of ``doc.text``, kept in ``doc.scratch`` for :class:`Normalize`: the
     mojibake stage, which runs first, reads its :data:`GATE_SIGN` bit instead of scanning clean text with
-    the gate's regex, and normalize, which takes the value, need not look at every character again.
+    the gate's regex, and normalize, which takes the value out (``take``), need not look at every character again.
 
     >>> doc = Document(id="1", text="深圳\u3000毕节")
     >>> character_steps(doc) & (GATE_SIGN | IDEOGRAPHIC_SPACE) == IDEOGRAPHIC_SPACE
     True
+    >>> character_steps(doc, take=True) == character_steps(doc), "normalize_steps" in doc.scratch
+    (True, True)
     """
-    found = doc.scratch.get(_STEPS_SCRATCH)
+    found = doc.scratch.pop(_STEPS_SCRATCH, None) if take else doc.scratch.get(_STEPS_SCRATCH)
     if found is not None and found[0] is doc.text:
         return found[1]
     steps = _steps_with_work(doc.text)
-    doc.scratch[_STEPS_SCRATCH] = (doc.text, steps)
+    if not take:
+        doc.scratch[_STEPS_SCRATCH] = (doc.text, steps)
     return steps
 
 
@@ -510,8 +513,7 @@ class Normalize(Editor):
         text = doc.text
         removed: dict[str, list[str]] = {}
         surrogates = 0
-        found = doc.scratch.pop(_STEPS_SCRATCH, None)
-        steps = found[1] if found is not None and found[0] is text else _steps_with_work(text)
+        steps = character_steps(doc, take=True)
         if steps & LINE_BREAK:
             text = _LINE_BREAK.sub(lambda m: _LINE_BREAKS[m.group()], text)
         if steps & SURROGATE:
