@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from corpusclean.convert import BACKENDS, backend_version, is_installed, make_converter
 from corpusclean.document import Document
-from corpusclean.script import _fold_table, detect_script, fold_to_simplified, has_traditional
 from corpusclean.stages.convert_script import ConvertScript
+from corpusclean.text.convert import BACKENDS, backend_version, is_installed, make_converter
+from corpusclean.text.script import _fold_table, detect_script, fold_to_simplified, has_traditional
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"

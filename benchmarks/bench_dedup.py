@@ -54,8 +54,8 @@ from dedup_corpus import (  # noqa: E402
     true_pairs,
 )
 
+from corpusclean.dedup.duplicates import Collector, decide  # noqa: E402
 from corpusclean.document import Document  # noqa: E402
-from corpusclean.duplicates import Collector, decide  # noqa: E402
 from corpusclean.pipeline import Pipeline  # noqa: E402
 from corpusclean.stages.dedup import Dedup  # noqa: E402
 
@@ -134,7 +134,7 @@ def signature_speed(megabytes: float) -> None:
             stage.prepare(Document(id="x", text=text))
 
     def shingles(text: str) -> list[bytes]:
-        from corpusclean.shingles import normalized_view
+        from corpusclean.dedup.shingles import normalized_view
 
         view = normalized_view(text)
         return [view[i:i + 5].encode("utf-8") for i in range(len(view) - 4)]
@@ -209,16 +209,16 @@ def scale(count: int, seed: int) -> None:
         state_bytes["rss_before_decide"] = rss_mb()
         return original_decide(collector, **kwargs)
 
-    import corpusclean.duplicates
+    import corpusclean.dedup.duplicates
 
-    corpusclean.duplicates.decide = measuring_decide
+    corpusclean.dedup.duplicates.decide = measuring_decide
     try:
         for doc in Pipeline([stage]).run(synthetic(count, seed)):
             text_mb += len(doc.text.encode("utf-8")) / 1e6
             if doc.rejected:
                 rejected[doc.rejected.rule] += 1
     finally:
-        corpusclean.duplicates.decide = original_decide
+        corpusclean.dedup.duplicates.decide = original_decide
     elapsed = time.perf_counter() - start
     peak = peak_rss_mb()
     print(f"\nscale: {count:,} synthetic documents ({text_mb:.0f} MB), one process:")
@@ -232,7 +232,7 @@ def scale(count: int, seed: int) -> None:
     # datasketch's in-memory LSH over the same kind of signatures, on a slice, for bytes per document.
     from datasketch import MinHashLSH
 
-    from corpusclean.minhash import to_lean_minhash
+    from corpusclean.dedup.minhash import to_lean_minhash
 
     sample = min(count, 20_000)
     sigs = []

@@ -41,10 +41,10 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DATA, build_corpus
 
-from corpusclean.boilerplate_mining import BoilerplateMiner, existing_rules
 from corpusclean.document import Document
-from corpusclean.rule_engine import RuleEngine
-from corpusclean.rulepack import parse_rule
+from corpusclean.mining.boilerplate import BoilerplateMiner, existing_rules
+from corpusclean.rulepacks.engine import RuleEngine
+from corpusclean.rulepacks.pack import parse_rule
 
 _SITES = [f"{a}{b}网" for a in ("华夏", "东方", "南方", "北方", "西部", "中原", "江南", "海峡")
           for b in ("新闻", "财经", "资讯", "在线", "生活")]
@@ -127,7 +127,7 @@ def main() -> None:
 def miner_state_bytes(miner: BoilerplateMiner, docs: list[Document]) -> int:
     """Bytes held by the pass-1 state after a run: the sketch array plus ~200 bytes per tracked key and its
     sample (measured roughly: dict entry, dataclass, list of shared strings)."""
-    from corpusclean.heavy_hitters import HeavyHitters
+    from corpusclean.mining.heavy_hitters import HeavyHitters
 
     holder: list[HeavyHitters] = []
     original = HeavyHitters.__init__

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from test_mojibake import EVAL, SEED_002, SEEDS, _glue_pinyin, clean_sentences  # noqa: E402
 
 from corpusclean.document import Document  # noqa: E402
-from corpusclean.mojibake import fix_mojibake  # noqa: E402
 from corpusclean.pipeline import Pipeline  # noqa: E402
 from corpusclean.stage import build_stage  # noqa: E402
+from corpusclean.text.mojibake import fix_mojibake  # noqa: E402
 
 
 def documents() -> list[str]:
@@ -144,14 +144,14 @@ def lost_bytes(sample: list[str]) -> None:
     how often the repair picks the right one, and what the most frequent candidate alone would pick."""
     import statistics
 
-    from corpusclean.mojibake import (
+    from corpusclean.text.mojibake import (
         _character_readings,
         _encode_with_lost_bytes,
         _lost_by_cp1252,
         _lost_by_gb18030,
         _lost_by_gbk,
     )
-    from corpusclean.plausibility import char_cost
+    from corpusclean.text.plausibility import char_cost
 
     print("lost bytes, per character that lost one or two (same 2,000 sentences):")
     for codec, lost in (("gbk", _lost_by_gbk), ("gb18030", _lost_by_gb18030), ("cp1252", _lost_by_cp1252)):
@@ -187,7 +187,7 @@ def startup() -> None:
     disk cache a first process left."""
     import tempfile
 
-    from corpusclean.plausibility import load_tables
+    from corpusclean.text.plausibility import load_tables
 
     with tempfile.TemporaryDirectory() as cache:
         start = time.perf_counter()

@@ -108,10 +108,10 @@ def stage_times(corpus: Path) -> tuple[list[tuple[str, float]], int]:
 
     import corpusclean
     from corpusclean import pipeline as pipeline_module
-    from corpusclean.parse import ParseOptions, parse_item
+    from corpusclean.engines.batch import encode_batch
+    from corpusclean.io.parse import ParseOptions, parse_item
+    from corpusclean.io.readers import RawItem
     from corpusclean.pipeline import CHUNK_ITEMS
-    from corpusclean.readers import RawItem
-    from corpusclean.run import encode_batch
 
     pipeline = corpusclean.default_pipeline()
     # What a worker sends back for a chunk (older versions pickled the documents themselves).
@@ -170,8 +170,8 @@ def stage_times(corpus: Path) -> tuple[list[tuple[str, float]], int]:
         times.append((stage.name, seconds))
     if len(pipeline.corpus_stages) == 1 and hasattr(pipeline.corpus_stages[0], "decider"):
         # What clean_files does with a deduplication stage: workers encode ahead of the decision, the main
-        # process spills the bytes, decides and finishes the lines (corpusclean/deferred.py).
-        from corpusclean.deferred import encode_pending, finish
+        # process spills the bytes, decides and finishes the lines (corpusclean/engines/deferred.py).
+        from corpusclean.engines.deferred import encode_pending, finish
 
         stage = pipeline.corpus_stages[0]
         sent, seconds = _timed(lambda: [pickle.dumps(encode_pending(chunk, stage=stage, rejects=True),

@@ -69,8 +69,8 @@ def baseline_stages(revision: str) -> list[Stage]:
     for name in _FILES:
         source = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:corpusclean/{name}"],
                                 check=True, capture_output=True, text=True).stdout
-        source = source.replace("corpusclean.quality_signals", "cc_baseline.quality_signals")
-        source = source.replace("corpusclean.language_id", "cc_baseline.language_id")
+        source = source.replace("corpusclean.quality.signals", "cc_baseline.quality_signals")
+        source = source.replace("corpusclean.text.language_id", "cc_baseline.language_id")
         source = re.sub(r'^(    name = ")(\w+)(")', r"\1\2_before\3", source, flags=re.M)
         (package / name).write_text(source)
     sys.path.insert(0, str(folder))
@@ -149,7 +149,7 @@ def compare_sets(before: list[Stage], after: list[Stage]) -> None:
     sys.path.insert(0, str(HERE))
     import quality_thresholds as qt
 
-    from corpusclean.quality_stats import editing_stages
+    from corpusclean.quality.stats import editing_stages
     from corpusclean.recipe import build_pipeline
 
     rng = random.Random(0)

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DATA, build_corpus
 
+from corpusclean.engines.local import RunConfig, clean_files
 from corpusclean.recipe import build_pipeline, default_recipe
-from corpusclean.run import RunConfig, clean_files
 
 
 def make_input(source: Path, directory: Path, shards: int) -> float:
@@ -77,7 +77,7 @@ def main() -> None:
             run(f"local workers={workers}", lambda config: clean_files(pipeline, config))
         import ray
 
-        from corpusclean.ray_engine import clean_with_ray
+        from corpusclean.engines.ray_engine import clean_with_ray
 
         for cpus in (1, 2):
             start = time.perf_counter()

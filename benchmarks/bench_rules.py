@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import load_texts
 
 from corpusclean.document import Document
-from corpusclean.rule_engine import RuleEngine
+from corpusclean.rulepacks.engine import RuleEngine
 from corpusclean.stages.rules import Rules
 
 

@@ -36,9 +36,9 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks.eval_data import Page, eval_dir, pages, seed_labels
 from benchmarks.eval_scoring import PRF, LineScore, char_prf, contains, macro, score_lines
 from corpusclean.document import Document
-from corpusclean.parse import ParseOptions
+from corpusclean.io.parse import ParseOptions
+from corpusclean.io.readers import iter_raw
 from corpusclean.pipeline import Pipeline
-from corpusclean.readers import iter_raw
 from corpusclean.recipe import build_pipeline, load_recipe
 
 

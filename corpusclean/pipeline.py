@@ -11,9 +11,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from corpusclean.document import Document
+from corpusclean.io.parse import ParseOptions, parse_item
+from corpusclean.io.readers import RawItem
 from corpusclean.packing import pack, unpack
-from corpusclean.parse import ParseOptions, parse_item
-from corpusclean.readers import RawItem
 from corpusclean.stage import CorpusStage, Stage
 
 # Items per task sent to a worker: large enough that inter-process overhead is small next to the work,
@@ -116,7 +116,7 @@ class Pipeline:
                       id_field: str = "id") -> Iterator[dict[str, Any]]:
         """Clean an iterable of dicts, deduplicating across them; yields the kept records with the text
         cleaned and corpusclean's findings under ``meta``."""
-        from corpusclean.writers import output_record
+        from corpusclean.io.writers import output_record
 
         def docs() -> Iterator[Document]:
             for n, record in enumerate(records):

@@ -87,9 +87,9 @@ def test_packed_chunk_round_trip_keeps_every_field():
 def _document_path(pipeline, inputs, rejects: bool) -> tuple[bytes, bytes, dict]:
     """What clean_files wrote before workers encoded ahead of deduplication: documents through
     Pipeline.run_raw, encoded in this process."""
-    from corpusclean.parse import ParseOptions
-    from corpusclean.readers import iter_raw
-    from corpusclean.run import encode_batch
+    from corpusclean.engines.batch import encode_batch
+    from corpusclean.io.parse import ParseOptions
+    from corpusclean.io.readers import iter_raw
 
     out, receipts, errors = [], [], []
     docs = list(pipeline.run_raw(iter_raw(inputs, errors), ParseOptions()))
@@ -104,7 +104,7 @@ def test_clean_files_with_dedup_writes_what_the_document_path_writes(tmp_path):
     documents, for kept, dropped and earlier-rejected documents and records orjson cannot encode."""
     import json
 
-    from corpusclean.run import RunConfig, clean_files
+    from corpusclean.engines.local import RunConfig, clean_files
 
     planted = planted_corpus(duplicated=0.6, max_variants=2, seed=2)[:120]
     rows = [json.dumps({"id": doc.id, "text": doc.text, "url": f"u{n}"}, ensure_ascii=False)

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from corpusclean.convert import BACKENDS, is_installed, make_converter, supports
 from corpusclean.document import Document
 from corpusclean.pipeline import Pipeline
 from corpusclean.recipe import build_pipeline, default_recipe, stage_params
-from corpusclean.script import (
+from corpusclean.stages.convert_script import ConvertScript
+from corpusclean.text.convert import BACKENDS, is_installed, make_converter, supports
+from corpusclean.text.script import (
     detect_script,
     fold_to_simplified,
     has_simplified_convertible,
     has_traditional,
     script_counts,
 )
-from corpusclean.stages.convert_script import ConvertScript
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p.read_text(encoding="utf-8") for p in (ROOT / "seeds").iterdir()}

@@ -21,12 +21,12 @@ from dedup_corpus import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusclean.clusters import components, kept_members
+from corpusclean.dedup.clusters import components, kept_members
+from corpusclean.dedup.minhash import agreement, signature
+from corpusclean.dedup.shingles import normalized_view, shingle_hashes, view_codes
 from corpusclean.document import Document
-from corpusclean.minhash import agreement, signature
 from corpusclean.pipeline import Pipeline
 from corpusclean.recipe import build_pipeline, default_recipe
-from corpusclean.shingles import normalized_view, shingle_hashes, view_codes
 from corpusclean.stages.dedup import Dedup
 
 
@@ -234,7 +234,7 @@ def test_components_match_union_find_whatever_the_edge_order(graph, rnd):
 
 
 def test_rejects_record_serialises(planted_out):
-    from corpusclean.writers import reject_records
+    from corpusclean.io.writers import reject_records
 
     doc = next(d for d in planted_out if d.rejected)
     record = reject_records(doc)[-1]
@@ -295,7 +295,7 @@ def test_cli_dedup_index_carries_over_to_the_next_run(tmp_path, planted):
 def test_large_buckets_give_the_components_of_all_verified_pairs(planted, monkeypatch):
     """Buckets verified representative-first (the path for floods of near-identical pages) must give the
     same components as verifying every pair that shares a band."""
-    import corpusclean.lsh as lsh
+    import corpusclean.dedup.lsh as lsh
 
     stage = Dedup(num_perm=32, bands=16, rows=2, threshold=0.5)  # short bands: big, mixed buckets
     sigs = []

@@ -19,8 +19,8 @@ from realtext import GBK_PAGE, UTF8_PAGE, records, seed_texts, write_jsonl, writ
 
 from corpusclean.cli import main
 from corpusclean.document import Document
-from corpusclean.parse import ParseOptions, parse_item
-from corpusclean.readers import RawItem
+from corpusclean.io.parse import ParseOptions, parse_item
+from corpusclean.io.readers import RawItem
 from corpusclean.stages.whitespace import Whitespace
 
 SEED = next(iter(seed_texts().values()))

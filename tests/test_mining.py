@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from corpusclean.boilerplate_mining import BoilerplateMiner, Document, existing_rules, is_heading, mine_files
 from corpusclean.cli import main
-from corpusclean.line_templates import generalise
-from corpusclean.mined_pack import render_pack, write_pack
-from corpusclean.rule_engine import RuleEngine, check_rule
-from corpusclean.rulepack import load_pack, matching_view
+from corpusclean.mining.boilerplate import BoilerplateMiner, Document, existing_rules, is_heading, mine_files
+from corpusclean.mining.line_templates import generalise
+from corpusclean.mining.mined_pack import render_pack, write_pack
+from corpusclean.rulepacks.engine import RuleEngine, check_rule
+from corpusclean.rulepacks.pack import load_pack, matching_view
 from tests.evalgold import articles, prose_paragraphs
 
 SITES = [("新华网", "www.xinhuanet.com"), ("人民网", "people.com.cn"), ("光明网", "www.gmw.cn"),
@@ -96,7 +96,7 @@ def mined(corpus: tuple[Path, dict[str, list[str]]]) -> Any:
 
 
 def _engine(result: Any) -> RuleEngine:
-    from corpusclean.rulepack import parse_rule
+    from corpusclean.rulepacks.pack import parse_rule
 
     return RuleEngine([parse_rule(r.rule, pack="mined", source="mined") for r in result.rules])
 

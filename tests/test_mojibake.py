@@ -14,8 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from teststages import planted
 
-from corpusclean.codepoints import NUMPY_MIN_CHARS
-from corpusclean.mojibake import (
+from corpusclean.pipeline import Pipeline
+from corpusclean.stage import build_stage
+from corpusclean.text.codepoints import NUMPY_MIN_CHARS
+from corpusclean.text.mojibake import (
     _character_readings,
     _encode_with_lost_bytes,
     _gate,
@@ -28,8 +30,6 @@ from corpusclean.mojibake import (
     looks_broken,
     mojibake_share,
 )
-from corpusclean.pipeline import Pipeline
-from corpusclean.stage import build_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "data" / "mojibake_cases"
@@ -130,7 +130,7 @@ def _to_traditional():
 
 def _glue_pinyin(s: str, rng: random.Random) -> tuple[str, str]:
     """(Traditional original, the same with a real syllable glued after each converted character)."""
-    from corpusclean.script import fold_to_simplified
+    from corpusclean.text.script import fold_to_simplified
 
     traditional = _to_traditional()(s)
     pool = _real_pinyin()
@@ -329,7 +329,7 @@ _BROKEN_PIECES = st.sampled_from(["浏览器.", "ä½ å¥½", "ÄãºÃ", "caf�
 @settings(max_examples=150, deadline=None)
 @given(sentence, st.lists(st.tuples(st.integers(0, 10**6), _BROKEN_PIECES), max_size=4), st.integers(1, 60))
 def test_fixes_skipped_for_lack_of_their_characters_would_not_have_changed_the_text(s, inserts, repeat):
-    from corpusclean import mojibake
+    from corpusclean.text import mojibake
 
     # Each piece on a line of its own: a run of its own.
     text = planted(s, repeat, [(position, f"\n{part}\n") for position, part in inserts])

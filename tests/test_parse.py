@@ -7,9 +7,9 @@ import json
 import pytest
 from realtext import GBK_PAGE, ROOT, UTF8_PAGE, gold_text, seed_texts
 
-from corpusclean.encoding import UndecodableError, decode_bytes
-from corpusclean.parse import ParseOptions, parse_item
-from corpusclean.readers import RawItem
+from corpusclean.io.encoding import UndecodableError, decode_bytes
+from corpusclean.io.parse import ParseOptions, parse_item
+from corpusclean.io.readers import RawItem
 
 SEED = next(iter(seed_texts().values()))
 FIRST_LINE = SEED.split("\n")[0]

@@ -95,7 +95,8 @@ def test_workers_must_be_positive():
 def test_warm_up_builds_the_lazy_tables_workers_would_build():
     """What the fork server imports before forking workers (corpusclean.warmup) loads what stages load on
     first use: the plausibility tables of the mojibake repair and the language model."""
-    from corpusclean import language_id, plausibility, warmup
+    from corpusclean import warmup
+    from corpusclean.text import language_id, plausibility
 
     language_id._identifier.cache_clear()
     plausibility._tables.cache_clear()

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from corpusclean import plausibility
-from corpusclean.plausibility import best_reading, context_cost, load_tables
-from corpusclean.script import fold_to_simplified
+from corpusclean.text import plausibility
+from corpusclean.text.plausibility import best_reading, context_cost, load_tables
+from corpusclean.text.script import fold_to_simplified
 
 
 @pytest.fixture(scope="module")

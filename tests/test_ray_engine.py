@@ -21,9 +21,9 @@ from dedup_corpus import dump_jsonl, planted_corpus
 from realtext import GBK_PAGE, SEEDS, UTF8_PAGE
 
 from corpusclean.cli import main
-from corpusclean.clusters import components
+from corpusclean.dedup.clusters import components
+from corpusclean.engines.local import RunConfig, clean_files
 from corpusclean.recipe import build_pipeline, default_recipe
-from corpusclean.run import RunConfig, clean_files
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def _lines(path: Path) -> list[bytes]:
 
 
 def test_ray_output_is_the_local_output(ray_session, corpus, tmp_path):
-    from corpusclean.ray_engine import clean_with_ray
+    from corpusclean.engines.ray_engine import clean_with_ray
 
     pipeline = build_pipeline(default_recipe())
     local = clean_files(pipeline, RunConfig(inputs=[str(corpus)], output=str(tmp_path / "local.jsonl"),
@@ -99,7 +99,7 @@ def test_ray_output_is_the_local_output(ray_session, corpus, tmp_path):
 
 
 def test_keep_longest_and_sharded_output_agree(ray_session, corpus, tmp_path):
-    from corpusclean.ray_engine import clean_with_ray
+    from corpusclean.engines.ray_engine import clean_with_ray
 
     pipeline = build_pipeline({"stages": [{"use": "whitespace"}, {"use": "dedup", "keep": "longest"}]})
     inputs = [str(corpus / "a.jsonl"), str(corpus / "b.jsonl.gz"), str(corpus / "d.jsonl")]
@@ -117,8 +117,8 @@ def test_distributed_components_are_the_local_components(ray_session):
     """A long path (the worst case for label propagation), stars, cycles and isolated pairs, shuffled."""
     import ray.data
 
-    from corpusclean.ray_dedup import components as ray_components
-    from corpusclean.ray_engine import _ray_session
+    from corpusclean.engines.ray_dedup import components as ray_components
+    from corpusclean.engines.ray_engine import _ray_session
 
     rng = random.Random(3)
     nodes = rng.sample(range(10_000), 400)

@@ -11,8 +11,8 @@ import pytest
 import zstandard
 from realtext import GBK_PAGE, UTF8_PAGE, gold_text, records, seed_texts, write_jsonl, write_warc
 
-from corpusclean.parse import ParseOptions, parse_item
-from corpusclean.readers import InputError, expand_inputs, iter_raw
+from corpusclean.io.parse import ParseOptions, parse_item
+from corpusclean.io.readers import InputError, expand_inputs, iter_raw
 
 COMPRESSORS = {
     ".gz": gzip.compress,

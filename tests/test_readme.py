@@ -27,8 +27,8 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_readme_rule_pack_example_loads_and_its_examples_pass(tmp_path):
-    from corpusclean.rule_engine import check_rule
-    from corpusclean.rulepack import load_pack
+    from corpusclean.rulepacks.engine import check_rule
+    from corpusclean.rulepacks.pack import load_pack
 
     block = next(b for b in re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL) if "[[rules]]" in b)
     path = tmp_path / "my-site.toml"

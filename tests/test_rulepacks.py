@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from corpusclean.cli import main
 from corpusclean.document import Document
 from corpusclean.recipe import build_pipeline, default_recipe
-from corpusclean.rule_engine import RuleEngine, check_rule
-from corpusclean.rulepack import builtin_dir, load_pack, load_packs, matching_view, parse_rule
+from corpusclean.rulepacks.engine import RuleEngine, check_rule
+from corpusclean.rulepacks.pack import builtin_dir, load_pack, load_packs, matching_view, parse_rule
 from corpusclean.stages.rules import Rules
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,4 +1,4 @@
-"""Tables kept on disk (corpusclean.table_cache): a loaded table equals a freshly built one, and a cache
+"""Tables kept on disk (corpusclean.text.table_cache): a loaded table equals a freshly built one, and a cache
 that is stale, damaged or unwritable is never trusted and never an error."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from corpusclean import mojibake, quality_signals, script, shingles, table_cache
+from corpusclean.dedup import shingles
+from corpusclean.quality import signals as quality_signals
 from corpusclean.stages import normalize
+from corpusclean.text import mojibake, script, table_cache
 
 
 def _no_build(*_args: object) -> None:

@@ -17,7 +17,6 @@ from teststages import nonblank, process
 
 from corpusclean.document import Document
 from corpusclean.recipe import default_recipe, stage_params
-from corpusclean.script import fold_to_simplified
 from corpusclean.stage import build_stage
 from corpusclean.stages.watermark import (
     BLANKS,
@@ -27,6 +26,7 @@ from corpusclean.stages.watermark import (
     load_lists,
     separated_head,
 )
+from corpusclean.text.script import fold_to_simplified
 
 SEED_000 = "000_4756ecb91caec781.txt"
 RULES = {"repeated_suffix", "repeated_prefix", "standalone_line", "inline"}

@@ -13,7 +13,7 @@ import zstandard
 from realtext import seed_texts
 
 from corpusclean.document import Document
-from corpusclean.writers import AtomicFile, ShardedDir, dumps, open_sink, output_record, reject_records
+from corpusclean.io.writers import AtomicFile, ShardedDir, dumps, open_sink, output_record, reject_records
 
 DECOMPRESS = {
     ".jsonl": lambda data: data,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from corpusclean.convert import BACKENDS, CONFIGS, backend_version, make_converter, resolve_backend, source_script
 from corpusclean.document import Document
-from corpusclean.script import has_simplified_convertible, script_counts, script_label
 from corpusclean.stage import Editor
+from corpusclean.text.convert import BACKENDS, CONFIGS, backend_version, make_converter, resolve_backend, source_script
+from corpusclean.text.script import has_simplified_convertible, script_counts, script_label
 
 
 class ConvertScript(Editor):

@@ -4,7 +4,7 @@
 Simplified, NFKC, lower case, no whitespace or punctuation; boilerplate is already gone because this
 stage runs last), its exact hash and its MinHash signature. ``run`` sees the whole stream in the main
 process: it spills the documents to a temporary file, keeps only the compact per-document state, and
-once the input ends it clusters (see :mod:`corpusclean.duplicates`) and streams the documents back in
+once the input ends it clusters (see :mod:`corpusclean.dedup.duplicates`) and streams the documents back in
 input order. A dropped document is rejected with rule ``exact_duplicate`` or ``near_duplicate`` and
 ``duplicate_of`` naming the kept one; kept documents get ``meta.dup_cluster`` (a key that depends only
 on the cluster's members) and ``meta.dup_count`` (documents in the cluster, itself included).
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean.clusters import KEEP_POLICIES
+from corpusclean.dedup.clusters import KEEP_POLICIES
 from corpusclean.document import Document
 from corpusclean.stage import CorpusStage
 
@@ -92,7 +92,7 @@ class Dedup(CorpusStage):
 
     def signature_params(self) -> dict[str, Any]:
         """What signatures depend on: an index built with other values cannot be compared."""
-        from corpusclean.minhash import SCHEME
+        from corpusclean.dedup.minhash import SCHEME
 
         return {"num_perm": self.num_perm, "ngram": self.ngram, "seed": self.seed, "scheme": SCHEME}
 
@@ -107,8 +107,8 @@ class Dedup(CorpusStage):
         }
 
     def prepare(self, doc: Document) -> None:
-        from corpusclean.minhash import signature
-        from corpusclean.shingles import exact_hash, shingle_hashes, view_codes
+        from corpusclean.dedup.minhash import signature
+        from corpusclean.dedup.shingles import exact_hash, shingle_hashes, view_codes
 
         codes = view_codes(doc.text)
         sig = signature(shingle_hashes(codes, ngram=self.ngram, seed=self.seed), num_perm=self.num_perm,
@@ -119,8 +119,8 @@ class Dedup(CorpusStage):
         """:meth:`prepare` for a chunk at once, the same values: one numpy pass per part of at most
         ``_BATCH_CHARS`` characters instead of a dozen calls per document (whose fixed cost held
         300-character documents to ~20 MB/s)."""
-        from corpusclean.minhash import signatures
-        from corpusclean.shingles import shingle_hashes_batch, view_codes_batch
+        from corpusclean.dedup.minhash import signatures
+        from corpusclean.dedup.shingles import shingle_hashes_batch, view_codes_batch
 
         for part in _parts(docs, _BATCH_CHARS):
             view, offsets = view_codes_batch([doc.text for doc in part])
@@ -147,9 +147,9 @@ class Dedup(CorpusStage):
         return out
 
     def packed_keys(self, keys: list[Key]) -> Any:
-        """:meth:`keys` as a few byte strings (:func:`corpusclean.duplicates.pack_keys`), for
+        """:meth:`keys` as a few byte strings (:func:`corpusclean.dedup.duplicates.pack_keys`), for
         :meth:`Decider.add_packed`: how workers send them."""
-        from corpusclean.duplicates import pack_keys
+        from corpusclean.dedup.duplicates import pack_keys
 
         return pack_keys(keys, num_perm=self.num_perm)
 
@@ -213,15 +213,15 @@ class Decider:
     """
 
     def __init__(self, stage: Dedup) -> None:
-        from corpusclean.duplicates import Collector
-        from corpusclean.spill import Spill
+        from corpusclean.dedup.duplicates import Collector
+        from corpusclean.dedup.spill import Spill
 
         self.stage = stage
         self.spill = Spill(stage.spill_dir, prefix="corpusclean-dedup-")
         self.collector = Collector(num_perm=stage.num_perm, signature_path=self.spill.file("signatures.u32"))
         self.decision: Any = None
         if stage.index is not None and os.path.exists(stage.index):
-            from corpusclean.dedup_index import load_index
+            from corpusclean.dedup.index import load_index
 
             for doc_id, exact, sig in load_index(stage.index, expect=stage.signature_params()):
                 self.collector.add_pinned(doc_id, exact, sig)
@@ -236,7 +236,7 @@ class Decider:
 
     def verdicts(self) -> Iterator[Verdict]:
         """One verdict per key added, in the same order (decided when first asked for)."""
-        from corpusclean.duplicates import decide
+        from corpusclean.dedup.duplicates import decide
 
         stage, collector = self.stage, self.collector
         decision = self.decision = decide(collector, bands=stage.bands, rows=stage.rows, threshold=stage.threshold,
@@ -265,7 +265,7 @@ class Decider:
             self._save_index(self.decision, self.collector)
 
     def _save_index(self, decision: Any, collector: Any) -> None:
-        from corpusclean.dedup_index import save_index
+        from corpusclean.dedup.index import save_index
 
         positions = np.arange(len(collector))
         # Indexed documents stay (they are published); new ones join when they were kept.

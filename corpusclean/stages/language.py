@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import check_fraction, shared
+from corpusclean.quality.signals import check_fraction, shared
 from corpusclean.stage import Filter
 
 
@@ -22,7 +22,7 @@ class Language(Filter):
     ``doc.meta`` records ``language = "zh"`` with ``language_score`` left out. ``sure_cjk_ratio = 1`` asks
     the model about every document. ``min_score`` applies to the model's answers only.
 
-    Wu and Cantonese codes count as ``zh`` (see :mod:`corpusclean.language_id`). To keep English too, set
+    Wu and Cantonese codes count as ``zh`` (see :mod:`corpusclean.text.language_id`). To keep English too, set
     ``languages = ["zh", "en"]`` and ``min_cjk_ratio = 0``.
 
     >>> doc = Document(id="0", text="どうやって、1年以上参照されていないファイルを識別するか？")
@@ -63,7 +63,7 @@ class Language(Filter):
         if ratio > self.sure_cjk_ratio and "zh" in self.languages:
             doc.meta["language"] = "zh"
             return
-        from corpusclean.language_id import identify
+        from corpusclean.text.language_id import identify
 
         language, score = identify(doc.text, sample=self.sample)
         doc.meta["language"] = language

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import CJK, shared
+from corpusclean.quality.signals import CJK, shared
 from corpusclean.stage import Filter
 
 

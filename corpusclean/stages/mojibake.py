@@ -1,13 +1,13 @@
-"""Repair mojibake where the original text can be recovered with confidence (see corpusclean.mojibake)."""
+"""Repair mojibake where the original text can be recovered with confidence (see corpusclean.text.mojibake)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.mojibake import fix_mojibake
 from corpusclean.stage import Editor
 from corpusclean.stages.normalize import GATE_SIGN, character_steps
+from corpusclean.text.mojibake import fix_mojibake
 
 
 class Mojibake(Editor):
@@ -17,8 +17,8 @@ class Mojibake(Editor):
 
     Clean text costs one look at every character (:func:`~corpusclean.stages.normalize.character_steps`,
     which the normalize stage then reuses); only text holding a character some sign of mojibake needs
-    (:func:`~corpusclean.mojibake.gate_signs`) is searched with the gate's regex
-    (:func:`~corpusclean.mojibake.looks_broken`).
+    (:func:`~corpusclean.text.mojibake.gate_signs`) is searched with the gate's regex
+    (:func:`~corpusclean.text.mojibake.looks_broken`).
 
     >>> doc = Document(id="1", text="深入對接?xùn)|西部協(xié)作��")
     >>> Mojibake().edit(doc)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from corpusclean.document import Document
-from corpusclean.mojibake import mojibake_share
 from corpusclean.stage import Filter
 from corpusclean.stages.normalize import take_no_gate_sign
+from corpusclean.text.mojibake import mojibake_share
 
 
 class MojibakeFilter(Filter):
     """Reject a document when the share of its characters that still look like mojibake
-    (:func:`~corpusclean.mojibake.mojibake_share`) exceeds ``max_share``.
+    (:func:`~corpusclean.text.mojibake.mojibake_share`) exceeds ``max_share``.
 
     Text that was repaired is clean again and passes; what remains is text whose bytes were lost (UTF-8
     read as Big5, runs of U+FFFD), which no model should learn from.

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean import table_cache
-from corpusclean.charclass import regex_class
-from corpusclean.codepoints import NUMPY_MIN_CHARS, code_points
 from corpusclean.document import Document
-from corpusclean.mojibake import gate_signs
 from corpusclean.stage import Editor
+from corpusclean.text import table_cache
+from corpusclean.text.charclass import regex_class
+from corpusclean.text.codepoints import NUMPY_MIN_CHARS, code_points
+from corpusclean.text.mojibake import gate_signs
 
 # Kinds of removed characters, by Unicode category or code point; the kind is the receipt's rule id.
 _FORMAT_INVISIBLE = {0x00AD: "soft_hyphen", 0xFEFF: "bom", 0x180E: "zero_width"}
@@ -77,7 +77,7 @@ def remove_invisible(text: str, removed: dict[str, list[str]]) -> str:
 @functools.cache
 def _invisible_bmp_points() -> tuple[int, ...]:
     # Measured from this Python's Unicode database (what is unassigned changes between versions): the
-    # BMP takes ~0.08 s, so it is measured once per machine (corpusclean.table_cache, keyed by the Python
+    # BMP takes ~0.08 s, so it is measured once per machine (corpusclean.text.table_cache, keyed by the Python
     # version and this module's source). Astral characters are left to :func:`_kind_of` one by one.
     return table_cache.load_or_build("normalize", _measure_invisible_bmp_points, version=1,
                                      sources=("corpusclean.stages.normalize",))

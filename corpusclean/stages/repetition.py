@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import check_fraction, shared
+from corpusclean.quality.signals import check_fraction, shared
 from corpusclean.stage import Filter
 
 _LINE_RULES = ("dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac")
@@ -32,7 +32,7 @@ class Repetition(Filter):
     for paragraphs), ``top_{n}gram_frac`` (characters covered by the most frequent character n-gram, for
     each ``[n, max]`` in ``top_ngram_frac``) and ``dup_{n}gram_frac`` (characters inside n-grams that occur
     twice or more, for each ``[n, max]`` in ``dup_ngram_frac``). Punctuation and spaces are not part of
-    the n-grams. See :mod:`corpusclean.quality_signals`.
+    the n-grams. See :mod:`corpusclean.quality.signals`.
 
     >>> doc = Document(id="1", text="\\n".join(["毕节试验区实现新跨越。"] * 5 + ["深圳对口帮扶二十年。"]))
     >>> Repetition().check(doc)

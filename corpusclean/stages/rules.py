@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.rule_engine import RuleEngine
-from corpusclean.rulepack import load_packs
+from corpusclean.rulepacks.engine import RuleEngine
+from corpusclean.rulepacks.pack import load_packs
 from corpusclean.stage import Editor
 
 

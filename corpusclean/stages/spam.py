@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import KeywordPack, check_fraction, shared
+from corpusclean.quality.signals import KeywordPack, check_fraction, shared
 from corpusclean.stage import Filter
 
 

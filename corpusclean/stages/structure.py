@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality_signals import check_fraction, shared
+from corpusclean.quality.signals import check_fraction, shared
 from corpusclean.stage import Filter
 
 _RULES = ("no_end_punct_frac", "short_line_frac", "list_frac")

@@ -29,13 +29,12 @@ import functools
 import re
 import tomllib
 from collections import Counter
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.script import fold_to_simplified
 from corpusclean.stage import Editor
+from corpusclean.text.script import fold_to_simplified
 
 # Sentence-final punctuation: a line of prose ends with one of these, a watermark glued to it follows one.
 SENTENCE_END = frozenset("。！？!?…；;")
@@ -99,10 +98,9 @@ def evidence_keys(max_chars: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def builtin_rules_dir() -> Path:
     """The ``rules/`` folder: inside the installed package, or at the top of a source checkout."""
-    installed = resources.files("corpusclean").joinpath("rules")
-    if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "rules"
+    from corpusclean.rulepacks.pack import builtin_dir
+
+    return builtin_dir()
 
 
 def load_lists(path: str | Path | None = None) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:

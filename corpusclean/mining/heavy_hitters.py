@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corpusclean.shingles import fmix64
+from corpusclean.dedup.shingles import fmix64
 
 
 @dataclass(slots=True)

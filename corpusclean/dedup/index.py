@@ -5,7 +5,7 @@ after, with the documents this run kept added. It is a numpy ``.npz`` file (no p
 64-bit exact hashes of the normalised views and the MinHash signatures, plus the parameters the
 signatures depend on, which must match the run's (a mismatch raises ``ValueError`` rather than
 silently comparing incomparable hashes). Each signature can be turned into a datasketch
-``LeanMinHash`` with :func:`corpusclean.minhash.to_lean_minhash` for use with datasketch's storage.
+``LeanMinHash`` with :func:`corpusclean.dedup.minhash.to_lean_minhash` for use with datasketch's storage.
 """
 
 from __future__ import annotations

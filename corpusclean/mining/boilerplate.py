@@ -5,13 +5,13 @@ and year change, a disclaimer). No single page shows that they are boilerplate; 
 reads the corpus twice, streaming, in bounded memory:
 
 1. **Discover** (:meth:`BoilerplateMiner.discover`). Each short line gets an exact key and MinHash LSH
-   band keys of the character n-grams of its template view (:mod:`corpusclean.line_fingerprints`:
+   band keys of the character n-grams of its template view (:mod:`corpusclean.mining.line_fingerprints`:
    Simplified-folded, punctuation dropped, digit runs collapsed), so variants that differ in a site name or
    a date share keys. Keys are counted once per document in a count-min sketch; the keys seen in several
-   documents get an exact count and a random sample of their lines (:mod:`corpusclean.heavy_hitters`).
+   documents get an exact count and a random sample of their lines (:mod:`corpusclean.mining.heavy_hitters`).
    The lines sampled under a frequent key that resemble each other (Dice similarity of the character
    bigrams of their views, at least ``similarity``) form a family; each family's variants become one
-   anchored pattern (:mod:`corpusclean.line_templates`).
+   anchored pattern (:mod:`corpusclean.mining.line_templates`).
 2. **Measure** (:meth:`BoilerplateMiner.measure`). The candidate patterns run over the corpus with the
    rule engine, after the rules already loaded (built-in packs), so a mined rule is credited only with
    lines nothing else removes. This gives exact counts: documents, where in them the line stands, sites,
@@ -31,8 +31,8 @@ reads the corpus twice, streaming, in bounded memory:
      of the site's documents (a template is on most pages of its site; a famous quotation is on a few
      pages of many sites).
 
-The rules that pass are checked against their own examples (:func:`corpusclean.rule_engine.check_rule`)
-before they are kept; :mod:`corpusclean.mined_pack` writes them as a reviewable rule pack.
+The rules that pass are checked against their own examples (:func:`corpusclean.rulepacks.engine.check_rule`)
+before they are kept; :mod:`corpusclean.mining.mined_pack` writes them as a reviewable rule pack.
 """
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from corpusclean.document import Document
-from corpusclean.heavy_hitters import HeavyHitters
-from corpusclean.line_fingerprints import line_keys
-from corpusclean.line_templates import Template, generalise
-from corpusclean.rule_engine import RuleEngine, check_rule
-from corpusclean.rulepack import Rule, matching_view, parse_rule
+from corpusclean.mining.heavy_hitters import HeavyHitters
+from corpusclean.mining.line_fingerprints import line_keys
+from corpusclean.mining.line_templates import Template, generalise
+from corpusclean.rulepacks.engine import RuleEngine, check_rule
+from corpusclean.rulepacks.pack import Rule, matching_view, parse_rule
 
 SITE_KEYS = ("site", "hostname", "host", "domain", "url", "source_url", "link")
 
@@ -570,8 +570,8 @@ def mine_files(inputs: list[str] | tuple[str, ...], *, miner: BoilerplateMiner |
                errors: list[str] | None = None) -> MiningResult:
     """Mine input files (any format ``corpusclean clean`` reads). They are read twice, so stdin cannot be
     one; unreadable inputs are reported in ``errors`` and skipped, as ``clean`` does."""
-    from corpusclean.parse import ParseOptions, parse_item
-    from corpusclean.readers import STDIN, iter_raw
+    from corpusclean.io.parse import ParseOptions, parse_item
+    from corpusclean.io.readers import STDIN, iter_raw
 
     if any(spec == STDIN for spec in inputs):
         raise ValueError("mining reads its inputs twice and stdin ('-') can be read once: save it to a file first")
@@ -589,7 +589,7 @@ def mine_files(inputs: list[str] | tuple[str, ...], *, miner: BoilerplateMiner |
 
 def existing_rules(packs: list[str] | tuple[str, ...], disable: list[str] | tuple[str, ...] = ()) -> list[Rule]:
     """The rules a rules stage with these ``packs`` and ``disable`` applies (credited before mined ones)."""
-    from corpusclean.rulepack import load_packs
+    from corpusclean.rulepacks.pack import load_packs
 
     off = set(disable)
     return [rule for pack in load_packs(list(packs)) for rule in pack.rules if rule.id not in off]

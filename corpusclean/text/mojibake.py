@@ -4,7 +4,7 @@ Modelled on ftfy: every fix is a pure function named for what it does, whose doc
 shows an example; :func:`looks_broken` is a separate cheap test that keeps clean text away from every
 fix; :func:`fix_mojibake` applies the fixes until nothing changes and returns the names of the steps
 taken, so a repair can be explained and replayed. A fix replaces text only when the result is
-measurably more plausible (:mod:`corpusclean.plausibility`, built from jieba's word counts).
+measurably more plausible (:mod:`corpusclean.text.plausibility`, built from jieba's word counts).
 
 What is covered, by the issue's classes:
 
@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean import table_cache
-from corpusclean.charclass import regex_class
-from corpusclean.codepoints import NUMPY_MIN_CHARS, code_points
-from corpusclean.plausibility import best_reading, context_cost, is_cjk, pair_bonus, text_cost
+from corpusclean.text import table_cache
+from corpusclean.text.charclass import regex_class
+from corpusclean.text.codepoints import NUMPY_MIN_CHARS, code_points
+from corpusclean.text.plausibility import best_reading, context_cost, is_cjk, pair_bonus, text_cost
 
 # A repair must lower the mean cost per character by at least this much (log10 units): mojibake runs
 # cost 5-8, the Chinese they hide 1.5-3, so real repairs clear it by far; near-ties are left alone.
@@ -178,7 +178,7 @@ def _better(new: str, old: str) -> bool:
 # Two things narrow down what the byte was: the decoder threw it away, so it is a byte that decoder
 # cannot use before the bytes that follow (for GBK: 0x80, 0xFF, a user-defined row, an unmapped cell;
 # for cp1252 one of five bytes); and the result must be UTF-8. Of 128 bytes, ~7 are usually left; the
-# most plausible reading of the whole run (:func:`~corpusclean.plausibility.best_reading`) picks among
+# most plausible reading of the whole run (:func:`~corpusclean.text.plausibility.best_reading`) picks among
 # them.
 
 # (the known bytes after a lost byte, whether unknown bytes follow them) -> the bytes it can have been
@@ -344,7 +344,7 @@ def _fill_lost_bytes(parts: list[bytes | None], lost: LostBytes, *, before: str 
             options.sort(key=lambda chars: best_reading(chars)[0] / len(chars))
         positions += options[0]
         start = end
-    from corpusclean.script import _simplified_only, _traditional_only
+    from corpusclean.text.script import _simplified_only, _traditional_only
 
     known = [chars[0] for chars in positions if len(chars) == 1]
     traditional = sum(ch in _traditional_only() for ch in known)
@@ -703,7 +703,7 @@ def remove_glued_pinyin(text: str) -> str:
     """
     if "(" not in text:
         return text
-    from corpusclean.script import fold_to_simplified
+    from corpusclean.text.script import fold_to_simplified
 
     def replace(match: re.Match[str]) -> str:
         before = match.string[match.start() - 1]
@@ -879,7 +879,7 @@ def mojibake_share(text: str, *, min_run: int = 3) -> float:
 
 
 def _expensive_streaks(run: str, min_run: int) -> int:
-    from corpusclean.plausibility import char_cost
+    from corpusclean.text.plausibility import char_cost
 
     bad = streak = 0
     for ch in run + "\x00":
@@ -902,16 +902,16 @@ def _expensive_runs(min_run: int) -> re.Pattern[str]:
 def _expensive_bmp() -> str:
     """The regex class of the BMP characters :func:`_expensive_runs` counts. Measuring them costs 0.35 s
     (the character costs are loaded, then asked 65,408 times), so it is done once per machine and kept
-    by :mod:`corpusclean.table_cache`, keyed by this module's source and everything the costs come from."""
-    from corpusclean import plausibility
+    by :mod:`corpusclean.text.table_cache`, keyed by this module's source and everything the costs come from."""
+    from corpusclean.text import plausibility
 
     return table_cache.load_or_build(
         "mojibake", _measure_expensive_bmp, version=1,
-        sources=("corpusclean.mojibake", *plausibility.TABLE_SOURCES), inputs=plausibility.table_inputs())
+        sources=("corpusclean.text.mojibake", *plausibility.TABLE_SOURCES), inputs=plausibility.table_inputs())
 
 
 def _measure_expensive_bmp() -> str:
-    from corpusclean.plausibility import char_cost
+    from corpusclean.text.plausibility import char_cost
 
     expensive = "".join(chr(cp) for cp in range(0x80, 0x10000)
                         if cp != 0xFFFD and char_cost(chr(cp)) >= _MOJIBAKE_CHAR_COST)

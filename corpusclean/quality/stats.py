@@ -1,7 +1,7 @@
 """Distributions of the quality signals over a corpus: the numbers behind ``corpusclean stats``.
 
 Thresholds should come from measurement; this is the measuring tool. It runs exactly the signal functions
-the filter stages run (:func:`corpusclean.quality_signals.measure`), optionally after the recipe's editing
+the filter stages run (:func:`corpusclean.quality.signals.measure`), optionally after the recipe's editing
 stages (so the text measured is the text the filters will see), and reports percentiles per signal.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.pipeline import Pipeline
-from corpusclean.quality_signals import KeywordPack, measure
+from corpusclean.quality.signals import KeywordPack, measure
 from corpusclean.stage import Editor
 
 PERCENTILES = (1, 5, 25, 50, 75, 95, 99)

@@ -1,7 +1,7 @@
 """Find inputs, open them (decompressing by extension) and stream raw units: the I/O edge of the pipeline.
 
 Readers only read bytes; turning bytes into documents (JSON parsing, charset detection, HTML extraction)
-is :mod:`corpusclean.parse`, which runs in the worker processes where it can use every core.
+is :mod:`corpusclean.io.parse`, which runs in the worker processes where it can use every core.
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpusclean.document import Document
-from corpusclean.parse import ParseOptions
+from corpusclean.engines.batch import Batch, encode_batch
+from corpusclean.engines.deferred import encode_pending, finish
+from corpusclean.io.parse import ParseOptions
+from corpusclean.io.readers import RawItem, iter_raw
+from corpusclean.io.writers import Sink, open_sink
 from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
-from corpusclean.readers import RawItem, iter_raw
 from corpusclean.summary import Summary
-from corpusclean.writers import Sink, dumps, open_sink, output_record, reject_records
 
 
 class RunAborted(Exception):
@@ -36,33 +37,6 @@ class RunConfig:
     progress: bool = False
 
 
-@dataclass(slots=True)
-class Batch:
-    """One chunk of documents as the writers need it: JSONL lines and the chunk's account. Built in the
-    worker that processed the chunk when it can be, because bytes are far cheaper to send back to the
-    main process than documents."""
-
-    summary: Summary
-    output: list[bytes]
-    rejects: list[bytes]
-
-
-def encode_batch(docs: list[Document], *, rejects: bool = True) -> Batch:
-    """The output lines, reject receipts and summary of ``docs``."""
-    summary = Summary()
-    output: list[bytes] = []
-    receipts: list[bytes] = []
-    for doc in docs:
-        summary.add(doc)
-        if doc.rejected is None:
-            output.append(dumps(output_record(doc)))
-        elif doc.rejected.stage == "read":
-            summary.errors.append(doc.rejected.detail.get("error", doc.source))
-        if rejects:
-            receipts.extend(dumps(record) for record in reject_records(doc))
-    return Batch(summary, output, receipts)
-
-
 def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *, rejects: bool) -> Iterator[Batch]:
     encode = functools.partial(encode_batch, rejects=rejects)
     if not pipeline.corpus_stages:
@@ -79,10 +53,9 @@ def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *,
 def _decided_batches(pipeline: Pipeline, stage: Any, items: Iterator[RawItem], config: RunConfig, *,
                      rejects: bool) -> Iterator[Batch]:
     """Batches for a pipeline ending in a stage that decides from per-document keys (deduplication): the
-    workers encode each document as far as they can (:mod:`corpusclean.deferred`) and pack the keys, this
+    workers encode each document as far as they can (:mod:`corpusclean.engines.deferred`) and pack the keys, this
     process spills the pickled chunks as they come, decides, and finishes each line; documents are never
     unpacked here."""
-    from corpusclean.deferred import encode_pending, finish
 
     encode = functools.partial(encode_pending, stage=stage, rejects=rejects)
     try:

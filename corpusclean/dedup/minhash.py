@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean.shingles import fmix64
+from corpusclean.dedup.shingles import fmix64
 
 SCHEME = "oph-densified-u32/poly-fmix64-ngrams/v1"
 _PROBES = 64
@@ -42,7 +42,7 @@ def signature(hashes: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.n
     """The MinHash signature (``uint32[num_perm]``) of a set of 64-bit shingle hashes, or None for an
     empty set (a document too short to have shingles).
 
-    >>> from corpusclean.shingles import shingle_hashes, view_codes
+    >>> from corpusclean.dedup.shingles import shingle_hashes, view_codes
     >>> def sig(text):
     ...     return signature(shingle_hashes(view_codes(text)), num_perm=64)
     >>> a = sig("北京市今天发布暴雨蓝色预警，预计傍晚到夜间有中到大雨，局地暴雨，请市民注意出行安全。")
@@ -72,12 +72,12 @@ def signature(hashes: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.n
 def signatures(hashes: np.ndarray, starts: np.ndarray, *, num_perm: int = 128,
                seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """:func:`signature` of several documents at once: ``hashes[starts[i]:starts[i + 1]]`` are document
-    ``i``'s shingle hashes (see :func:`corpusclean.shingles.shingle_hashes_batch`). Returns a
+    ``i``'s shingle hashes (see :func:`corpusclean.dedup.shingles.shingle_hashes_batch`). Returns a
     ``uint32[documents, num_perm]`` matrix and whether each document has a signature (a row of a
     document without shingles is meaningless). Row ``i`` equals ``signature`` of document ``i``'s hashes:
     the bins of all documents are filled by one ``minimum.at`` over the batch.
 
-    >>> from corpusclean.shingles import shingle_hashes, shingle_hashes_batch, view_codes, view_codes_batch
+    >>> from corpusclean.dedup.shingles import shingle_hashes, shingle_hashes_batch, view_codes, view_codes_batch
     >>> texts = ["北京市今天发布暴雨蓝色预警", "短", "上海市今天迎来入夏以来最热的一天"]
     >>> sigs, has = signatures(*shingle_hashes_batch(*view_codes_batch(texts)), num_perm=16)
     >>> has.tolist(), bool((sigs[2] == signature(shingle_hashes(view_codes(texts[2])), num_perm=16)).all())
@@ -167,7 +167,7 @@ def to_lean_minhash(sig: np.ndarray, *, seed: int = 1) -> Any:
     """Wrap a signature as a datasketch ``LeanMinHash`` (for datasketch's ``MinHashLSH`` and its storage
     backends, or its serialisation). Only compare it with signatures made here with the same parameters.
 
-    >>> from corpusclean.shingles import shingle_hashes, view_codes
+    >>> from corpusclean.dedup.shingles import shingle_hashes, view_codes
     >>> sig = signature(shingle_hashes(view_codes("北京市今天发布暴雨蓝色预警")), num_perm=16)
     >>> lean = to_lean_minhash(sig)
     >>> len(lean), lean.jaccard(to_lean_minhash(sig))

@@ -29,8 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from corpusclean import table_cache
-from corpusclean.codepoints import code_points
+from corpusclean.text import table_cache
+from corpusclean.text.codepoints import code_points
 
 # Tables whose single-character entries link Traditional, Simplified and regional variant forms.
 # JPVariants (Japanese shinjitai) is left out on purpose: it would merge Japanese forms into Chinese.
@@ -84,9 +84,9 @@ TABLE_VERSION = 1
 @functools.cache
 def _tables() -> _Tables:
     """The folding and detection tables, built from OpenCC's dictionaries once per machine (0.15 s; kept
-    by :mod:`corpusclean.table_cache`) and loaded once per process (a few ms)."""
+    by :mod:`corpusclean.text.table_cache`) and loaded once per process (a few ms)."""
     return _make_tables(*table_cache.load_or_build("script", _fold_sets, version=TABLE_VERSION,
-                                                   sources=("corpusclean.script",), inputs=dictionary_files()))
+                                                   sources=("corpusclean.text.script",), inputs=dictionary_files()))
 
 
 def _make_tables(fold_chars: dict[str, str], convertible: str, traditional_only: str,

@@ -20,9 +20,9 @@ import unicodedata
 
 import numpy as np
 
-from corpusclean import table_cache
-from corpusclean.codepoints import code_points
-from corpusclean.script import fold_to_simplified
+from corpusclean.text import table_cache
+from corpusclean.text.codepoints import code_points
+from corpusclean.text.script import fold_to_simplified
 
 # Everything that is not a letter or a digit: whitespace, punctuation (full-width included), symbols,
 # and the underscore that ``\w`` counts as a word character.
@@ -48,12 +48,12 @@ def _fold_char(char: str, script_folded: str | None = None) -> str:
 @functools.cache
 def _bmp_table() -> np.ndarray:
     """``table[c]``: the code point character ``c`` becomes in the view, or -1 if it is dropped. Built once
-    per machine (0.15 s, kept by :mod:`corpusclean.table_cache`), loaded once per process (read-only)."""
-    from corpusclean.script import dictionary_files
+    per machine (0.15 s, kept by :mod:`corpusclean.text.table_cache`), loaded once per process (read-only)."""
+    from corpusclean.text.script import dictionary_files
 
     table = table_cache.load_or_build(
         "shingles", lambda: _build_bmp_table().tobytes(), version=1,
-        sources=("corpusclean.shingles", "corpusclean.script"), inputs=dictionary_files())
+        sources=("corpusclean.dedup.shingles", "corpusclean.text.script"), inputs=dictionary_files())
     return np.frombuffer(table, dtype=np.int32)
 
 

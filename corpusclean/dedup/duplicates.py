@@ -8,7 +8,7 @@ permutations), where datasketch's in-memory ``MinHashLSH`` needs about 6 KB.
 :func:`decide` turns that state into clusters: exact duplicates (equal hashes of the normalised view)
 are linked to their first copy; one copy of each distinct text takes part in LSH; components over both
 kinds of link are the clusters, and the keep policy picks one member of each (see
-:mod:`corpusclean.clusters`).
+:mod:`corpusclean.dedup.clusters`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpusclean.clusters import components, kept_members
-from corpusclean.lsh import near_duplicate_edges
+from corpusclean.dedup.clusters import components, kept_members
+from corpusclean.dedup.lsh import near_duplicate_edges
 
 
 class Collector:

@@ -2,14 +2,14 @@
 
 Templated lines differ from page to page in their dates and in the site's name ("版权所有 © 2019 新华网"
 vs "版權所有 © 2023 人民網"). So a line is compared through its *template view*: Traditional folded to
-Simplified (:func:`corpusclean.script.fold_to_simplified`), full-width letters and digits to ASCII, lower
+Simplified (:func:`corpusclean.text.script.fold_to_simplified`), full-width letters and digits to ASCII, lower
 case, whitespace and punctuation dropped, and every run of digits collapsed to one ``0``. Two lines with the
 same template view get the same *exact key*; lines whose views share most of their character n-grams share
-at least one *band key* with high probability (MinHash LSH, :mod:`corpusclean.lsh`).
+at least one *band key* with high probability (MinHash LSH, :mod:`corpusclean.dedup.lsh`).
 
 Per-line numpy calls would cost more than the hashing (a few microseconds each, on lines of 30
 characters), so a whole batch of lines is processed as one array: the lines are joined, mapped to view code
-points with one table lookup, shingled with :func:`corpusclean.shingles.shingle_hashes`, and each line's
+points with one table lookup, shingled with :func:`corpusclean.dedup.shingles.shingle_hashes`, and each line's
 MinHash minima are taken with ``np.minimum.reduceat`` over its run of shingles.
 """
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpusclean.codepoints import code_points
-from corpusclean.lsh import band_keys
-from corpusclean.script import fold_to_simplified
-from corpusclean.shingles import fmix64, shingle_hashes
+from corpusclean.dedup.lsh import band_keys
+from corpusclean.dedup.shingles import fmix64, shingle_hashes
+from corpusclean.text.codepoints import code_points
+from corpusclean.text.script import fold_to_simplified
 
 _DIGIT = ord("0")
 _NEWLINE = ord("\n")

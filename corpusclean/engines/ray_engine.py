@@ -1,14 +1,14 @@
-"""The Ray engine: the same recipe, the same stage objects and the same output as :func:`corpusclean.run.clean_files`,
-spread over a Ray cluster with Ray Data.
+"""The Ray engine: the same recipe, the same stage objects and the same output as
+:func:`corpusclean.engines.local.clean_files`, spread over a Ray cluster with Ray Data.
 
 Nothing about cleaning is written twice. Files are listed on the driver exactly as locally
-(:func:`corpusclean.readers.expand_inputs`); a dataset of file paths is read by
-:func:`corpusclean.readers.read_items` in Ray tasks (same decompression, same truncation errors); each
-batch of raw items is parsed by :func:`corpusclean.parse.parse_item` and run through
+(:func:`corpusclean.io.readers.expand_inputs`); a dataset of file paths is read by
+:func:`corpusclean.io.readers.read_items` in Ray tasks (same decompression, same truncation errors); each
+batch of raw items is parsed by :func:`corpusclean.io.parse.parse_item` and run through
 :meth:`corpusclean.pipeline.Pipeline.process` in a pool of actors that each hold the pipeline built from
 the recipe, so the dedup stage's ``prepare`` computes its signatures there too. Deduplication is decided by
-shuffles (:mod:`corpusclean.ray_dedup`). Records are written with :func:`corpusclean.writers.output_record`
-and :func:`corpusclean.writers.reject_records` into a hidden staging directory and moved into place only
+shuffles (:mod:`corpusclean.engines.ray_dedup`). Records are written with :func:`corpusclean.io.writers.output_record`
+and :func:`corpusclean.io.writers.reject_records` into a hidden staging directory and moved into place only
 when the whole run succeeded.
 
 Every document has an ``order``: the index of its file in the sorted input list in the high 32 bits and
@@ -40,12 +40,12 @@ import numpy as np
 import orjson
 
 from corpusclean.document import Document
-from corpusclean.parse import ParseOptions, parse_item
+from corpusclean.engines.local import RunAborted, RunConfig
+from corpusclean.io.parse import ParseOptions, parse_item
+from corpusclean.io.readers import STDIN, InputError, RawItem, detect_format, expand_inputs, read_items
+from corpusclean.io.writers import AtomicFile, StdoutSink, dumps, output_record, reject_records
 from corpusclean.pipeline import Pipeline
-from corpusclean.readers import STDIN, InputError, RawItem, detect_format, expand_inputs, read_items
-from corpusclean.run import RunAborted, RunConfig
 from corpusclean.summary import Summary
-from corpusclean.writers import AtomicFile, StdoutSink, dumps, output_record, reject_records
 
 INSTALL_HINT = "the ray engine needs Ray: pip install 'corpusclean[ray]'"
 # Raw items per batch handed to a processing actor (as the local engine's CHUNK_ITEMS).
@@ -245,7 +245,7 @@ def write_segment(group: dict[str, np.ndarray], *, out_staging: str, rejects_sta
                   dedup: Any) -> dict[str, np.ndarray]:
     """Mark, count and write one segment's documents (in input order) as a staged output shard and a
     staged rejects shard; return the segment's summary and errors."""
-    from corpusclean.ray_dedup import mark
+    from corpusclean.engines.ray_dedup import mark
 
     segment = int(group["segment"][0])
     rows = np.argsort(group["order"], kind="stable")
@@ -360,7 +360,7 @@ class _Target:
 
 
 def _dedup_stage(pipeline: Pipeline) -> Any:
-    from corpusclean.ray_dedup import Unsupported
+    from corpusclean.engines.ray_dedup import Unsupported
     from corpusclean.stages.dedup import Dedup
 
     stages = pipeline.corpus_stages
@@ -408,7 +408,7 @@ def clean_with_ray(pipeline: Pipeline, config: RunConfig, *, address: str | None
                    workers: int | None = None) -> Summary:
     """Run ``pipeline`` over ``config.inputs`` on Ray; write the kept documents and the rejects atomically.
 
-    The result is the local engine's (:func:`corpusclean.run.clean_files`): the same records, the same
+    The result is the local engine's (:func:`corpusclean.engines.local.clean_files`): the same records, the same
     documents kept by dedup, the same summary, in input order. ``address`` is a Ray cluster address
     (``ray://head:10001``, ``auto``); without it an initialised Ray session is used, or a local one started.
     ``workers`` is the number of processing actors (default: the cluster's CPUs). Standard input cannot be
@@ -419,7 +419,7 @@ def clean_with_ray(pipeline: Pipeline, config: RunConfig, *, address: str | None
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     dedup = _dedup_stage(pipeline)
-    from corpusclean.ray_dedup import DedupParams
+    from corpusclean.engines.ray_dedup import DedupParams
 
     params = DedupParams.of(dedup) if dedup is not None else None
     errors: list[str] = []
@@ -457,7 +457,7 @@ def _run(ray: Any, pipeline: Pipeline, config: RunConfig, files: list[str], dedu
          partitions: int, out: _Target, rejects: _Target | None) -> list[dict[str, Any]]:
     import ray.data
 
-    from corpusclean.ray_dedup import decisions, where
+    from corpusclean.engines.ray_dedup import decisions, where
 
     if not files:
         return []

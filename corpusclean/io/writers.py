@@ -18,7 +18,7 @@ from typing import IO, Any
 import orjson
 
 from corpusclean.document import Document
-from corpusclean.readers import STDIN, split_suffix
+from corpusclean.io.readers import STDIN, split_suffix
 
 
 def dumps(record: dict[str, Any]) -> bytes:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from corpusclean.shingles import fmix64
+from corpusclean.dedup.shingles import fmix64
 
 # Buckets up to this size give all their pairs at once; larger ones (many near-identical pages that
 # share a band) are verified block by block and reduced to a spanning forest as they go.
@@ -199,7 +199,7 @@ def near_duplicate_edges(signatures: np.ndarray, candidates: np.ndarray, *, band
         keep = _verify(signatures, left, right, min_agree)
         edges.append(np.vstack([left[keep], right[keep]]))
     if large:
-        from corpusclean.clusters import components
+        from corpusclean.dedup.clusters import components
 
         linked = np.hstack(edges) if edges else np.empty((2, 0), dtype=np.int64)
         forest = Forest(components(signatures.shape[0], linked[0], linked[1]))

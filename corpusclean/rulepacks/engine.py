@@ -7,7 +7,7 @@ the number of distinct first characters of the keywords (its trie nodes scan the
 against the DFA's ~270 MB/s on the built-in packs' ~1,500 keyword spellings (benchmarks/bench_rules.py). The
 scan runs on the raw text, without folding it first (folding a whole text costs more than the scan):
 each keyword is entered in every raw spelling that folds to it (see
-:func:`corpusclean.rulepack.keyword_variants`). Only candidate lines are folded into the matching view.
+:func:`corpusclean.rulepacks.pack.keyword_variants`). Only candidate lines are folded into the matching view.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from corpusclean.rulepack import META_FIELDS, Rule, keyword_variants, matching_view
+from corpusclean.rulepacks.pack import META_FIELDS, Rule, keyword_variants, matching_view
 
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
@@ -41,7 +41,7 @@ class Outcome:
 class RuleEngine:
     """Rules compiled into one keyword automaton; :meth:`apply` cleans a text.
 
-    >>> from corpusclean.rulepack import parse_rule
+    >>> from corpusclean.rulepacks.pack import parse_rule
     >>> rule = parse_rule({"id": "wm", "kind": "span", "keywords": ["毕节网"], "pattern": r"\\s*aej毕节网",
     ...                    "description": "d", "remove": ["x"], "keep": ["y"]}, pack="demo", source="demo")
     >>> out = RuleEngine([rule]).apply("会见了秦如培一行。AEJ毕节网\\nAEJ毕节网\\n( 编辑:周珊 )")

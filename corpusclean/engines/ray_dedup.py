@@ -1,12 +1,12 @@
-"""Deduplication on Ray Data: the same clusters and the same kept documents as :mod:`corpusclean.duplicates`,
+"""Deduplication on Ray Data: the same clusters and the same kept documents as :mod:`corpusclean.dedup.duplicates`,
 decided by shuffles instead of in one process.
 
 The local engine's decision is a function of per-document values only (exact hash, signature, length,
-input order), never of how the work is split (see :mod:`corpusclean.clusters` and :mod:`corpusclean.lsh`),
+input order), never of how the work is split (see :mod:`corpusclean.dedup.clusters` and :mod:`corpusclean.dedup.lsh`),
 so it can be computed in steps that each group rows by a key:
 
 1. **Buckets.** Each document with a signature becomes ``bands`` rows ``(band, key, order, exact)`` with
-   the same band keys as :func:`corpusclean.lsh.band_keys`; one without (too short for a shingle) becomes
+   the same band keys as :func:`corpusclean.dedup.lsh.band_keys`; one without (too short for a shingle) becomes
    one row in pseudo-band ``-1`` keyed by its exact hash. A group-by on ``(band, key)`` forms the buckets.
    Inside a bucket, documents with equal exact hashes are exact copies: each is linked to the earliest
    (once, from band 0 or -1, where every copy meets its first), and only the earliest of each takes part
@@ -19,7 +19,7 @@ so it can be computed in steps that each group rows by a key:
    form stars around each component's smallest node; every round's edges stay in the object store, none
    on the driver. A round whose nodes all already look like a star forest stops the loop.
 4. **Decision.** A group-by on the order attaches each linked document's values to its root, and a
-   group-by on the root applies :func:`corpusclean.clusters.kept_members` to the cluster.
+   group-by on the root applies :func:`corpusclean.dedup.clusters.kept_members` to the cluster.
 
 ``order`` is an ``int64`` that sorts like the input (file index in the high bits, item in the low), so
 "earliest in input order" means the same document as locally.
@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean.clusters import kept_members
-from corpusclean.lsh import SMALL_BUCKET, Forest, band_keys, large_bucket_edges, min_agreement
-from corpusclean.shingles import fmix64
+from corpusclean.dedup.clusters import kept_members
+from corpusclean.dedup.lsh import SMALL_BUCKET, Forest, band_keys, large_bucket_edges, min_agreement
+from corpusclean.dedup.shingles import fmix64
 
 # Pseudo-band of documents without a signature (grouped by exact hash only).
 NO_SIGNATURE_BAND = -1
@@ -211,7 +211,7 @@ def attach_signatures(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def verify_buckets(group: dict[str, np.ndarray], *, params: DedupParams) -> dict[str, np.ndarray]:
-    """Verified edges of a partition's buckets, by the rules of :func:`corpusclean.lsh.near_duplicate_edges`:
+    """Verified edges of a partition's buckets, by the rules of :func:`corpusclean.dedup.lsh.near_duplicate_edges`:
     every pair of a small bucket whose signatures agree in enough positions; for a large one, the local
     engine's large-bucket verification on that bucket alone (a fresh union-find), whose edges connect the
     same components as all verified pairs."""
@@ -335,9 +335,9 @@ def attach_roots(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def decide_clusters(group: dict[str, np.ndarray], *, params: DedupParams) -> dict[str, np.ndarray]:
-    """Each cluster's decision per member, as :func:`corpusclean.duplicates.decide` and
-    :meth:`corpusclean.duplicates.Decision.similarity` make it: the kept member by the keep policy
-    (:func:`corpusclean.clusters.kept_members`), the cluster size, the cluster key (smallest exact hash)
+    """Each cluster's decision per member, as :func:`corpusclean.dedup.duplicates.decide` and
+    :meth:`corpusclean.dedup.duplicates.Decision.similarity` make it: the kept member by the keep policy
+    (:func:`corpusclean.dedup.clusters.kept_members`), the cluster size, the cluster key (smallest exact hash)
     and each member's similarity to the kept one."""
     idx = np.lexsort((group["order"], group["root"]))
     order, ids, root = group["order"][idx], group["id"][idx], group["root"][idx]

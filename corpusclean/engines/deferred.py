@@ -7,7 +7,7 @@ the output line up to its ``meta`` field, ``meta`` itself, the text/fields/meta 
 receipts of lines removed, plus the small key the decision needs. The main process spills those bytes,
 decides, and finishes each line from the stage's verdict: kept documents get the cluster fields added to
 ``meta``, dropped ones become a reject record (rare). The bytes are the ones
-:func:`corpusclean.run.encode_batch` writes for the same documents (``json`` fallbacks included: a
+:func:`corpusclean.engines.batch.encode_batch` writes for the same documents (``json`` fallbacks included: a
 document orjson cannot encode travels whole and is finished as a document).
 """
 
@@ -21,9 +21,10 @@ from typing import Any
 import orjson
 
 from corpusclean.document import Document, Rejection
+from corpusclean.engines.batch import encode_batch
+from corpusclean.io.writers import dumps, output_record, reject_records
 from corpusclean.packing import pack, unpack
 from corpusclean.summary import Summary
-from corpusclean.writers import dumps, output_record, reject_records
 
 # Item kinds in a chunk, in input order.
 _FINAL = 0  # rejected before deduplication: (kind, reject lines)
@@ -95,7 +96,7 @@ def _lines(doc: Document, rejects: bool) -> tuple[Any, ...] | None:
 
 
 def _reject_tail(doc: Document) -> dict[str, Any]:
-    """The fields :func:`corpusclean.writers.reject_records` adds after the rejection (same order)."""
+    """The fields :func:`corpusclean.io.writers.reject_records` adds after the rejection (same order)."""
     tail: dict[str, Any] = {"text": doc.text}
     if doc.fields:
         tail["fields"] = doc.fields
@@ -145,8 +146,6 @@ def finish(stage: Any, summary: Summary, items: list[Any], verdicts: Iterator[An
            rejects: bool) -> tuple[Summary, list[bytes], list[bytes]]:
     """In the main process: the chunk's output lines, reject lines and summary once ``verdicts`` (one per
     key, in order) are known."""
-    from corpusclean.run import encode_batch
-
     output: list[bytes] = []
     receipts: list[bytes] = []
     for item in items:

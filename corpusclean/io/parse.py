@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 
 from corpusclean.document import Document
-from corpusclean.encoding import UndecodableError, canonical, declared_charset, decode_bytes
-from corpusclean.readers import RawItem
+from corpusclean.io.encoding import UndecodableError, canonical, declared_charset, decode_bytes
+from corpusclean.io.readers import RawItem
 
 STAGE = "read"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -133,7 +133,7 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
     if isinstance(decoded, Document):
         return decoded
     html, encoding = decoded
-    from corpusclean.html_extract import extract
+    from corpusclean.io.html_extract import extract
 
     extracted = extract(html, url=item.extra.get("url"), metadata=options.html_metadata)
     meta: dict[str, Any] = {"encoding": encoding}

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean import table_cache
-from corpusclean.codepoints import code_points
+from corpusclean.text import table_cache
+from corpusclean.text.codepoints import code_points
 
 # Character classes, one per code point (see _class_table).
 SPACE, CJK, LATIN, DIGIT, LETTER, PUNCT, SYMBOL, OTHER = range(8)
@@ -74,10 +74,10 @@ _MOJIBAKE_MARKERS = "\ufffd锟烫屯"  # each starts at most 3 characters of res
 @functools.cache
 def _class_table() -> np.ndarray:
     """``class * 4 + mark`` of every code point (read-only), built once per machine (about 0.05 s; kept by
-    :mod:`corpusclean.table_cache`, keyed by the Python version and this module's source) and loaded once
+    :mod:`corpusclean.text.table_cache`, keyed by the Python version and this module's source) and loaded once
     per process."""
     table = table_cache.load_or_build("quality_signals", lambda: _build_class_table().tobytes(), version=1,
-                                      sources=("corpusclean.quality_signals",))
+                                      sources=("corpusclean.quality.signals",))
     return np.frombuffer(table, dtype=np.uint8)
 
 
@@ -1177,17 +1177,17 @@ def _view_inverse() -> tuple[dict[str, list[str]], dict[str, list[str]], frozens
     """The keyword view undone, character by character: characters whose one-character lower case is a
     given character; characters that Traditional-to-Simplified folding maps to a given character; and the
     characters folding changes. Built once per machine from all of Unicode (about 0.05 s; kept by
-    :mod:`corpusclean.table_cache`) and loaded once per process."""
-    from corpusclean.script import dictionary_files
+    :mod:`corpusclean.text.table_cache`) and loaded once per process."""
+    from corpusclean.text.script import dictionary_files
 
     lower_of, fold_of, changed = table_cache.load_or_build(
         "view_inverse", _build_view_inverse, version=1,
-        sources=("corpusclean.quality_signals", "corpusclean.script"), inputs=dictionary_files())
+        sources=("corpusclean.quality.signals", "corpusclean.text.script"), inputs=dictionary_files())
     return lower_of, fold_of, frozenset(changed)
 
 
 def _build_view_inverse() -> tuple[dict[str, list[str]], dict[str, list[str]], str]:
-    from corpusclean.script import fold_to_simplified
+    from corpusclean.text.script import fold_to_simplified
 
     everything = np.arange(0x110000, dtype=np.uint32)
     text = everything.tobytes().decode("utf-32-le", "surrogatepass")
@@ -1207,18 +1207,19 @@ def _build_view_inverse() -> tuple[dict[str, list[str]], dict[str, list[str]], s
 
 
 def _keyword_view(text: str) -> str:
-    from corpusclean.script import fold_to_simplified
+    from corpusclean.text.script import fold_to_simplified
 
     return fold_to_simplified(text).lower()
 
 
 def builtin_quality_dir() -> Path:
     """``rules/quality`` inside the installed package, or in the source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "rules" / "quality", here.parent / "rules" / "quality"):
-        if candidate.is_dir():
-            return candidate
-    raise ValueError("built-in quality rules not found (rules/quality); reinstall corpusclean")
+    from corpusclean.rulepacks.pack import builtin_dir
+
+    found = builtin_dir() / "quality"
+    if not found.is_dir():
+        raise ValueError(f"built-in quality rules not found ({found}); reinstall corpusclean")
+    return found
 
 
 @functools.cache
@@ -1249,7 +1250,7 @@ def measure(text: str, *, meta: dict[str, Any] | None = None, keywords: KeywordP
     >>> m["cjk_chars"], m["language"], m["no_end_punct_frac"]
     (13, 'zh', 0.0)
     """
-    from corpusclean.language_id import identify
+    from corpusclean.text.language_id import identify
 
     m = Measurements(text)
     counts = m.counts()

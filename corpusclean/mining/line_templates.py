@@ -2,7 +2,7 @@
 
 "版权所有 © 2019 新华网 未经授权禁止转载" and "版權所有 © 2023 人民網 未經授權禁止轉載" are one template: a fixed
 skeleton with a date and a site name that vary. The variants are compared in the rules' matching view
-(:func:`corpusclean.rulepack.matching_view`: Simplified, lower-case, half-width punctuation), cut into tokens
+(:func:`corpusclean.rulepacks.pack.matching_view`: Simplified, lower-case, half-width punctuation), cut into tokens
 (a run of digits is one token, a run of spaces is one token, any other character is a token), and aligned
 one after the other (``difflib``, longest matching blocks): what every variant shares is the skeleton,
 what differs becomes a gap. Each gap turns into a bounded wildcard over the kinds of characters seen in it
@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from corpusclean.rulepack import keyword_variants, matching_view
+from corpusclean.rulepacks.pack import keyword_variants, matching_view
 
 _DIGITS = "\x00d"
 _SPACE = "\x00s"

@@ -3,7 +3,7 @@
 The pack is meant to be read by a person before it is trusted: each rule is preceded by comments giving
 the documents and sites it was found on, where in the documents it stands, and the variants seen with their
 counts. The output is deterministic (no timestamps), so re-mining the same corpus gives the same bytes and a
-diff shows what changed. The file is validated by :func:`corpusclean.rulepack.load_pack` before it is
+diff shows what changed. The file is validated by :func:`corpusclean.rulepacks.pack.load_pack` before it is
 moved into place.
 """
 
@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from corpusclean.boilerplate_mining import MiningResult
-from corpusclean.rulepack import load_pack
+from corpusclean.mining.boilerplate import MiningResult
+from corpusclean.rulepacks.pack import load_pack
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
