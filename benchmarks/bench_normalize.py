@@ -144,17 +144,17 @@ def lost_bytes(sample: list[str]) -> None:
     how often the repair picks the right one, and what the most frequent candidate alone would pick."""
     import statistics
 
-    from corpusclean.text.mojibake import (
+    from corpusclean.text.lost_bytes import (
         _character_readings,
-        _encode_with_lost_bytes,
-        _lost_by_cp1252,
-        _lost_by_gb18030,
-        _lost_by_gbk,
+        encode_with_lost_bytes,
+        lost_by_cp1252,
+        lost_by_gb18030,
+        lost_by_gbk,
     )
     from corpusclean.text.plausibility import char_cost
 
     print("lost bytes, per character that lost one or two (same 2,000 sentences):")
-    for codec, lost in (("gbk", _lost_by_gbk), ("gb18030", _lost_by_gb18030), ("cp1252", _lost_by_cp1252)):
+    for codec, lost in (("gbk", lost_by_gbk), ("gb18030", lost_by_gb18030), ("cp1252", lost_by_cp1252)):
         chars = ours = unigram = holes = 0
         counts: list[int] = []
         for s in sample:
@@ -163,7 +163,7 @@ def lost_bytes(sample: list[str]) -> None:
                 continue
             holes += shown.count("\ufffd")
             seq: list[int | None] = []
-            for part in _encode_with_lost_bytes(shown, "gb18030" if codec != "cp1252" else "cp1252"):
+            for part in encode_with_lost_bytes(shown, "gb18030" if codec != "cp1252" else "cp1252"):
                 seq.extend([None] if part is None else part)
             fixed = fix_mojibake(shown)[0]
             offset = 0

@@ -69,8 +69,9 @@ def baseline_stages(revision: str) -> list[Stage]:
     for name in _FILES:
         source = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:corpusclean/{name}"],
                                 check=True, capture_output=True, text=True).stdout
-        source = source.replace("corpusclean.quality.signals", "cc_baseline.quality_signals")
-        source = source.replace("corpusclean.text.language_id", "cc_baseline.language_id")
+        # The baseline predates the subpackages: its modules sat at the top of the package.
+        source = source.replace("corpusclean" + ".quality_signals", "cc_baseline.quality_signals")
+        source = source.replace("corpusclean" + ".language_id", "cc_baseline.language_id")
         source = re.sub(r'^(    name = ")(\w+)(")', r"\1\2_before\3", source, flags=re.M)
         (package / name).write_text(source)
     sys.path.insert(0, str(folder))

@@ -17,19 +17,14 @@ from teststages import planted
 from corpusclean.pipeline import Pipeline
 from corpusclean.stage import build_stage
 from corpusclean.text.codepoints import NUMPY_MIN_CHARS
-from corpusclean.text.mojibake import (
+from corpusclean.text.lost_bytes import (
     _character_readings,
-    _encode_with_lost_bytes,
-    _gate,
-    _lost_by_cp1252,
-    _lost_by_gb18030,
-    _lost_by_gbk,
-    _utf8_lead_as_gbk,
-    fix_mojibake,
-    gate_signs,
-    looks_broken,
-    mojibake_share,
+    encode_with_lost_bytes,
+    lost_by_cp1252,
+    lost_by_gb18030,
+    lost_by_gbk,
 )
+from corpusclean.text.mojibake import _gate, _utf8_lead_as_gbk, fix_mojibake, gate_signs, looks_broken, mojibake_share
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "data" / "mojibake_cases"
@@ -257,9 +252,9 @@ def test_the_lost_byte_is_always_among_the_candidates(s, codec):
     that was lost must never be narrowed away."""
     shown = s.encode("utf-8").decode(codec, errors="replace")
     encoding = "cp1252" if codec == "cp1252" else "gb18030"
-    lost = {"gbk": _lost_by_gbk, "gb18030": _lost_by_gb18030, "cp1252": _lost_by_cp1252}[codec]
+    lost = {"gbk": lost_by_gbk, "gb18030": lost_by_gb18030, "cp1252": lost_by_cp1252}[codec]
     seq: list[int | None] = []
-    for part in _encode_with_lost_bytes(shown, encoding):
+    for part in encode_with_lost_bytes(shown, encoding):
         seq.extend([None] if part is None else part)
     starts = [0]
     for ch in s:

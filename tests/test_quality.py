@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from corpusclean.cli import main
 from corpusclean.document import Document
+from corpusclean.quality.keywords import builtin_quality_dir
 from corpusclean.quality.signals import (
     KeywordPack,
     Measurements,
-    builtin_quality_dir,
     class_counts,
     duplicate_lines,
     keyword_density,
@@ -209,7 +209,7 @@ def test_keyword_pack_examples():
 def _naive_tokens(text: str) -> list[str]:
     """Reference tokens in plain Python: each letter or digit, except that runs of Latin letters and runs
     of digits are one token each; spaces, punctuation and symbols are dropped."""
-    from corpusclean.quality.signals import CJK, DIGIT, LATIN, LETTER, char_classes
+    from corpusclean.quality.charclasses import CJK, DIGIT, LATIN, LETTER, char_classes
 
     tokens: list[str] = []
     previous = None
@@ -435,7 +435,7 @@ def test_composition_and_short_line_bounds_are_upper_bounds(data, lost):
 def test_marks_are_the_characters_the_measures_look_for():
     """The class table's marks: exactly the phrase separators that are not white space, the masking
     characters and the mojibake markers; classes are unchanged by them and no separator is a letter or digit."""
-    from corpusclean.quality.signals import (
+    from corpusclean.quality.charclasses import (
         _MASK_CHARS,
         _MOJIBAKE_MARKERS,
         _PHRASE_SPLIT,
@@ -510,7 +510,7 @@ def test_shared_measurements_are_never_stale_and_do_not_travel():
 
 def _view_matches(pack: KeywordPack, text: str) -> list[tuple[int, int, str]]:
     """Reference: every occurrence of every keyword in the Simplified lower-case view, by str.find."""
-    from corpusclean.quality.signals import _keyword_view
+    from corpusclean.quality.keywords import _keyword_view
 
     view = _keyword_view(text)
     out = []

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from corpusclean.dedup import shingles
-from corpusclean.quality import signals as quality_signals
+from corpusclean.quality import charclasses, keywords
 from corpusclean.stages import normalize
 from corpusclean.text import mojibake, script, table_cache
 
@@ -34,11 +34,11 @@ TABLES = {
     "shingles": (shingles._bmp_table, shingles, "_build_bmp_table", shingles._build_bmp_table),
     "normalize": (normalize._invisible_bmp_points, normalize, "_measure_invisible_bmp_points",
                   normalize._measure_invisible_bmp_points),
-    "quality_signals": (quality_signals._class_table, quality_signals, "_build_class_table",
-                        quality_signals._build_class_table),
-    "view_inverse": (quality_signals._view_inverse, quality_signals, "_build_view_inverse",
-                     lambda: (*quality_signals._build_view_inverse()[:2],
-                              frozenset(quality_signals._build_view_inverse()[2]))),
+    "quality_signals": (charclasses._class_table, charclasses, "_build_class_table",
+                        charclasses._build_class_table),
+    "view_inverse": (keywords._view_inverse, keywords, "_build_view_inverse",
+                     lambda: (*keywords._build_view_inverse()[:2],
+                              frozenset(keywords._build_view_inverse()[2]))),
     "mojibake": (mojibake._expensive_bmp, mojibake, "_measure_expensive_bmp", mojibake._measure_expensive_bmp),
 }
 
@@ -69,12 +69,12 @@ def test_the_tables_give_the_same_answers_loaded_or_built(tmp_path, monkeypatch)
 
     def answers() -> tuple:
         return (script.fold_to_simplified(text), shingles.normalized_view(text),
-                normalize.remove_invisible(text, {}), quality_signals.char_classes(text).tolist(),
-                quality_signals._spellings("qq号"), mojibake.mojibake_share(text))
+                normalize.remove_invisible(text, {}), charclasses.char_classes(text).tolist(),
+                keywords._spellings("qq号"), mojibake.mojibake_share(text))
 
     monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path))
     functions = (script._tables, shingles._bmp_table, normalize._invisible_bmp_points, normalize._invisible,
-                 quality_signals._class_table, quality_signals._view_inverse, mojibake._expensive_runs)
+                 charclasses._class_table, keywords._view_inverse, mojibake._expensive_runs)
     try:
         results = []
         for _ in range(2):  # built, then loaded

@@ -22,122 +22,63 @@ the decision without running their regular expressions.
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from corpusclean.text import table_cache
-from corpusclean.text.codepoints import code_points
-
-# Character classes, one per code point (see _class_table).
-SPACE, CJK, LATIN, DIGIT, LETTER, PUNCT, SYMBOL, OTHER = range(8)
-# Marks in the table beside the class (entry = class * 4 + mark): a phrase separator that is not white space,
-# a masking character, a mojibake marker (U+FFFD and the first characters of 锟斤拷/烫烫烫/屯屯屯).
-NO_MARK, SEPARATOR_MARK, MASK_MARK, MOJIBAKE_MARK = range(4)
-CLASS_NAMES = ("space", "cjk", "latin", "digit", "other_letter", "punct", "symbol", "other")
-
-# CJK ideograph ranges, the same as corpusclean.stages.min_length.count_cjk.
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
-_LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-
-# A line "ends a sentence" if, after closing quotes and brackets, it ends with one of these.
-SENTENCE_END = frozenset("。．.！!？?…；;：:～~")
-CLOSERS = "”’\"'」』）)】》〉］]｝}"
-
-# A bracketed note closing a paragraph: "。（马艳）", "。(新华社记者王新庆摄)".
-_TRAILING_NOTE = re.compile(r"[(（][^()（）]{1,30}[)）]$")
-
-# Line openers that make a line a list item: bullets, "1." "1、" "(1)" "（一）" "一、" "①" "第一，".
-_LIST_ITEM = re.compile(
-    r"^\s*(?:[•·●○◦■□▪▫◆◇★☆►▶▸▹‣⁃※→√\-*+]"
-    r"|[0-9０-９]{1,3}\s*[.、．)）:：]"
-    r"|[(（][0-9０-９一二三四五六七八九十]{1,3}[)）]"
-    r"|[一二三四五六七八九十]{1,3}\s*、"
-    r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩])"
+from corpusclean.quality.charclasses import (
+    _IS_CONTENT,
+    _IS_RUN,
+    _LIST_ITEM,
+    _MASK,
+    _MASK_CHARS,
+    _MOJIBAKE,
+    _PHRASE_SPLIT,
+    _PHRASES,
+    _TRAILING_NOTE,
+    CJK,
+    CLASS_NAMES,
+    CLOSERS,
+    DIGIT,
+    LATIN,
+    LETTER,
+    MASK_MARK,
+    MOJIBAKE_MARK,
+    OTHER,
+    SENTENCE_END,
+    SEPARATOR_MARK,
+    SPACE,
+    SYMBOL,
+    _class_table,
 )
-
-# Masking residue: runs of three or more mask characters (censored words, hidden phone numbers).
-_MASK_CHARS = "*＊×xX□■○●"
-_MASK = re.compile(r"[*＊×xX□■○●](?: ?[*＊×xX□■○●]){2,}")
-# Mojibake residue cheap enough to compute everywhere: replacement characters and the classic
-# "锟斤拷"/"烫烫烫"/"屯屯屯" strings left by decoding U+FFFD or uninitialised memory as GBK.
-_MOJIBAKE = re.compile(r"\ufffd+|(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}")
-_MOJIBAKE_MARKERS = "\ufffd锟烫屯"  # each starts at most 3 characters of residue
-
-
-@functools.cache
-def _class_table() -> np.ndarray:
-    """``class * 4 + mark`` of every code point (read-only), built once per machine (about 0.05 s; kept by
-    :mod:`corpusclean.text.table_cache`, keyed by the Python version and this module's source) and loaded once
-    per process."""
-    table = table_cache.load_or_build("quality_signals", lambda: _build_class_table().tobytes(), version=1,
-                                      sources=("corpusclean.quality.signals",))
-    return np.frombuffer(table, dtype=np.uint8)
-
-
-def _build_class_table() -> np.ndarray:
-    table = np.full(0x110000, LETTER, dtype=np.uint8)
-    for cp in range(0x10000):
-        cat = unicodedata.category(chr(cp))
-        if cat[0] == "L":
-            continue
-        if chr(cp).isspace():
-            table[cp] = SPACE
-        elif cat == "Nd":
-            table[cp] = DIGIT
-        elif cat[0] == "N":
-            table[cp] = SYMBOL  # ① Ⅻ ½: numbering and fractions, not running digits
-        elif cat[0] == "P":
-            table[cp] = PUNCT
-        elif cat[0] == "S":
-            table[cp] = SYMBOL
-        elif cat[0] == "M":
-            table[cp] = LETTER  # combining marks belong to the letter they modify
-        else:
-            table[cp] = OTHER  # controls, format characters, private use, surrogates, unassigned
-    table[0x1F000:0x1FB00] = SYMBOL  # emoji and pictographs
-    table[0xE0000:] = OTHER  # tags, variation selectors supplement, private use planes
-    for lo, hi in _LATIN_RANGES:
-        table[lo : hi + 1] = LATIN
-    table[0xD7] = SYMBOL  # ×
-    table[0xF7] = SYMBOL  # ÷
-    # The vertical bar separates columns of a table ("| 2010年 | SBS |") and menu items: punctuation, as
-    # in Python's string.punctuation, not a symbol (a Wikipedia page of tables was 15% "|").
-    table[0x7C] = PUNCT
-    table[0xFF5C] = PUNCT  # ｜
-    for lo, hi in _CJK_RANGES:
-        table[lo : hi + 1] = CJK
-    table[0xFFFD] = OTHER
-    table <<= 2
-    for mark, chars in ((SEPARATOR_MARK, _separators()), (MASK_MARK, _MASK_CHARS), (MOJIBAKE_MARK, _MOJIBAKE_MARKERS)):
-        for char in chars:
-            table[ord(char)] |= mark
-    return table
-
-
-def _separators() -> list[str]:
-    """The characters :data:`_PHRASE_SPLIT` splits on, white space left out (its class counts it already)."""
-    candidates = set(_PHRASE_SEPARATORS) | {chr(cp) for cp in range(128)}
-    return sorted(c for c in candidates if _PHRASE_SPLIT.fullmatch(c) and not c.isspace())
-
-
-# Classes whose characters n-gram measures see (Gopher's word n-grams ignore spacing and punctuation).
-# Characters n-gram measures see: letters and digits (Gopher's word n-grams ignore spacing, punctuation and,
-# with the ASCII punctuation it strips, symbols such as the "|" of a table row).
-_IS_CONTENT = np.array([entry >> 2 in (CJK, LATIN, DIGIT, LETTER) for entry in range(4 * len(CLASS_NAMES))])
-# Classes whose runs make one token (a Latin word, a number), as Gopher's words do (indexed by class).
-_IS_RUN = np.array([cls in (LATIN, DIGIT) for cls in range(len(CLASS_NAMES))])
-
-
-def char_classes(text: str) -> np.ndarray:
-    """Class id (``SPACE`` ... ``OTHER``) of each character of ``text``."""
-    return _class_table()[code_points(text)] >> 2
+from corpusclean.quality.keywords import (
+    KeywordPack,
+    default_keywords,
+)
+from corpusclean.quality.ngram_bounds import (
+    _CONTENT_LO,
+    _CONTENT_SPAN,
+    _ONES,
+    _ONES64,
+    _POWERS,
+    _S16,
+    _S21,
+    _S42,
+    _TOP_BIT,
+    _char_gram_keys,
+    _covered_by_repeats,
+    _has_run_longer,
+    _largest_count,
+    _lost_chars,
+    _polynomial_hash,
+    _run_extras,
+    _top_allowed,
+    _top_within,
+)
+from corpusclean.text.codepoints import code_points
 
 
 def _nonspace_len(text: str) -> int:
@@ -709,157 +650,6 @@ def shared(doc: Any) -> Measurements:
     return found
 
 
-def _polynomial_hash(cps: np.ndarray, n: int, known: dict[int, np.ndarray]) -> np.ndarray:
-    """Hashes of every n-gram of ``cps`` (see :meth:`Measurements._ngram_keys`), each length built from
-    two shorter ones and remembered in ``known``: h_n[i] = h_half[i] * B**(n - half) + h_(n - half)[i + half]."""
-    if n == 1:
-        return cps
-    found = known.get(n)
-    if found is None:
-        half = n // 2
-        low, high = _polynomial_hash(cps, half, known), _polynomial_hash(cps, n - half, known)
-        size = max(len(cps) - n + 1, 0)
-        # Array arithmetic on unsigned integers wraps silently (only numpy scalars warn on overflow).
-        found = known[n] = low[:size] * _power(n - half) + high[half : half + size]
-    return found
-
-
-@functools.cache
-def _power(k: int) -> np.uint64:
-    return np.uint64(pow(int(_HASH_BASE), k, 1 << 64))
-
-
-# B**k for the hash of a multi-character token (characters further than 4,096 into a run reuse powers).
-_POWERS = np.array([pow(0x9E3779B97F4A7C15, k, 1 << 64) for k in range(4096)], dtype=np.uint64)
-
-
-def _largest_count(n: int, limit: float, total: int) -> int:
-    """The largest count c with ``min(1, c * n / total) <= limit``, computed with the same float
-    arithmetic as the measure itself so bound and measure can never disagree (n = 0: no n-grams)."""
-    if limit >= 1 or n <= 0:
-        return total
-    count = int(limit * total / n)
-    while count > 0 and count * n / total > limit:
-        count -= 1
-    while (count + 1) * n / total <= limit:
-        count += 1
-    return count
-
-
-def _top_allowed(rooms: Sequence[tuple[int, int]], total: int, extras: list[int], per_length: int) -> int:
-    """The largest count ``k`` of the most frequent character pair that keeps every ``top_n`` share within its
-    limit (``rooms``: each n with the largest count of characters its limit allows), when the n largest extra
-    characters of the runs sum to at most ``sum(extras[:n])`` and the largest (extra characters x runs of that
-    length) is at most ``per_length`` (see :meth:`Measurements.ngrams_within`):
-    ``k * n + min(k * sum(extras[:n]), n * per_length) <= room``."""
-    allowed = total
-    for n, room in rooms:
-        fits = room // (n + sum(extras[:n]))
-        if room >= n * per_length:
-            fits = max(fits, (room - n * per_length) // n)
-        allowed = min(allowed, fits)
-    return allowed
-
-
-def _char_gram_keys(chars: np.ndarray, pairs: np.ndarray, n: int) -> np.ndarray:
-    """A 32-bit hash of every character n-gram of ``chars`` (uint32; ``pairs`` are its 2-gram keys, n >= 3), for
-    bounds only: a collision merges two n-grams, which can only raise a repeat count. A new array."""
-    keys = pairs
-    for start in range(2, n - 1, 2):  # two more characters at a time
-        keys = keys[:-2] * _HASH32 + pairs[start:]
-    if n % 2:
-        keys = keys[:-1] * _HASH32 + chars[n - 1:]
-    return keys
-
-
-def _top_within(chars: np.ndarray, pairs: np.ndarray, ordered: np.ndarray, extras: list[int],
-                top: Sequence[tuple[int, float]], total: int) -> bool:
-    """The top n-gram bound of :meth:`Measurements.ngrams_within` once more, tighter: ``k`` is at most the count
-    ``c`` of the most frequent character n-gram (a token n-gram's first n characters occur wherever it does;
-    ``ordered`` are the sorted pair keys), and ``k * L <= c * n`` plus, for each Latin word or number in the
-    n-gram, its extra characters times ``min(c, words and numbers of its length)``."""
-    same_length = Counter(extras)
-    for n, limit in top:
-        if limit >= 1:
-            continue
-        keys = ordered if n == 2 else np.sort(_char_gram_keys(chars, pairs, n))
-        if len(keys) == 0:
-            continue
-        edges = np.concatenate(([-1], np.flatnonzero(keys[1:] != keys[:-1]), [len(keys) - 1]))
-        most = int(np.diff(edges).max())
-        spread = sorted((extra * min(most, same_length[extra]) for extra in extras), reverse=True)
-        if most * n + sum(spread[:n]) > _largest_count(1, limit, total):
-            return False
-    return True
-
-
-def _covered_by_repeats(keys: np.ndarray, n: int, size: int) -> int:
-    """Characters (of ``size``) inside an n-gram whose key occurs twice or more (``keys[i]`` is the n-gram at
-    character ``i``)."""
-    order = np.argsort(keys)
-    ordered = keys[order]
-    same = ordered[1:] == ordered[:-1]
-    repeated = np.zeros(len(keys), dtype=bool)
-    repeated[1:] |= same
-    repeated[:-1] |= same
-    starts = np.zeros(len(keys), dtype=np.int8)
-    starts[order[repeated]] = 1
-    return int(np.count_nonzero(np.convolve(starts, _ONES[:n])[:size]))
-
-
-def _run_extras(entries: bytes) -> tuple[list[int], int]:
-    """From the characters' table entries (:meth:`Measurements.classes` as bytes): the characters beyond the
-    first of each Latin word or number, largest first, and the largest (extra characters x words and numbers
-    with that many). A word or number is a run of characters of one class; bytes.translate marks the class's
-    characters and bytes.split cuts its runs out, in C.
-
-    >>> _run_extras(Measurements("GDP增长2020年，5G和H1N1与CPI").classes().tobytes())  # 4 + 3 + 3 characters
-    ([3, 2, 2], 4)
-    """
-    extras = [len(run) - 1 for table in _RUN_BYTES for run in entries.translate(table).split() if len(run) > 1]
-    extras.sort(reverse=True)
-    per_length = same = last = 0
-    for extra in extras:
-        same = same + 1 if extra == last else 1
-        last = extra
-        if extra * same > per_length:
-            per_length = extra * same
-    return extras, per_length
-
-
-# For _run_extras: table entries (class * 4 + mark) of one run class as b"x", every other byte as a space.
-_RUN_BYTES = tuple(bytes(0x78 if entry >> 2 == cls else 0x20 for entry in range(256)) for cls in (LATIN, DIGIT))
-
-
-def _lost_chars(meta: dict[str, Any] | None) -> int:
-    """Characters the ``mojibake`` repair stage cut (``meta["mojibake"]["lost_chars"]``), 0 if none recorded."""
-    repair = (meta or {}).get("mojibake")
-    if isinstance(repair, dict) and isinstance(repair.get("lost_chars"), int):
-        return repair["lost_chars"]
-    return 0
-
-
-def _has_run_longer(keys: np.ndarray, count: int) -> bool:
-    """Whether some key occurs more than ``count`` times (``count >= 1``)."""
-    ordered = np.sort(keys)
-    return bool((ordered[count:] == ordered[:-count]).any())
-
-
-_ONES = np.ones(32, dtype=np.int8)
-_ONES64 = np.ones(32, dtype=np.int64)
-_TOP_BIT = np.uint64(1 << 63)
-
-
-_S21 = np.uint64(21)
-_S16 = np.uint32(16)
-_HASH32 = np.uint32(0x9E3779B1)  # odd 32-bit multiplier (bounds only)
-# Table entries (class * 4 + mark) of the content classes CJK..LETTER and of the run classes LATIN..DIGIT.
-_CONTENT_LO, _CONTENT_SPAN = np.uint8(4 * CJK), np.uint8(4 * (LETTER - CJK + 1))
-_S42 = np.uint64(42)
-# Odd 64-bit multiplier for the rolling polynomial hash; arithmetic wraps modulo 2**64 (deterministic).
-_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
-
-
 def class_counts(text: str) -> dict[str, int]:
     """How many characters of each class ``text`` has.
 
@@ -1020,9 +810,6 @@ def ngram_repetition(text: str, *, top_ns: Iterable[int] = (2, 3, 4),
     return Measurements(text).ngram_repetition(top_ns=top_ns, dup_ns=dup_ns)
 
 
-_PHRASE_SEPARATORS = r"\s\u3000，,。．.！!？?；;：:、|/\\·•—\-_()（）\[\]【】《》<>「」『』“”\"'‘’"
-_PHRASE_SPLIT = re.compile(f"[{_PHRASE_SEPARATORS}]+")
-_PHRASES = re.compile(f"[^{_PHRASE_SEPARATORS}]{{2,}}")
 
 
 def repeated_phrases(text: str, *, min_repeats: int = 3, min_chars: int = 2) -> float:
@@ -1037,194 +824,6 @@ def repeated_phrases(text: str, *, min_repeats: int = 3, min_chars: int = 2) -> 
     0.0
     """
     return Measurements(text).repeated_phrases(min_repeats=min_repeats, min_chars=min_chars)
-
-
-# --- spam keywords -----------------------------------------------------------------------------------------
-
-class KeywordPack:
-    """A spam keyword pack (``rules/quality/spam_keywords.toml`` or a user's file of the same schema).
-
-    Keywords are matched with one Aho-Corasick DFA (ahocorasick-rs, one table lookup per byte) on the UTF-8
-    bytes of the Simplified, lower-cased view of the text, so the cost does not grow with the number of
-    keywords and Traditional spam matches too. The automaton is rebuilt after unpickling (stages travel to
-    worker processes).
-    """
-
-    def __init__(self, path: str | None = None) -> None:
-        import tomllib
-
-        self.path = str(path) if path else str(builtin_quality_dir() / "spam_keywords.toml")
-        try:
-            with open(self.path, "rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise ValueError(f"{self.path}: cannot read keyword pack: {exc.strerror or exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{self.path}: not valid TOML: {exc}") from None
-        meta = data.get("pack", {})
-        self.id = str(meta.get("id", "spam_keywords"))
-        self.version = str(meta.get("version", ""))
-        self.groups: dict[str, list[str]] = {}
-        for group in data.get("groups", []):
-            keywords = group.get("keywords")
-            if not group.get("id") or not isinstance(keywords, list) or not keywords:
-                raise ValueError(f"{self.path}: each [[groups]] table needs an 'id' and a non-empty 'keywords' list")
-            self.groups[group["id"]] = [_keyword_view(k) for k in keywords if k]
-        if not self.groups:
-            raise ValueError(f"{self.path}: no [[groups]] of keywords")
-        self.examples = data.get("groups", [])
-        self._automaton: object | None = None
-        self._entries: list[str] = []
-        self._raw = True
-
-    def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        state["_automaton"] = None
-        return state
-
-    def _build(self) -> object:
-        try:
-            import ahocorasick_rs
-        except ImportError:
-            raise ImportError("the spam filter needs ahocorasick-rs: pip install ahocorasick-rs") from None
-        # Every spelling of each keyword that the view maps to it (Traditional characters, upper case), so
-        # the automaton reads the document's own UTF-8 and no view is made. A pack whose keywords have too
-        # many spellings (long Latin words: 2 per letter) is matched on the view instead.
-        self._entries, keys = [], []
-        spellings = [(group, _spellings(keyword)) for group, keywords in self.groups.items() for keyword in keywords]
-        self._raw = all(len(variants) <= _MAX_SPELLINGS for _, variants in spellings)
-        for group, variants in spellings:
-            for variant in variants if self._raw else variants[:1]:
-                self._entries.append(group)
-                keys.append(variant.encode("utf-8", "surrogatepass"))
-        return ahocorasick_rs.BytesAhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
-
-    def _byte_matches(self, text: str) -> tuple[bytes, list[tuple[int, int, int]]]:
-        if self._automaton is None:
-            self._automaton = self._build()
-        view = text if self._raw else _keyword_view(text)
-        data = view.encode("utf-8", "surrogatepass")
-        found = self._automaton.find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
-        return data, found
-
-    def matches(self, text: str) -> list[tuple[int, int, str]]:
-        """``(start, end, group)`` of every keyword occurrence in ``text`` (character offsets, overlapping
-        ones included).
-
-        >>> [(s, e, g) for s, e, g in default_keywords().matches("欢迎来到百家乐")]
-        [(4, 7, 'gambling')]
-        """
-        view, found = self._byte_matches(text)
-        if not found:
-            return []
-        # Keywords are whole UTF-8 characters, so every match starts and ends on a character boundary:
-        # the character offset of a byte offset is the number of lead bytes before it.
-        lead = np.concatenate(([0], np.cumsum((np.frombuffer(view, dtype=np.uint8) & 0xC0) != 0x80)))
-        return [(int(lead[start]), int(lead[end]), self._entries[index]) for index, start, end in found]
-
-    def covered_chars(self, text: str) -> int:
-        """Characters of ``text`` inside at least one keyword (overlaps counted once).
-
-        >>> default_keywords().covered_chars("百家乐，百家乐")
-        6
-        """
-        view, found = self._byte_matches(text)
-        if not found:
-            return 0
-        covered = 0
-        reach = -1
-        for _, start, end in sorted(found, key=lambda match: match[1:]):
-            if end > reach:
-                start = max(start, reach)
-                covered += len(view[start:end].decode("utf-8", "surrogatepass"))
-                reach = end
-        return covered
-
-
-# Spellings per keyword above which a pack is matched on the view (see KeywordPack._build).
-_MAX_SPELLINGS = 256
-
-
-def _spellings(keyword: str) -> list[str]:
-    """Every string whose keyword view (:func:`_keyword_view`) is ``keyword``, character by character,
-    the keyword itself first.
-
-    >>> sorted(_spellings("qq号"))
-    ['QQ号', 'QQ號', 'Qq号', 'Qq號', 'qQ号', 'qQ號', 'qq号', 'qq號']
-    """
-    import itertools
-
-    options = [_char_spellings(char) for char in keyword]
-    out = ["".join(combination) for combination in itertools.product(*options)]
-    out.remove(keyword)
-    return [keyword, *out]
-
-
-def _char_spellings(char: str) -> list[str]:
-    lower_of, fold_of, changed = _view_inverse()
-    # Characters that lower-case to ``char``, then characters that fold to one of those.
-    cased = ([char] if char.lower() == char else []) + lower_of.get(char, [])
-    out: list[str] = []
-    for option in cased:
-        if option not in changed:
-            out.append(option)
-        out.extend(fold_of.get(option, []))
-    return sorted(set(out), key=lambda c: (c != char, c))
-
-
-@functools.cache
-def _view_inverse() -> tuple[dict[str, list[str]], dict[str, list[str]], frozenset[str]]:
-    """The keyword view undone, character by character: characters whose one-character lower case is a
-    given character; characters that Traditional-to-Simplified folding maps to a given character; and the
-    characters folding changes. Built once per machine from all of Unicode (about 0.05 s; kept by
-    :mod:`corpusclean.text.table_cache`) and loaded once per process."""
-    from corpusclean.text.script import dictionary_files
-
-    lower_of, fold_of, changed = table_cache.load_or_build(
-        "view_inverse", _build_view_inverse, version=1,
-        sources=("corpusclean.quality.signals", "corpusclean.text.script"), inputs=dictionary_files())
-    return lower_of, fold_of, frozenset(changed)
-
-
-def _build_view_inverse() -> tuple[dict[str, list[str]], dict[str, list[str]], str]:
-    from corpusclean.text.script import fold_to_simplified
-
-    everything = np.arange(0x110000, dtype=np.uint32)
-    text = everything.tobytes().decode("utf-32-le", "surrogatepass")
-    # str.lower over all of Unicode at once. İ is the one character whose lower case is two characters
-    # (it can spell no keyword), so it is left out to keep positions aligned.
-    lowered = text.replace("\u0130", "\u0130".lower()[0]).lower()
-    lower_of: dict[str, list[str]] = {}
-    for cp in np.flatnonzero(code_points(lowered) != everything).tolist():
-        if cp != 0x130:
-            lower_of.setdefault(lowered[cp], []).append(text[cp])
-    folded = fold_to_simplified(text)
-    fold_of: dict[str, list[str]] = {}
-    moved = np.flatnonzero(code_points(folded) != everything).tolist()
-    for cp in moved:
-        fold_of.setdefault(folded[cp], []).append(text[cp])
-    return lower_of, fold_of, "".join(text[cp] for cp in moved)
-
-
-def _keyword_view(text: str) -> str:
-    from corpusclean.text.script import fold_to_simplified
-
-    return fold_to_simplified(text).lower()
-
-
-def builtin_quality_dir() -> Path:
-    """``rules/quality`` inside the installed package, or in the source checkout."""
-    from corpusclean.rulepacks.pack import builtin_dir
-
-    found = builtin_dir() / "quality"
-    if not found.is_dir():
-        raise ValueError(f"built-in quality rules not found ({found}); reinstall corpusclean")
-    return found
-
-
-@functools.cache
-def default_keywords() -> KeywordPack:
-    return KeywordPack()
 
 
 def keyword_density(text: str, pack: KeywordPack | None = None) -> float:
