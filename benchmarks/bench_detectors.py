@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import documents, real_sentences  # noqa: E402
 
 from corpusclean.document import Document  # noqa: E402
-from corpusclean.stage import Editor, build_stage  # noqa: E402
+from corpusclean.recipe import build_stage  # noqa: E402
+from corpusclean.stage import Editor  # noqa: E402
 
 
 def page_texts() -> list[str]:

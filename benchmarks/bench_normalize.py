@@ -25,7 +25,7 @@ from test_mojibake import EVAL, SEED_002, SEEDS, _glue_pinyin, clean_sentences  
 
 from corpusclean.document import Document  # noqa: E402
 from corpusclean.pipeline import Pipeline  # noqa: E402
-from corpusclean.stage import build_stage  # noqa: E402
+from corpusclean.recipe import build_stage  # noqa: E402
 from corpusclean.text.mojibake import fix_mojibake  # noqa: E402
 
 

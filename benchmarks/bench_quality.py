@@ -42,8 +42,8 @@ from corpus import load_texts  # noqa: E402
 
 from corpusclean.document import Document  # noqa: E402
 from corpusclean.pipeline import CHUNK_ITEMS, Pipeline  # noqa: E402
-from corpusclean.recipe import default_recipe  # noqa: E402
-from corpusclean.stage import Stage, build_stage  # noqa: E402
+from corpusclean.recipe import build_stage, default_recipe  # noqa: E402
+from corpusclean.stage import Stage  # noqa: E402
 
 QUALITY = ("length", "language", "repetition", "structure", "composition", "spam")
 # The commit that introduced the quality filters (py3langid on every document, every n-gram measured).

@@ -13,12 +13,14 @@ A recipe looks like this (``[[stages]]`` tables run in file order)::
 from __future__ import annotations
 
 import copy
+import inspect
 import tomllib
 from importlib import resources
 from typing import Any
 
+import corpusclean.stages  # noqa: F401  (the built-in stages register themselves on import)
 from corpusclean.pipeline import Pipeline
-from corpusclean.stage import build_stage
+from corpusclean.stage import REGISTRY, Stage
 
 _TOP_LEVEL = {"stages"}
 
@@ -84,3 +86,27 @@ def build_pipeline(recipe: dict[str, Any], *, where: str = "recipe") -> Pipeline
         return Pipeline(stages)
     except ValueError as exc:
         raise RecipeError(f"{where}: {exc}") from None
+
+
+def build_stage(name: str, params: dict[str, Any], *, where: str = "recipe") -> Stage:
+    """Create a registered stage from recipe parameters, naming any unknown or bad parameter.
+
+    >>> build_stage("min_length", {"min_chars": 5}).min_chars
+    5
+    >>> build_stage("min_length", {"min_char": 5})
+    Traceback (most recent call last):
+    ...
+    ValueError: recipe: stage 'min_length' has no parameter 'min_char' (known: min_chars, min_cjk)
+    """
+    cls = REGISTRY.get(name)
+    if cls is None:
+        known = ", ".join(sorted(REGISTRY))
+        raise ValueError(f"{where}: unknown stage {name!r} (known: {known})")
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    for key in params:
+        if key not in accepted:
+            raise ValueError(f"{where}: stage {name!r} has no parameter {key!r} (known: {', '.join(accepted)})")
+    try:
+        return cls(**params)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: stage {name!r}: {exc}") from None

@@ -16,7 +16,6 @@ attributes built by ``__init__`` from plain parameters.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -92,29 +91,3 @@ class CorpusStage(Stage):
 
     def close(self) -> None:
         return None
-
-
-def build_stage(name: str, params: dict[str, Any], *, where: str = "recipe") -> Stage:
-    """Create a registered stage from recipe parameters, naming any unknown or bad parameter.
-
-    >>> build_stage("min_length", {"min_chars": 5}).min_chars
-    5
-    >>> build_stage("min_length", {"min_char": 5})
-    Traceback (most recent call last):
-    ...
-    ValueError: recipe: stage 'min_length' has no parameter 'min_char' (known: min_chars, min_cjk)
-    """
-    import corpusclean.stages  # noqa: F401  (registers the built-in stages)
-
-    cls = REGISTRY.get(name)
-    if cls is None:
-        known = ", ".join(sorted(REGISTRY))
-        raise ValueError(f"{where}: unknown stage {name!r} (known: {known})")
-    accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-    for key in params:
-        if key not in accepted:
-            raise ValueError(f"{where}: stage {name!r} has no parameter {key!r} (known: {', '.join(accepted)})")
-    try:
-        return cls(**params)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{where}: stage {name!r}: {exc}") from None

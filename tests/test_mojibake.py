@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from teststages import planted
 
 from corpusclean.pipeline import Pipeline
-from corpusclean.stage import build_stage
+from corpusclean.recipe import build_stage
 from corpusclean.text.codepoints import NUMPY_MIN_CHARS
 from corpusclean.text.lost_bytes import (
     _character_readings,

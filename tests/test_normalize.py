@@ -12,7 +12,7 @@ from test_mojibake import EVAL, SEEDS, clean_sentences
 from teststages import planted
 
 from corpusclean.document import Document
-from corpusclean.stage import build_stage
+from corpusclean.recipe import build_stage
 from corpusclean.stages.normalize import Normalize
 
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ue000-\uf8ff]")

@@ -30,8 +30,7 @@ from corpusclean.quality.signals import (
     repeated_phrases,
     shared,
 )
-from corpusclean.recipe import build_pipeline, default_recipe
-from corpusclean.stage import build_stage
+from corpusclean.recipe import build_pipeline, build_stage, default_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from teststages import nonblank, process
 
 from corpusclean.document import Document
-from corpusclean.recipe import default_recipe, stage_params
-from corpusclean.stage import build_stage
+from corpusclean.recipe import build_stage, default_recipe, stage_params
 from corpusclean.stages.spam_lists import (
     _CHAIN_TAIL,
     _MARKER,
