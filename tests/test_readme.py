@@ -36,3 +36,10 @@ def test_readme_rule_pack_example_loads_and_its_examples_pass(tmp_path):
     pack = load_pack(path)
     assert [rule.id for rule in pack.rules] == ["my_site_app_prompt"]
     assert all(check_rule(rule) == [] for rule in pack.rules)
+
+
+def test_readme_links_to_manual_pages_that_exist():
+    links = re.findall(r"\]\((docs/[^)#]+)\)", README)
+    assert len(links) >= 8
+    missing = [link for link in links if not (ROOT / link).is_file()]
+    assert missing == []
