@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from corpusclean.document import Document
-from corpusclean.engines.local import RunAborted, RunConfig, clean_files, run_report
+from corpusclean.engines.local import RunAborted, RunConfig, clean_files, run_report, sweep_leftovers
 from corpusclean.io.parse import ParseOptions
 from corpusclean.io.readers import FORMATS, STDIN, InputError, expand_inputs, iter_raw, split_suffix
 from corpusclean.pipeline import start_worker_server
@@ -204,6 +204,9 @@ def main() -> None:
 @click.option("--html-metadata/--no-html-metadata", default=True, show_default=True,
               help="HTML and WARC inputs: keep each page's author, date, site name and description in meta. "
                    "--no-html-metadata keeps the title alone and extracts about twice as fast; the text is the same.")
+@click.option("--time-budget", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="CPU seconds one stage may spend on one document before the document goes to the rejects "
+                   "as <stage>/timeout (default: the recipe's time_budget, 5; 0: no limit).")
 @input_options
 @rule_options
 @dedup_options
@@ -213,7 +216,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
           recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
           disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None,
           engine: str = "local", ray_address: str | None = None, two_pass: bool = False,
-          html_metadata: bool = True) -> None:
+          html_metadata: bool = True, time_budget: float | None = None) -> None:
     """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
 
     Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
@@ -240,6 +243,8 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
             start_worker_server()
     recipe = _recipe(recipe_path, rule_packs, disabled_rules)
     _apply_dedup_options(recipe, no_dedup, dedup_index)
+    if time_budget is not None:
+        recipe["time_budget"] = time_budget
     mined = _two_pass(recipe, inputs, fmt, text_field, id_field, quiet) if two_pass else None
     pipeline = build_pipeline(recipe, where=recipe_path or "built-in recipe")
     if output != "-" and rejects and os.path.abspath(output) == os.path.abspath(rejects):
@@ -255,6 +260,10 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
     else:
         if ray_address is not None:
             raise click.BadParameter("needs --engine ray", param_hint="--ray-address")
+        swept = sweep_leftovers(pipeline, config)
+        if swept and not quiet:
+            click.echo(f"corpusclean: removed {len(swept)} partial file(s) or spill folder(s) left by killed runs "
+                       f"({', '.join(swept[:3])}{', ...' if len(swept) > 3 else ''})", err=True)
         summary = clean_files(pipeline, config)
     if report:
         from corpusclean.io.writers import AtomicFile

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
+import select
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from corpusclean.budget import Budget, DocumentTimeout
 from corpusclean.document import Document
 from corpusclean.io.parse import ParseOptions, parse_item
 from corpusclean.io.readers import RawItem
@@ -18,6 +23,8 @@ from corpusclean.stage import CorpusStage, Stage
 
 # Items per task sent to a worker: large enough that inter-process overhead is small next to the work,
 # small enough that memory stays flat and the progress bar moves.
+# CPU seconds one stage may spend on one document before the document is rejected as '<stage>/timeout'.
+DEFAULT_TIME_BUDGET = 5.0
 CHUNK_ITEMS = 256
 
 # Workers start from a clean fork server, not a fork of this process: native libraries that run thread
@@ -50,8 +57,9 @@ class Pipeline:
     'min_cjk'
     """
 
-    def __init__(self, stages: Sequence[Stage]) -> None:
+    def __init__(self, stages: Sequence[Stage], *, time_budget: float | None = DEFAULT_TIME_BUDGET) -> None:
         self.stages = list(stages)
+        self.time_budget = Budget(time_budget).seconds  # validated here, armed per chunk
         first_corpus = next((i for i, s in enumerate(self.stages) if isinstance(s, CorpusStage)), len(self.stages))
         for stage in self.stages[first_corpus:]:
             if not isinstance(stage, CorpusStage):
@@ -70,10 +78,16 @@ class Pipeline:
 
     def process(self, doc: Document) -> Document:
         """Run every per-document step (and each corpus stage's ``prepare``) on ``doc``, in order."""
-        for stage in self.stages:
-            if doc.rejected is not None:
-                break
-            stage.process(doc)
+        with Budget(self.time_budget) as budget:
+            for stage in self.stages:
+                if doc.rejected is not None:
+                    break
+                budget.step()
+                text, removed = doc.text, len(doc.removals)
+                try:
+                    stage.process(doc)
+                except DocumentTimeout:
+                    _timed_out(doc, stage.name, text, removed, budget.seconds)
         return doc
 
     def process_batch(self, docs: list[Document]) -> list[Document]:
@@ -86,10 +100,16 @@ class Pipeline:
         by the other stages' at every document (built-in recipe, 10 MB: per-document stages ~1.35x faster)."""
         corpus = [stage for stage in self.stages if isinstance(stage, CorpusStage)]
         per_document = [stage for stage in self.stages if not isinstance(stage, CorpusStage)]
-        for stage in per_document:
-            for doc in docs:
-                if doc.rejected is None:
-                    stage.process(doc)
+        with Budget(self.time_budget) as budget:
+            for stage in per_document:
+                for doc in docs:
+                    if doc.rejected is None:
+                        budget.step()
+                        text, removed = doc.text, len(doc.removals)
+                        try:
+                            stage.process(doc)
+                        except DocumentTimeout:
+                            _timed_out(doc, stage.name, text, removed, budget.seconds)
         for stage in corpus:
             stage.prepare_batch([doc for doc in docs if doc.rejected is None])
         return docs
@@ -172,6 +192,14 @@ def _record_text(record: dict[str, Any], text_field: str, number: int) -> str:
     return text
 
 
+def _timed_out(doc: Document, stage: str, text: str, removed: int, seconds: float) -> None:
+    """Reject ``doc`` whole, as it was before ``stage`` started on it: a stage stopped half-way may have
+    changed the text without leaving its receipts, and the rejects must let the document be recovered."""
+    doc.text = text
+    del doc.removals[removed:]
+    doc.reject(stage, "timeout", threshold=seconds)
+
+
 def _process_docs(pipeline: Pipeline, chunk: list[Document]) -> list[Document]:
     return pipeline.process_batch(chunk)
 
@@ -190,12 +218,48 @@ def _parse_process_encode(state: tuple[Pipeline, ParseOptions, Callable[[list[Do
 _worker_state: Any = None
 
 
-def _init_worker(state: Any) -> None:
+def _init_worker(state: Any, main_pid: int) -> None:
     global _worker_state
     # Ctrl-C goes to the whole process group: the main process handles it (stops the pool, removes partial
     # output); workers ignore it rather than each printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_when_gone(main_pid)
     _worker_state = state
+
+
+def _exit_when_gone(pid: int) -> None:
+    """End this worker as soon as process ``pid`` (the main process) ends, however it ends.
+
+    A SIGKILL of the main process (the OOM killer, a batch scheduler) runs none of its clean-up. Workers are
+    children of the fork server, not of the main process, so PR_SET_PDEATHSIG cannot tie them to it; and
+    each worker holds the fork server's "alive" pipe open, so the fork server waits for them for ever. A
+    thread waiting on a pidfd of the main process ends the worker; then the fork server sees its pipe
+    close and ends too. Where pidfds are missing (kernels before 5.3), the thread polls twice a second.
+    """
+    try:
+        handle: int | None = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _alive(pid):
+                time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="corpusclean-main-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _worker_call(func: Any, chunk: list[Any]) -> list[Any]:
@@ -242,7 +306,7 @@ def _parallel_map(func: Any, state: Any, items: Iterable[Any], workers: int, *,
             yield from func(state, chunk)
         return
     executor = ProcessPoolExecutor(workers, mp_context=_CONTEXT, initializer=_init_worker,
-                                   initargs=(state,))
+                                   initargs=(state, os.getpid()))
     pending: deque[Future[list[Any]]] = deque()
     call, receive = (_worker_call_packed, unpack_chunk) if packed else (_worker_call, list)
     try:

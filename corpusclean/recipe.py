@@ -2,6 +2,8 @@
 
 A recipe looks like this (``[[stages]]`` tables run in file order)::
 
+    time_budget = 5.0        # CPU seconds a stage may spend on one document (0: no limit)
+
     [[stages]]
     use = "whitespace"
 
@@ -19,10 +21,10 @@ from importlib import resources
 from typing import Any
 
 import corpusclean.stages  # noqa: F401  (the built-in stages register themselves on import)
-from corpusclean.pipeline import Pipeline
+from corpusclean.pipeline import DEFAULT_TIME_BUDGET, Pipeline
 from corpusclean.stage import REGISTRY, Stage
 
-_TOP_LEVEL = {"stages"}
+_TOP_LEVEL = {"stages", "time_budget"}
 
 
 class RecipeError(ValueError):
@@ -64,7 +66,7 @@ def build_pipeline(recipe: dict[str, Any], *, where: str = "recipe") -> Pipeline
     >>> build_pipeline({"stage": []})
     Traceback (most recent call last):
     ...
-    corpusclean.recipe.RecipeError: recipe: unknown top-level key 'stage' (known: stages)
+    corpusclean.recipe.RecipeError: recipe: unknown top-level key 'stage' (known: stages, time_budget)
     """
     unknown = set(recipe) - _TOP_LEVEL
     if unknown:
@@ -83,7 +85,7 @@ def build_pipeline(recipe: dict[str, Any], *, where: str = "recipe") -> Pipeline
         except ValueError as exc:
             raise RecipeError(str(exc)) from None
     try:
-        return Pipeline(stages)
+        return Pipeline(stages, time_budget=recipe.get("time_budget", DEFAULT_TIME_BUDGET))
     except ValueError as exc:
         raise RecipeError(f"{where}: {exc}") from None
 

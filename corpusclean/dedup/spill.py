@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from corpusclean.document import Document
+from corpusclean.io.leftovers import owned_name, sweep
 from corpusclean.packing import pack, unpack
 
 _LENGTH = struct.Struct("<Q")
@@ -41,7 +42,7 @@ class Spill:
     """
 
     def __init__(self, directory: str | None = None, *, prefix: str = "corpusclean-spill-") -> None:
-        self.dir = tempfile.mkdtemp(prefix=prefix, dir=directory)
+        self.dir = tempfile.mkdtemp(prefix=owned_name(prefix), dir=directory)
         self.path = os.path.join(self.dir, "documents.pickle")
         self._out: Any = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 (closed in read/close)
         self.count = 0  # documents
@@ -102,3 +103,9 @@ class Spill:
         if not self._out.closed:
             self._out.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def sweep_spills(directory: str | None, *, prefix: str = "corpusclean-spill-") -> list[str]:
+    """Remove the spill folders under ``directory`` (default: the temporary directory) that runs killed
+    before their clean-up left; the paths removed."""
+    return sweep(directory or tempfile.gettempdir(), prefix)

@@ -13,7 +13,7 @@ from corpusclean.engines.batch import Batch, encode_batch
 from corpusclean.engines.deferred import encode_pending, finish
 from corpusclean.io.parse import ParseOptions
 from corpusclean.io.readers import RawItem, iter_raw
-from corpusclean.io.writers import Sink, open_sink
+from corpusclean.io.writers import Sink, open_sink, sweep_partials
 from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
 from corpusclean.summary import Summary
 
@@ -117,6 +117,18 @@ def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
             sink.abort()
         raise
     return summary
+
+
+def sweep_leftovers(pipeline: Pipeline, config: RunConfig) -> list[str]:
+    """Remove what killed runs left where this run will write: partial files beside the output and the
+    rejects, and the corpus stages' spill folders (only those whose owner process has ended)."""
+    removed = []
+    for path in (config.output, config.rejects):
+        if path:
+            removed += sweep_partials(path)
+    for stage in pipeline.corpus_stages:
+        removed += stage.sweep_leftovers()
+    return removed
 
 
 def run_report(summary: Summary, pipeline: Pipeline, config: RunConfig) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import IO, Any
 import orjson
 
 from corpusclean.document import Document
+from corpusclean.io.leftovers import owned_name, sweep
 from corpusclean.io.readers import STDIN, split_suffix
 
 
@@ -82,7 +83,8 @@ class AtomicFile:
         self.path = path
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".partial", dir=directory)
+        fd, self.tmp = tempfile.mkstemp(prefix=owned_name(f".{os.path.basename(path)}."), suffix=".partial",
+                                        dir=directory)
         self._raw = os.fdopen(fd, "wb")
         self._stream = _open_compressed(path, self._raw)
         self.count = 0
@@ -153,7 +155,7 @@ class ShardedDir:
         self.suffix = suffix
         self._created = not os.path.isdir(directory)  # an aborted run removes a directory it made
         os.makedirs(directory, exist_ok=True)
-        self.staging = tempfile.mkdtemp(prefix=".partial-", dir=directory)
+        self.staging = tempfile.mkdtemp(prefix=owned_name(".partial-"), dir=directory)
         self.count = 0
         self._current: AtomicFile | None = None
         self._done: list[str] = []
@@ -204,6 +206,17 @@ class ShardedDir:
 
 
 Sink = AtomicFile | StdoutSink | ShardedDir
+
+
+def sweep_partials(path: str) -> list[str]:
+    """Remove what runs killed while writing to ``path`` left beside it (their partial files, or their
+    staging folders inside a shard directory); the paths removed. Files of runs still going are kept."""
+    if path == STDIN:
+        return []
+    if os.path.isdir(path):
+        return sweep(path, ".partial-")
+    directory = os.path.dirname(os.path.abspath(path))
+    return sweep(directory, f".{os.path.basename(path)}.", suffix=".partial")
 
 
 def open_sink(path: str, *, shard_size: int | None = None) -> Sink:

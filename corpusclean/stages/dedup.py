@@ -46,6 +46,10 @@ def _parts(docs: list[Document], max_chars: int) -> Iterator[list[Document]]:
         yield part
 
 
+# Spill folders of a run: documents waiting for the decision, and the signatures.
+SPILL_PREFIX = "corpusclean-dedup-"
+
+
 class Dedup(CorpusStage):
     """Drop exact and near-duplicate documents, keeping one per cluster.
 
@@ -95,6 +99,11 @@ class Dedup(CorpusStage):
         from corpusclean.dedup.minhash import SCHEME
 
         return {"num_perm": self.num_perm, "ngram": self.ngram, "seed": self.seed, "scheme": SCHEME}
+
+    def sweep_leftovers(self) -> list[str]:
+        from corpusclean.dedup.spill import sweep_spills
+
+        return sweep_spills(self.spill_dir, prefix=SPILL_PREFIX)
 
     def describe(self) -> dict[str, Any]:
         from importlib.metadata import version
@@ -217,7 +226,7 @@ class Decider:
         from corpusclean.dedup.spill import Spill
 
         self.stage = stage
-        self.spill = Spill(stage.spill_dir, prefix="corpusclean-dedup-")
+        self.spill = Spill(stage.spill_dir, prefix=SPILL_PREFIX)
         self.collector = Collector(num_perm=stage.num_perm, signature_path=self.spill.file("signatures.u32"))
         self.decision: Any = None
         if stage.index is not None and os.path.exists(stage.index):
