@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from corpusclean.document import Document
+from corpusclean.engines.journal import JournalMismatch
 from corpusclean.engines.local import RunAborted, RunConfig, clean_files, run_report, sweep_leftovers
 from corpusclean.io.parse import ParseOptions
 from corpusclean.io.readers import FORMATS, STDIN, InputError, expand_inputs, iter_raw, split_suffix
@@ -72,7 +73,7 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if kwargs.get("debug"):
                 raise
-            if isinstance(exc, RecipeError | InputError):
+            if isinstance(exc, RecipeError | InputError | JournalMismatch):
                 raise ConfigError(str(exc)) from None
             if isinstance(exc, RunAborted):
                 click.echo(f"corpusclean: aborted (--on-error fail), nothing written: {exc}", err=True)
@@ -204,6 +205,10 @@ def main() -> None:
 @click.option("--html-metadata/--no-html-metadata", default=True, show_default=True,
               help="HTML and WARC inputs: keep each page's author, date, site name and description in meta. "
                    "--no-html-metadata keeps the title alone and extracts about twice as fast; the text is the same.")
+@click.option("--resume", is_flag=True,
+              help="Journal finished chunks beside OUTPUT, and go on from the journal of an earlier run of this "
+                   "command that was killed (same inputs, recipe and options); the output is what an "
+                   "uninterrupted run writes.")
 @click.option("--time-budget", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="CPU seconds one stage may spend on one document before the document goes to the rejects "
                    "as <stage>/timeout (default: the recipe's time_budget, 5; 0: no limit).")
@@ -216,7 +221,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
           recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
           disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None,
           engine: str = "local", ray_address: str | None = None, two_pass: bool = False,
-          html_metadata: bool = True, time_budget: float | None = None) -> None:
+          html_metadata: bool = True, time_budget: float | None = None, resume: bool = False) -> None:
     """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
 
     Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
@@ -233,6 +238,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
       corpusclean clean crawl-2024-06/ -o june.jsonl --dedup-index seen.npz   # also drop what earlier runs kept
       corpusclean clean crawl/ -o clean.jsonl --two-pass --report run.json   # mine site templates first
       corpusclean clean s3://bucket/crawl/ -o s3://bucket/clean/ --engine ray --ray-address auto
+      corpusclean clean crawl/ -o out/ --resume          # after a kill, the same command goes on from the journal
 
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
     2 bad usage or recipe.
@@ -253,9 +259,11 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
         inputs=inputs, output=output, rejects=rejects, fmt=fmt,
         parse=ParseOptions(text_field=text_field, id_field=id_field or None, html_metadata=html_metadata),
         workers=workers or os.cpu_count() or 1, on_error=on_error, shard_size=shard_size,
-        progress=not quiet and sys.stderr.isatty(),
+        progress=not quiet and sys.stderr.isatty(), resume=resume,
     )
     if engine == "ray":
+        if resume:
+            raise click.BadParameter("works with --engine local only", param_hint="--resume")
         summary = _clean_on_ray(pipeline, config, ray_address, workers)
     else:
         if ray_address is not None:

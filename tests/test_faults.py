@@ -201,3 +201,73 @@ def test_sweep_removes_only_the_litter_of_ended_processes(tmp_path):
     finally:
         living.kill()
         living.wait()
+
+
+def _clean_command(source: Path, out: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "corpusclean.cli", "clean", str(source), "-o", out, "-q", *extra]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL")
+def test_resume_after_sigkill_at_random_points_gives_the_uninterrupted_output(tmp_path):
+    import random
+
+    rows = records(4000, seed=21)
+    rows += [dict(r, id=f"copy-{r['id']}") for r in rows[::9]]  # duplicates across chunks: dedup decides late
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    whole = tmp_path / "whole"
+    subprocess.run(_clean_command(source, f"{whole}/", "--rejects", str(tmp_path / "whole.rej")), check=True)
+    part = tmp_path / "part"
+    journal = part / ".corpusclean-journal"
+    command = _clean_command(source, f"{part}/", "--rejects", str(tmp_path / "part.rej"), "--resume",
+                             "--workers", "1")
+    rng = random.Random(5)
+    kills = 0
+    for _ in range(10):
+        before = journal.stat().st_size if journal.exists() else 0
+        proc = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        # Kill at a random moment after this run has journalled something of its own (a kill during start-up
+        # only would test nothing), or let it finish.
+        while proc.poll() is None and (not journal.exists() or journal.stat().st_size <= max(before, 1000)):
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0, 0.3))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if proc.returncode == 0:
+            break
+        assert proc.returncode == -signal.SIGKILL
+        kills += 1
+    else:
+        assert subprocess.run(command).returncode == 0
+    assert kills >= 3
+    assert sorted(p.name for p in part.iterdir()) == ["part-00000.jsonl"]  # journal and staging gone
+    assert (part / "part-00000.jsonl").read_bytes() == (whole / "part-00000.jsonl").read_bytes()
+    assert (tmp_path / "part.rej").read_bytes() == (tmp_path / "whole.rej").read_bytes()
+
+
+def test_journal_drops_a_torn_record_and_refuses_another_runs_journal(tmp_path):
+    from corpusclean.engines.journal import Journal, JournalMismatch
+
+    path = str(tmp_path / ".journal")
+    first = Journal(path, "digest-a")
+    assert list(first.done()) == []
+    first.append({"chunk": 1})
+    first.append({"chunk": 2})
+    first.close()
+    with open(path, "ab") as handle:
+        handle.write(b"\x40\x00\x00\x00\x00\x00\x00\x00partial")  # a record the kill cut short
+    again = Journal(path, "digest-a")
+    assert list(again.done()) == [{"chunk": 1}, {"chunk": 2}]
+    again.append({"chunk": 3})
+    again.close()
+    assert list(Journal(path, "digest-a").done()) == [{"chunk": 1}, {"chunk": 2}, {"chunk": 3}]
+    with pytest.raises(JournalMismatch, match="other inputs"):
+        list(Journal(path, "digest-b").done())
+    header_only = tmp_path / ".cut"
+    header_only.write_bytes(b"corpusclean-jour")  # killed while writing the header
+    assert list(Journal(str(header_only), "digest-a").done()) == []
+
+
+def test_resume_refuses_stdin(tmp_path):
+    result = CliRunner().invoke(main, ["clean", "-", "-o", str(tmp_path / "out/"), "--resume"], input="{}\n")
+    assert result.exit_code != 0 and "--resume needs files" in result.output

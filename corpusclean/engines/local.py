@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
+import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from corpusclean.engines.batch import Batch, encode_batch
 from corpusclean.engines.deferred import encode_pending, finish
+from corpusclean.engines.journal import Journal, fingerprint, journal_path
 from corpusclean.io.parse import ParseOptions
-from corpusclean.io.readers import RawItem, iter_raw
+from corpusclean.io.readers import STDIN, RawItem, expand_inputs, iter_raw
 from corpusclean.io.writers import Sink, open_sink, sweep_partials
 from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
 from corpusclean.summary import Summary
@@ -35,23 +38,64 @@ class RunConfig:
     on_error: str = "skip"
     shard_size: int | None = None
     progress: bool = False
+    resume: bool = False
 
 
-def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *, rejects: bool) -> Iterator[Batch]:
+def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *, rejects: bool,
+             journal: Journal | None = None) -> Iterator[Batch]:
     encode = functools.partial(encode_batch, rejects=rejects)
     if not pipeline.corpus_stages:
-        yield from pipeline.map_raw(items, config.parse, encode, workers=config.workers)
+        yield from _journaled(lambda rest: pipeline.map_raw(rest, config.parse, encode, workers=config.workers),
+                              items, journal)
         return
     if len(pipeline.corpus_stages) == 1 and hasattr(pipeline.corpus_stages[0], "decider"):
-        yield from _decided_batches(pipeline, pipeline.corpus_stages[0], items, config, rejects=rejects)
+        yield from _decided_batches(pipeline, pipeline.corpus_stages[0], items, config, rejects=rejects,
+                                    journal=journal)
         return
+    if journal is not None:
+        raise ValueError("--resume works with deduplication and per-document stages, not with "
+                         f"corpus stages {[s.name for s in pipeline.corpus_stages]}")
     docs = pipeline.run_raw(items, config.parse, workers=config.workers)
     while chunk := list(itertools.islice(docs, CHUNK_ITEMS)):
         yield encode(chunk)
 
 
+def _journaled(results: Callable[[Iterator[RawItem]], Iterator[Any]], items: Iterator[RawItem],
+               journal: Journal | None) -> Iterator[Any]:
+    """``results(items)``, one per chunk; with a journal, the chunks an earlier run finished come from the
+    journal, their input items are skipped unparsed, and every new result is journalled as it arrives."""
+    if journal is None:
+        yield from results(items)
+        return
+    chunks = 0
+    for result in journal.done():
+        chunks += 1
+        yield result
+    for _ in itertools.islice(items, chunks * CHUNK_ITEMS):  # chunks are CHUNK_ITEMS items, in input order
+        pass
+    for result in results(items):
+        journal.append(result)
+        yield result
+
+
+def open_journal(pipeline: Pipeline, config: RunConfig) -> Journal:
+    """The journal of a ``--resume`` run: beside its output, keyed by everything the results depend on."""
+    if STDIN in config.inputs or config.output == STDIN:
+        raise ValueError("--resume needs files: standard input cannot be read again, nor stdout rewound")
+    errors: list[str] = []
+    files = list(expand_inputs(config.inputs, errors))
+    for stage in pipeline.corpus_stages:
+        index = getattr(stage, "index", None)
+        if index and os.path.exists(index):
+            files.append(index)  # an index saved by the killed run itself must not be read as an earlier one
+    options = {"parse": dataclasses.asdict(config.parse), "fmt": config.fmt, "rejects": config.rejects is not None,
+               "chunk": CHUNK_ITEMS, "errors": errors}
+    return Journal(journal_path(config.output), fingerprint(files=files, stages=pipeline.describe(),
+                                                            options=options))
+
+
 def _decided_batches(pipeline: Pipeline, stage: Any, items: Iterator[RawItem], config: RunConfig, *,
-                     rejects: bool) -> Iterator[Batch]:
+                     rejects: bool, journal: Journal | None = None) -> Iterator[Batch]:
     """Batches for a pipeline ending in a stage that decides from per-document keys (deduplication): the
     workers encode each document as far as they can (:mod:`corpusclean.engines.deferred`) and pack the keys, this
     process spills the pickled chunks as they come, decides, and finishes each line; documents are never
@@ -60,7 +104,9 @@ def _decided_batches(pipeline: Pipeline, stage: Any, items: Iterator[RawItem], c
     encode = functools.partial(encode_pending, stage=stage, rejects=rejects)
     try:
         decider = stage.decider()
-        for keys, pending in pipeline.map_raw(items, config.parse, encode, workers=config.workers, corpus=True):
+        chunks = _journaled(lambda rest: pipeline.map_raw(rest, config.parse, encode, workers=config.workers,
+                                                          corpus=True), items, journal)
+        for keys, pending in chunks:
             decider.add_packed(keys)
             decider.spill.write_pickled(pending)
         verdicts = decider.verdicts()
@@ -95,13 +141,15 @@ def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
     errors = summary.errors
     items = iter_raw(config.inputs, errors, fmt=config.fmt)
     sinks: list[Sink] = []
+    journal = open_journal(pipeline, config) if config.resume else None
     try:
         out = open_sink(config.output, shard_size=config.shard_size)
         sinks.append(out)
         rejects = open_sink(config.rejects) if config.rejects else None
         if rejects is not None:
             sinks.append(rejects)
-        for batch in _progress(_batches(pipeline, items, config, rejects=rejects is not None), config.progress):
+        batches = _batches(pipeline, items, config, rejects=rejects is not None, journal=journal)
+        for batch in _progress(batches, config.progress):
             summary.update(batch.summary)
             if config.on_error == "fail" and errors:
                 raise RunAborted(errors[0])
@@ -112,7 +160,11 @@ def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
             raise RunAborted(errors[0])
         for sink in sinks:
             sink.commit()
+        if journal is not None:
+            journal.remove()
     except BaseException:
+        if journal is not None:
+            journal.close()  # kept: a run with --resume goes on from it
         for sink in sinks:
             sink.abort()
         raise
