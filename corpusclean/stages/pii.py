@@ -1,0 +1,164 @@
+"""Mask personal data: e-mail addresses, mainland mobile numbers, resident ID numbers and IPv4 addresses.
+
+A model trained on a crawl can repeat a phone number or an ID-card number it saw; the number itself teaches
+nothing. Each match is replaced by a placeholder (``<EMAIL>``, ``<PHONE>``, ``<ID_NUMBER>``, ``<IP>``) that
+keeps the sentence readable, and leaves a receipt ``pii/<kind>`` holding the original, so the rejects file
+can restore it (keep that file as private as the input).
+
+What is not personal data must stay: dates, amounts, order and tracking numbers, and digit runs inside longer
+numbers. So a mobile number is 11 digits starting 13-19 with no digit or letter glued on either side, and
+not right after a word that says it is another kind of number (订单号, 单号, 编号, 卡号...); an ID number
+is 18 characters whose birth date is a real date and whose last character is the ISO 7064 check digit of
+the other 17 (a random 18-digit number passes one time in eleven, an order number almost never also
+carries a valid date); an IPv4 address is four numbers up to 255, not a version number after "v"/"版本".
+Hotlines ("服务热线：400-…") are the ``rules`` stage's business: whole lines of page chrome, removed there.
+
+>>> stage = Pii()
+>>> from corpusclean.document import Document
+>>> doc = Document(id="1", text="联系人张伟，手机13912345678，邮箱zhang.wei@example.cn。")
+>>> stage.process(doc)
+>>> doc.text
+'联系人张伟，手机<PHONE>，邮箱<EMAIL>。'
+>>> [(r.rule, r.text) for r in doc.removals]
+[('phone', '13912345678'), ('email', 'zhang.wei@example.cn')]
+>>> doc = Document(id="2", text="订单号13912345678已发货，金额139123.45元，2022年01月17日。")
+>>> stage.process(doc); doc.text
+'订单号13912345678已发货，金额139123.45元，2022年01月17日。'
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from corpusclean.document import Document
+from corpusclean.stage import Editor
+
+KINDS = ("email", "phone", "id_number", "ip")
+PLACEHOLDERS = {"email": "<EMAIL>", "phone": "<PHONE>", "id_number": "<ID_NUMBER>", "ip": "<IP>"}
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_PATTERN = re.compile(
+    r"(?P<email>(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-]))"
+    r"|(?P<id_number>(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z]))"
+    r"|(?P<phone>(?<![0-9A-Za-z+])(?<!\d\.)(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:\d{8}|[ -]\d{4}[ -]\d{4})"
+    r"(?![0-9A-Za-z]|\.\d))"
+    rf"|(?P<ip>(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?![\w.]|\.\d))",
+    re.ASCII,
+)
+# Words that name a number as something else than a phone number, right before it (with a colon or not).
+_OTHER_NUMBER = re.compile(r"(?:订单|单号|编号|卡号|账号|帐号|流水号|运单|快递|条码|工号|学号|QQ|qq|No\.?)[:：\s#]*$")
+_VERSION = re.compile(r"(?:[vV]|版本|version\s?)$")
+# Where a match can be: an "@" (e-mail), or a run of digits and separators at least 7 long (phone, ID
+# number, dotted quad). Found with a pattern that starts with a character set, which the regex engine scans
+# for in C: ~200 MB/s on Chinese prose, where the full pattern tried at every position runs at ~60 MB/s.
+_NUMERIC_RUN = re.compile(r"[+0-9][0-9 .+-]{5,}[0-9Xx]")
+# Most documents hold no such run: this simpler pattern rules them out at ~400 MB/s before the one above.
+_MAYBE_RUN = re.compile(r"[0-9][0-9 .-]{5}")
+# Characters of context the full pattern's look-behinds and look-aheads need around a run.
+_CONTEXT = 3
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def valid_id_number(number: str) -> bool:
+    """Whether an 18-character resident ID number has a real birth date and the right check character.
+
+    >>> valid_id_number("11010519491231002X"), valid_id_number("110105194912310021")
+    (True, False)
+    >>> valid_id_number("110105194902300028")   # 30 February
+    False
+    """
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    if not datetime.date(1900, 1, 1) <= born <= datetime.date(2100, 1, 1):
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def find_pii(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of every piece of personal data in ``text``, in order.
+
+    >>> find_pii("服务器 192.168.1.20 已上线，v1.2.3.4 版本")
+    [(4, 16, 'ip')]
+    """
+    found: list[tuple[int, int, str]] = []
+    for start, end in _candidates(text):
+        for match in _PATTERN.finditer(text, start, end):
+            found += _accepted(text, match)
+    return found
+
+
+def _candidates(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` the full pattern must search: the whole text when it holds an "@", else each
+    digit run with the context its look-arounds read (searched with ``pos``/``endpos``: look-behinds see
+    before ``pos``)."""
+    if "@" in text:
+        return [(0, len(text))]
+    spans: list[tuple[int, int]] = []
+    if not _MAYBE_RUN.search(text):
+        return spans
+    for run in _NUMERIC_RUN.finditer(text):
+        start, end = run.start(), min(len(text), run.end() + _CONTEXT)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _accepted(text: str, match: re.Match[str]) -> list[tuple[int, int, str]]:
+    """``[(start, end, kind)]`` for a match that passes its kind's check (check digit, the words before)."""
+    kind = match.lastgroup
+    assert kind is not None
+    start, end = match.span()
+    before = text[max(0, start - 12):start]
+    if kind == "id_number" and not valid_id_number(match.group()):
+        return []
+    if kind == "phone" and _OTHER_NUMBER.search(before):
+        return []
+    if kind == "ip" and _VERSION.search(before.rstrip()):
+        return []
+    return [(start, end, kind)]
+
+
+class Pii(Editor):
+    """Replace personal data by placeholders, one receipt per piece (``pii/<kind>``, the original text).
+
+    ``kinds`` chooses what is masked (default: all of ``email``, ``phone``, ``id_number``, ``ip``).
+    """
+
+    name = "pii"
+
+    def __init__(self, *, kinds: list[str] | None = None) -> None:
+        chosen = list(KINDS if kinds is None else kinds)
+        unknown = [k for k in chosen if k not in KINDS]
+        if unknown:
+            raise ValueError(f"kinds: unknown kind {unknown[0]!r} (known: {', '.join(KINDS)})")
+        self.kinds = frozenset(chosen)
+
+    def describe(self) -> dict[str, Any]:
+        return {"stage": self.name, "kinds": sorted(self.kinds)}
+
+    def edit(self, doc: Document) -> str:
+        text = doc.text
+        found = [f for f in find_pii(text) if f[2] in self.kinds]
+        if not found:
+            return text
+        pieces = []
+        last = 0
+        for start, end, kind in found:
+            pieces.append(text[last:start])
+            pieces.append(PLACEHOLDERS[kind])
+            doc.record_removal(self.name, kind, text[start:end], kind="span", line=text.count("\n", 0, start))
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
