@@ -16,6 +16,7 @@ from typing import Any
 
 from corpusclean.budget import Budget, DocumentTimeout
 from corpusclean.document import Document
+from corpusclean.io.leftovers import alive
 from corpusclean.io.parse import ParseOptions, parse_item
 from corpusclean.io.readers import RawItem
 from corpusclean.packing import pack, unpack
@@ -82,12 +83,7 @@ class Pipeline:
             for stage in self.stages:
                 if doc.rejected is not None:
                     break
-                budget.step()
-                text, removed = doc.text, len(doc.removals)
-                try:
-                    stage.process(doc)
-                except DocumentTimeout:
-                    _timed_out(doc, stage.name, text, removed, budget.seconds)
+                _process_within(budget, stage, doc)
         return doc
 
     def process_batch(self, docs: list[Document]) -> list[Document]:
@@ -104,12 +100,7 @@ class Pipeline:
             for stage in per_document:
                 for doc in docs:
                     if doc.rejected is None:
-                        budget.step()
-                        text, removed = doc.text, len(doc.removals)
-                        try:
-                            stage.process(doc)
-                        except DocumentTimeout:
-                            _timed_out(doc, stage.name, text, removed, budget.seconds)
+                        _process_within(budget, stage, doc)
         for stage in corpus:
             stage.prepare_batch([doc for doc in docs if doc.rejected is None])
         return docs
@@ -192,12 +183,18 @@ def _record_text(record: dict[str, Any], text_field: str, number: int) -> str:
     return text
 
 
-def _timed_out(doc: Document, stage: str, text: str, removed: int, seconds: float) -> None:
-    """Reject ``doc`` whole, as it was before ``stage`` started on it: a stage stopped half-way may have
-    changed the text without leaving its receipts, and the rejects must let the document be recovered."""
-    doc.text = text
-    del doc.removals[removed:]
-    doc.reject(stage, "timeout", threshold=seconds)
+def _process_within(budget: Budget, stage: Stage, doc: Document) -> None:
+    """``stage.process(doc)``, or, past the budget, ``doc`` rejected as ``<stage>/timeout`` as it was before
+    the stage started on it: a stage stopped half-way may have changed the text without leaving its
+    receipts, and the rejects must let the document be recovered."""
+    budget.step()
+    text, removed = doc.text, len(doc.removals)
+    try:
+        stage.process(doc)
+    except DocumentTimeout:
+        doc.text = text
+        del doc.removals[removed:]
+        doc.reject(stage.name, "timeout", threshold=budget.seconds)
 
 
 def _process_docs(pipeline: Pipeline, chunk: list[Document]) -> list[Document]:
@@ -245,21 +242,12 @@ def _exit_when_gone(pid: int) -> None:
         if handle is not None:
             select.select([handle], [], [])
         else:
-            while _alive(pid):
+            while alive(pid):
                 time.sleep(0.5)
         os._exit(1)
 
     threading.Thread(target=watch, name="corpusclean-main-watch", daemon=True).start()
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _worker_call(func: Any, chunk: list[Any]) -> list[Any]:
