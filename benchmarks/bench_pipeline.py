@@ -279,6 +279,11 @@ def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat
           f"{best['pss_mb']:.0f} MB; {kept:,} documents kept")
     steady_cpu = best["cpu"] - fixed["cpu"]
     steady_wall = best["wall"] - fixed["wall"]
+    if steady_cpu <= 0 or steady_wall <= 0:
+        # The start-up run took longer than the whole one: another job slowed it. No rate is honest here.
+        print(f"      start-up run ({fixed['wall']:.2f} s) not shorter than the whole run ({best['wall']:.2f} s): "
+              "the machine was too busy to separate start-up from the steady rate; rerun when it is quieter")
+        return float("nan")
     steady = (size_mb - small_mb) / steady_cpu
     print(f"      start-up (first {CHUNK_ITEMS * workers} documents, {small_mb:.1f} MB): "
           f"{fixed['wall']:.2f} s wall, "
