@@ -10,11 +10,13 @@ from typing import Any
 META_FIELDS = ("title", "author", "date", "url", "hostname", "sitename", "description")
 
 
-def extract(html: str, *, url: str | None = None, metadata: bool = True) -> dict[str, Any]:
+def extract(html: Any, *, url: str | None = None, metadata: bool = True) -> dict[str, Any]:
     """``{"text": main text, "title": ..., "date": ..., ...}``; text is ``""`` when trafilatura finds none.
 
-    ``metadata=False`` skips trafilatura's metadata pass (author, date, site name, description: about
-    half the extraction time on the evaluation pages) and keeps the title alone; the text is the same.
+    ``html`` is HTML text or a tree from :func:`load` (which trafilatura prunes as it works: read anything
+    else from it first, as :func:`corpusclean.io.dom_evidence.index_page` does). ``metadata=False`` skips
+    trafilatura's metadata pass (author, date, site name, description: about half the extraction time on
+    the evaluation pages) and keeps the title alone; the text is the same.
 
     >>> body = "<article><p>" + "这是正文。" * 30 + "</p></article>"
     >>> page = f"<html><head><title>标题</title></head><body>{body}</body></html>"
@@ -41,7 +43,19 @@ def extract(html: str, *, url: str | None = None, metadata: bool = True) -> dict
     return out
 
 
-def _text_and_title(html: str, url: str | None, options: dict[str, Any]) -> dict[str, Any]:
+def load(html: str) -> Any:
+    """The lxml tree trafilatura would make of ``html`` (``None`` when it makes none), to be read for
+    evidence before :func:`extract` is given it.
+
+    >>> load("<html><body><p>正文</p></body></html>").tag
+    'html'
+    """
+    import trafilatura
+
+    return trafilatura.load_html(html)
+
+
+def _text_and_title(html: Any, url: str | None, options: dict[str, Any]) -> dict[str, Any]:
     import trafilatura
     from trafilatura.metadata import extract_title
 
