@@ -14,6 +14,7 @@ Develop on ``cwced`` (the default); the other sets are test data: report them, n
 Usage:
     python benchmarks/dom_evidence_report.py
     python benchmarks/dom_evidence_report.py --sets all --json
+    python benchmarks/dom_evidence_report.py --manifest ../heldout/manifest.jsonl --sets all
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.eval_data import Page, eval_dir, pages
+from benchmarks.eval_data import Page, eval_dir, manifest_pages, pages
 from benchmarks.eval_scoring import consume_runs, fold, fold_lines
 from corpusclean.document import Document
 from corpusclean.io.dom_evidence import FEATURES
@@ -134,11 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-dir", help="shared/eval folder (default: next to the repository)")
+    parser.add_argument("--manifest", help="manifest.jsonl of other pages with gold (lines of set, name, html, gold; "
+                        "paths relative to it), e.g. a held-out set: report only, never tune on it")
     parser.add_argument("--sets", default="cwced", help="comma-separated sets with full gold text, or 'all'")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
-    chosen = [p for p in pages(eval_dir(args.eval_dir)) if p.gold is not None
-              and (args.sets == "all" or p.set in args.sets.split(","))]
+    found = manifest_pages(Path(args.manifest)) if args.manifest else pages(eval_dir(args.eval_dir))
+    chosen = [p for p in found if p.gold is not None and (args.sets == "all" or p.set in args.sets.split(","))]
     result = report(chosen)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -162,8 +162,8 @@ class _Block:
 class PageIndex:
     """The page's text in document order, normalised, with the block each character came from.
 
-    Built once per page by :func:`index_page` before extraction (trafilatura prunes the tree it is given);
-    :meth:`evidence` then maps any lines to it.
+    Built once per page by :func:`index_page`; :meth:`evidence` then maps any lines to it. It holds no
+    reference to the tree.
     """
 
     text: str
@@ -508,8 +508,8 @@ def _article(blocks: list[_Block]) -> list[int]:
 def line_evidence(tree_or_html: Any, lines: Iterable[str]) -> list[dict[str, float]]:
     """The :data:`FEATURES` of each line of text extracted from a page, from the page's DOM.
 
-    ``tree_or_html`` is HTML text or an lxml tree (read, not changed). Give the tree before extraction:
-    trafilatura prunes the tree it works on. For many line sets on one page, :func:`index_page` once and
+    ``tree_or_html`` is HTML text or an lxml tree (read, not changed; trafilatura too leaves a tree it is
+    given as it was, so one parse serves both). For many line sets on one page, :func:`index_page` once and
     :meth:`PageIndex.evidence` for each.
 
     >>> page = ("<body><div id='main'><p>记者从市政府获悉，新的公园将在五月开放。</p></div>"

@@ -13,8 +13,9 @@ META_FIELDS = ("title", "author", "date", "url", "hostname", "sitename", "descri
 def extract(html: Any, *, url: str | None = None, metadata: bool = True) -> dict[str, Any]:
     """``{"text": main text, "title": ..., "date": ..., ...}``; text is ``""`` when trafilatura finds none.
 
-    ``html`` is HTML text or a tree from :func:`load` (which trafilatura prunes as it works: read anything
-    else from it first, as :func:`corpusclean.io.dom_evidence.index_page` does). ``metadata=False`` skips
+    ``html`` is HTML text or a tree from :func:`load`, which is left as it was (trafilatura works on a copy),
+    so the reader can index the same tree for evidence (:mod:`corpusclean.io.dom_evidence`); from a tree
+    the text and metadata are the same as from the text, and come ~20% faster. ``metadata=False`` skips
     trafilatura's metadata pass (author, date, site name, description: about half the extraction time on
     the evaluation pages) and keeps the title alone; the text is the same.
 
@@ -44,8 +45,8 @@ def extract(html: Any, *, url: str | None = None, metadata: bool = True) -> dict
 
 
 def load(html: str) -> Any:
-    """The lxml tree trafilatura would make of ``html`` (``None`` when it makes none), to be read for
-    evidence before :func:`extract` is given it.
+    """The lxml tree trafilatura makes of ``html`` (``None`` when it makes none): parse once, then read it
+    for evidence and give it to :func:`extract`.
 
     >>> load("<html><body><p>正文</p></body></html>").tag
     'html'

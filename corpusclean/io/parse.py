@@ -145,7 +145,7 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
         from corpusclean.io.dom_evidence import index_page
 
         tree = load(html)
-        page = index_page(tree)  # before extraction, which prunes the tree; no tree: every line unmatched
+        page = index_page(tree)  # no tree: every line unmatched
         if tree is None:
             tree = html
     extracted = extract(tree, url=item.extra.get("url"), metadata=options.html_metadata)
