@@ -121,6 +121,30 @@ def _readable_else_precise(html: str) -> str:
     return readable if len(fold(readable)) * 2 >= len(fold(precise)) else precise
 
 
+def _readable_formatted(html: str) -> str:
+    """readability's main node, written out by trafilatura (tables as Markdown, list items, headings); when
+    readability has under half the characters of trafilatura's precise text, that text instead."""
+    from readability import Document as Readable
+
+    precise = _trafilatura(favor_precision=True)(html)
+    try:
+        node = Readable(html).summary(html_partial=True)
+    except Exception:
+        return precise
+    readable = _html_text(node)
+    if len(fold(readable)) * 2 < len(fold(precise)):
+        return precise
+    formatted = _trafilatura(favor_recall=True)(f"<html><body>{node}</body></html>")
+    return formatted if len(fold(formatted)) * 10 >= len(fold(readable)) * 9 else readable
+
+
+def _corpusclean_readability(html: str) -> str:
+    from corpusclean.io.html_extract import extract, load
+
+    tree = load(html)
+    return extract(tree if tree is not None else html, metadata=False, extractor="readability")["text"]
+
+
 def _precise_or_default(html: str) -> str:
     precise = _trafilatura(favor_precision=True)(html)
     default = _trafilatura()(html)
@@ -140,6 +164,8 @@ SETUPS: dict[str, Callable[[str], str]] = {
     "traf precision or default if short": _precise_or_default,
     "readability ∩ traf default": _readable_and_trafilatura,
     "readability or traf precision if short": _readable_else_precise,
+    "readability via trafilatura or traf precision": _readable_formatted,
+    "corpusclean extractor=readability": _corpusclean_readability,
 }
 
 

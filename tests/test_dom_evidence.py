@@ -138,3 +138,21 @@ def test_realign_follows_edits_of_earlier_stages():
     assert again == [rows[lines.index(line)] for line in kept]
     with pytest.raises(ValueError, match="rows describe"):
         realign(doc.text, rows[:-1], doc.text)
+
+
+def test_readability_extractor_leaves_out_the_related_posts():
+    pytest.importorskip("readability")
+    default = _read(BLOG_PAGE, html_evidence=False)
+    readable = _read(BLOG_PAGE, html_extractor="readability")
+    gold = gold_text(BLOG_PAGE)
+    assert any(line.startswith("[2005-") for line in default.text.split("\n"))
+    assert not any(line.startswith("[2005-") for line in readable.text.split("\n"))
+    article = [line for line in default.text.split("\n") if len(line) > 30 and _in_gold(line, gold)]
+    assert all(normalise(line) in normalise(readable.text) for line in article)
+    assert readable.meta == default.meta  # metadata still comes from trafilatura
+    assert len(readable.scratch[DOM_LINES]) == len(readable.text.split("\n"))
+
+
+def test_unknown_extractor_is_a_value_error():
+    with pytest.raises(ValueError, match="'goose'"):
+        _read(UTF8_PAGE, html_extractor="goose")

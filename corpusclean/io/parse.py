@@ -32,6 +32,7 @@ class ParseOptions:
     html_title: bool = True
     html_metadata: bool = True
     html_evidence: bool = True
+    html_extractor: str = "trafilatura"
 
 
 def _raw_record(data: bytes) -> dict[str, Any]:
@@ -148,7 +149,8 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
         page = index_page(tree)  # no tree: every line unmatched
         if tree is None:
             tree = html
-    extracted = extract(tree, url=item.extra.get("url"), metadata=options.html_metadata)
+    extracted = extract(tree, url=item.extra.get("url"), metadata=options.html_metadata,
+                        extractor=options.html_extractor)
     meta: dict[str, Any] = {"encoding": encoding}
     meta.update({k: v for k, v in extracted.items() if k != "text" and v})
     text = extracted["text"]
