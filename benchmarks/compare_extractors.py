@@ -8,8 +8,10 @@ when the text does not start with it (as the reader does), through the default r
 
 Setups: trafilatura with its defaults, ``favor_precision``, ``favor_recall`` and ``fast`` (no fallback);
 readability-lxml; jusText with no stop list (link density and length only: it ships none for Chinese);
-newspaper4k; and two combinations: the lines of trafilatura (precision) that readability also has, and
-trafilatura (precision) falling back to its defaults when the precise text is under a third as long.
+newspaper4k; and combinations: the lines of trafilatura (precision) that readability also has, and the
+reverse; trafilatura (precision) falling back to its defaults when the precise text is under a third as long;
+readability falling back to trafilatura (precision) when it has under half as many characters, as plain text
+or written out by trafilatura; and corpusclean's own ``extract(extractor="readability")``, which is the last.
 
 readability-lxml and newspaper4k are not corpusclean dependencies (``pip install readability-lxml newspaper4k``);
 setups whose package is missing are skipped. newspaper4k takes seconds a page and runs only when named in

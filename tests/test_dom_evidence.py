@@ -8,9 +8,9 @@ import pytest
 from corpusclean.document import Document
 from corpusclean.io.dom_evidence import FEATURES, WORD_GROUPS, index_page, line_evidence, normalise, realign
 from corpusclean.io.parse import DOM_LINES, DOM_TEXT, ParseOptions, parse_item
-from corpusclean.io.readers import RawItem
+from corpusclean.io.readers import RawItem, iter_raw
 from corpusclean.pipeline import Pipeline
-from tests.realtext import BLOG_PAGE, GBK_PAGE, UTF8_PAGE, gold_text
+from tests.realtext import BLOG_PAGE, GBK_PAGE, UTF8_PAGE, gold_text, write_warc
 from tests.teststages import DomProbe
 
 
@@ -100,6 +100,17 @@ def test_evidence_reaches_stages_in_workers(workers):
     for doc in docs:
         assert doc.meta["dom_rows"] == len(doc.text.split("\n"))
         assert doc.meta["dom_matched"] >= 3
+
+
+def test_warc_responses_get_evidence(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    write_warc(path, gzip_records=True)
+    errors: list[str] = []
+    docs = [parse_item(item, ParseOptions()) for item in iter_raw([str(path)], errors)]
+    assert errors == [] and len(docs) == 2
+    for doc in docs:
+        rows = doc.scratch[DOM_LINES]
+        assert len(rows) == len(doc.text.split("\n")) and sum(r["matched"] for r in rows) >= 3
 
 
 def test_class_words_of_chinese_sites():

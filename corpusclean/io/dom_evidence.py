@@ -536,6 +536,9 @@ def realign(parsed_text: str, rows: Sequence[dict[str, float]], text: str) -> li
     parsed = [normalise(line) for line in parsed_text.split("\n")]
     if len(parsed) != len(rows):
         raise ValueError(f"rows describe {len(rows)} lines but parsed_text has {len(parsed)}")
+    positions: dict[str, list[int]] = {}
+    for i, key in enumerate(parsed):
+        positions.setdefault(key, []).append(i)
     out = []
     cursor = 0
     empty = dict.fromkeys(rows[0] if rows else FEATURES, 0.0)
@@ -543,8 +546,10 @@ def realign(parsed_text: str, rows: Sequence[dict[str, float]], text: str) -> li
         key = normalise(line)
         found = -1
         if key:
+            same = positions.get(key, [])
             for start in (cursor, 0):
-                found = next((i for i in range(start, len(parsed)) if parsed[i] == key), -1)
+                at = bisect.bisect_left(same, start)
+                found = same[at] if at < len(same) else -1
                 if found < 0:
                     found = next((i for i in range(start, len(parsed)) if key in parsed[i]), -1)
                 if found >= 0:
