@@ -64,10 +64,11 @@ WORD_GROUPS: dict[str, tuple[str, ...]] = {
     "content": ("content", "article", "main", "text", "body", "post", "entry", "zhengwen", "zw", "detail",
                 "neirong", "txt", "artibody", "story", "news_content", "con", "cont", "wenzhang", "show"),
 }
-# Tag names that say the same as class words: a <nav> is navigation whatever its class.
+# Tag names that say the same as class words: a <nav> is navigation whatever its class. Not <form>: ASP.NET
+# pages wrap the whole page in one.
 TAG_GROUPS: dict[str, str] = {"nav": "nav", "footer": "footer", "header": "header", "aside": "sidebar",
-                              "article": "content", "main": "content", "form": "share", "select": "nav",
-                              "button": "share", "marquee": "hot"}
+                              "article": "content", "main": "content", "select": "nav", "button": "share",
+                              "marquee": "hot"}
 
 _GROUP_NAMES = tuple(WORD_GROUPS)
 _GROUP_BIT = {name: 1 << i for i, name in enumerate(_GROUP_NAMES)}
