@@ -91,6 +91,17 @@ def pages(base: Path) -> Iterator[Page]:
         yield Page("newspaper4k_zh", html.stem, html, gold=gold.read_text(encoding="utf-8"))
 
 
+def manifest_pages(manifest: Path) -> Iterator[Page]:
+    """Pages listed in a ``manifest.jsonl`` (one JSON object a line: ``set``, ``name``, ``html`` and ``gold``
+    paths relative to the manifest's folder), as a held-out set is laid out."""
+    base = manifest.parent
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            yield Page(entry["set"], entry["name"], base / entry["html"],
+                       gold=(base / entry["gold"]).read_text(encoding="utf-8"))
+
+
 # --- the benchmark corpus ---------------------------------------------------------------------------
 
 def boilerplate_lines() -> list[list[str]]:

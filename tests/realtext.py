@@ -1,8 +1,9 @@
 """Real Chinese text for the I/O tests: the bundled seeds and gold main texts of real pages.
 
-``tests/data/cwced/`` holds two pages of the Chinese-Web-Content-Extraction-Dataset (MIT, see its LICENSE)
+``tests/data/cwced/`` holds three pages of the Chinese-Web-Content-Extraction-Dataset (MIT, see its LICENSE)
 with their hand-copied gold text: ``gbk_no_charset.html`` is GBK bytes with no charset declared anywhere,
-``utf8.html`` declares UTF-8.
+``utf8.html`` declares UTF-8, ``blog_related.html`` is a blog post followed by a list of the blog's other
+posts (dated links), for the DOM evidence tests.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ DATA = Path(__file__).resolve().parent / "data"
 CWCED = DATA / "cwced"
 GBK_PAGE = CWCED / "gbk_no_charset.html"
 UTF8_PAGE = CWCED / "utf8.html"
+BLOG_PAGE = CWCED / "blog_related.html"
 
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]*[”’」』）]*")
 

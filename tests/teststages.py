@@ -118,7 +118,20 @@ class ExactRepeats(CorpusStage):
             yield doc
 
 
-TEST_STAGES = (DropLines, Explode, Slow, ExactRepeats)
+class DomProbe(Stage):
+    """Record in ``meta`` what the reader left in ``doc.scratch`` for stages: how many rows of DOM evidence
+    and how many of them matched, so a test can see the evidence reach stages in worker processes."""
+
+    name = "test_dom_probe"
+
+    def process(self, doc: Document) -> None:
+        rows = doc.scratch.get("dom_lines")
+        if rows is not None:
+            doc.meta["dom_rows"] = len(rows)
+            doc.meta["dom_matched"] = sum(int(row["matched"]) for row in rows)
+
+
+TEST_STAGES = (DropLines, Explode, Slow, ExactRepeats, DomProbe)
 for _stage in TEST_STAGES:
     REGISTRY.pop(_stage.name, None)
 

@@ -17,6 +17,9 @@ from corpusclean.io.encoding import UndecodableError, canonical, declared_charse
 from corpusclean.io.readers import RawItem
 
 STAGE = "read"
+# doc.scratch keys of HTML/WARC documents: per-line DOM evidence and the text it describes.
+DOM_LINES = "dom_lines"
+DOM_TEXT = "dom_text"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -28,6 +31,8 @@ class ParseOptions:
     id_field: str | None = "id"
     html_title: bool = True
     html_metadata: bool = True
+    html_evidence: bool = True
+    html_extractor: str = "trafilatura"
 
 
 def _raw_record(data: bytes) -> dict[str, Any]:
@@ -133,9 +138,19 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
     if isinstance(decoded, Document):
         return decoded
     html, encoding = decoded
-    from corpusclean.io.html_extract import extract
+    from corpusclean.io.html_extract import extract, load
 
-    extracted = extract(html, url=item.extra.get("url"), metadata=options.html_metadata)
+    page = None
+    tree: Any = html
+    if options.html_evidence:
+        from corpusclean.io.dom_evidence import index_page
+
+        tree = load(html)
+        page = index_page(tree)  # no tree: every line unmatched
+        if tree is None:
+            tree = html
+    extracted = extract(tree, url=item.extra.get("url"), metadata=options.html_metadata,
+                        extractor=options.html_extractor)
     meta: dict[str, Any] = {"encoding": encoding}
     meta.update({k: v for k, v in extracted.items() if k != "text" and v})
     text = extracted["text"]
@@ -147,7 +162,13 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
     doc_id = item.extra.get("url") or os.path.basename(item.source)
     if item.line is not None and not item.extra.get("url"):
         doc_id = item.location
-    return Document(id=doc_id, text=text, source=item.location, meta=meta)
+    doc = Document(id=doc_id, text=text, source=item.location, meta=meta)
+    if page is not None:
+        # Per-run evidence for stages that judge lines: one row of dom_evidence.FEATURES per line of the
+        # text as parsed, and that text, to realign the rows after earlier stages' edits (dom_evidence.realign).
+        doc.scratch[DOM_LINES] = page.evidence(text.split("\n"))
+        doc.scratch[DOM_TEXT] = text
+    return doc
 
 
 PARSERS = {"jsonl": parse_jsonl, "text": parse_text, "html": parse_html}
