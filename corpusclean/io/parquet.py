@@ -49,7 +49,7 @@ def require_pyarrow() -> Any:
     """The ``pyarrow`` module, imported only when Parquet is read or written."""
     try:
         import pyarrow
-        import pyarrow.parquet  # noqa: F401 - the submodule is what is used
+        import pyarrow.parquet  # the submodule is not imported with pyarrow
     except ImportError:
         raise ParquetMissing(f"Parquet needs pyarrow: {INSTALL}") from None
     return pyarrow
@@ -243,6 +243,23 @@ def _none(convert: Callable[[Any], Any], value: Any) -> Any:
     return None if value is None else convert(value)
 
 
+def _strict(type_: Any) -> Callable[[Any], bool] | None:
+    """Which JSON values a primitive column takes: ``pyarrow.array`` would truncate 5.5 into an int64 column
+    and turn ``True`` into 1, where the value belongs in ``fields_json`` as it was."""
+    import pyarrow as pa
+
+    t = pa.types
+    if t.is_integer(type_):
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if t.is_floating(type_):
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+    if t.is_boolean(type_):
+        return lambda v: isinstance(v, bool)
+    if t.is_string(type_) or t.is_large_string(type_):
+        return lambda v: isinstance(v, str)
+    return None
+
+
 class _Column:
     """One carried column: its Arrow type and how JSON values become values of it."""
 
@@ -250,19 +267,24 @@ class _Column:
         self.name = field.name
         self.type = field.type
         self.convert = _converter(field.type)
+        self.fits = _strict(field.type)
 
     def array(self, values: list[Any], overflow: list[dict[str, Any] | None]) -> Any:
         """The column's array; a value that does not fit becomes null and goes to its row's ``overflow``."""
         import pyarrow as pa
 
-        try:
-            convert = self.convert
-            return pa.array([_none(convert, v) for v in values] if convert else values, type=self.type)
-        except (pa.ArrowException, ValueError, TypeError, OverflowError):
-            pass
+        fits = self.fits
+        if fits is None or all(v is None or fits(v) for v in values):
+            try:
+                convert = self.convert
+                return pa.array([_none(convert, v) for v in values] if convert else values, type=self.type)
+            except (pa.ArrowException, ValueError, TypeError, OverflowError):
+                pass
         kept: list[Any] = []
         for row, value in enumerate(values):
             try:
+                if value is not None and fits is not None and not fits(value):
+                    raise TypeError(value)
                 converted = _none(self.convert, value) if self.convert else value
                 pa.array([converted], type=self.type)
             except (pa.ArrowException, ValueError, TypeError, OverflowError):
@@ -270,6 +292,22 @@ class _Column:
                 converted = None
             kept.append(converted)
         return pa.array(kept, type=self.type)
+
+
+def _infer(values: list[Any]) -> Any:
+    """The Arrow type pyarrow infers for a JSONL field's first values; when they disagree (an int, then a
+    string), the first value's type, and the values that do not fit it go to ``fields_json``.
+
+    >>> str(_infer([1, 2])), str(_infer([1, "二"])), str(_infer([None, ["a"]]))
+    ('int64', 'int64', 'list<item: string>')
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.array(values).type
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        first = next(v for v in values if v is not None)
+        return pa.array([first]).type
 
 
 class ParquetSchema:
@@ -292,9 +330,7 @@ class ParquetSchema:
             names: dict[str, None] = {}
             for record in records:
                 names.update(dict.fromkeys(k for k in record if k not in _OWN and k != OVERFLOW))
-            if names:
-                inferred = pa.Table.from_pylist([{k: r.get(k) for k in names} for r in records]).schema
-                self.columns = [_Column(f) for f in inferred]
+            self.columns = [_Column(pa.field(name, _infer([r.get(name) for r in records]))) for name in names]
         fields = [pa.field(name, pa.string()) for name in ("id", "text", "source")]
         fields += [pa.field(c.name, c.type) for c in self.columns]
         if self.overflow:
