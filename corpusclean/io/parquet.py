@@ -155,7 +155,9 @@ def parquet_items(path: str, errors: list[str]) -> Iterator[RawItem]:
     try:
         source = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as exc:
-        errors.append(f"{path}: not a readable Parquet file: {exc}")
+        hint = "" if path.lower().endswith(".parquet") else \
+            " (--format sets the input format; Parquet output is --output-format parquet)"
+        errors.append(f"{path}: not a readable Parquet file: {exc}{hint}")
         return
     with source:
         try:
