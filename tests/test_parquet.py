@@ -88,6 +88,8 @@ def test_output_matches_the_jsonl_output_of_the_same_run(tmp_path):
     source = write_crawl(tmp_path / "in.parquet")
     common = ("--text-field", "content", "--id-field", "doc_id", "-q", "--workers", 2)
     invoke("clean", source, "-o", tmp_path / "out.parquet", *common)
+    invoke("clean", source, "-o", tmp_path / "one-worker.parquet", *common[:-1], 1)
+    assert (tmp_path / "one-worker.parquet").read_bytes() == (tmp_path / "out.parquet").read_bytes()
     invoke("clean", source, "-o", tmp_path / "out.jsonl", *common)
     lines = read_jsonl(tmp_path / "out.jsonl")
     rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
@@ -95,6 +97,19 @@ def test_output_matches_the_jsonl_output_of_the_same_run(tmp_path):
     for row, line in zip(rows, lines, strict=True):
         assert parquet.join_meta(row["meta"]) == line["meta"]
         assert datetime.fromisoformat(line["crawled_at"]) == row["crawled_at"]  # JSONL: ISO 8601 text
+
+
+def test_the_seeds_plain_meta_keys_all_have_struct_fields(tmp_path):
+    """The struct is the stages' keys: on the seed pages, ``meta.other`` holds only nested stage notes."""
+    from realtext import SEEDS
+
+    result = invoke("clean", SEEDS, "-o", tmp_path / "seeds.parquet", "-q")
+    assert result.exit_code == 0, result.output
+    rows = pq.read_table(tmp_path / "seeds.parquet").to_pylist()
+    assert {r["meta"]["editor"] for r in rows} > {None} and all(r["meta"]["script"] for r in rows)
+    for row in rows:
+        other = json.loads(row["meta"]["other"] or "{}")
+        assert all(isinstance(value, dict) for value in other.values()), other
 
 
 def test_directory_of_parquet_shards_and_a_directory_of_parquet_inputs(tmp_path):

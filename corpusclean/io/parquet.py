@@ -59,16 +59,25 @@ def _meta_type(pa: Any) -> Any:
     return pa.struct([(name, getattr(pa, kind)()) for name, kind in META_FIELDS] + [("other", pa.string())])
 
 
-# The meta keys corpusclean's stages write with scalar values, and their types (read from the stages:
-# io/parse.py and io/html_extract.py, convert_script, language, dedup). Any other key goes to meta.other.
-META_FIELDS: tuple[tuple[str, str], ...] = (
-    ("encoding", "string"), ("script", "string"), ("script_conversion", "string"),
-    ("language", "string"), ("language_score", "float64"),
-    ("dup_cluster", "string"), ("dup_count", "int64"),
-    ("title", "string"), ("author", "string"), ("date", "string"), ("url", "string"), ("hostname", "string"),
-    ("sitename", "string"), ("description", "string"), ("warc_date", "string"),
-    ("invalid_utf8", "bool_"), ("lone_surrogates", "bool_"),
-)
+def _stage_meta_fields() -> tuple[tuple[str, str], ...]:
+    """The meta keys corpusclean's stages write with plain values, and their Arrow types, read from where
+    each is written; a stage that adds a key without adding it here only sends it to ``meta.other``."""
+    from corpusclean.io.html_extract import META_FIELDS as HTML_FIELDS
+    from corpusclean.rulepacks.pack import META_FIELDS as RULE_FIELDS
+
+    fields = {
+        "encoding": "string", "invalid_utf8": "bool_", "lone_surrogates": "bool_",  # io/parse.py
+        "script": "string", "script_conversion": "string",  # stages/convert_script.py
+        "language": "string", "language_score": "float64",  # stages/language.py
+        "dup_cluster": "string", "dup_count": "int64",  # stages/dedup.py
+        "warc_date": "string",  # io/parse.py, WARC inputs
+    }
+    for name in (*HTML_FIELDS, *RULE_FIELDS):  # trafilatura's metadata; a rule pack's `meta` rules
+        fields.setdefault(name, "string")
+    return tuple(fields.items())
+
+
+META_FIELDS = _stage_meta_fields()
 _FITS: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "float64": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
