@@ -185,6 +185,24 @@ def test_corrupt_parquet_is_reported_and_the_rest_read(tmp_path):
     assert pq.read_table(tmp_path / "out.parquet").num_rows > 0
 
 
+def test_a_corrupt_row_group_is_reported_after_the_rows_before_it(tmp_path):
+    """Rows are read one row group at a time: the groups before a damaged one are cleaned and written."""
+    source = write_crawl(tmp_path / "in.parquet", row_group_size=100)
+    meta = pq.ParquetFile(source).metadata
+    chunk = meta.row_group(meta.num_row_groups - 1).column(1)  # the last group's text
+    start = min(chunk.data_page_offset, chunk.dictionary_page_offset or chunk.data_page_offset)
+    data = bytearray(source.read_bytes())
+    data[start + 30:start + chunk.total_compressed_size - 5] = b"Z" * (chunk.total_compressed_size - 35)
+    source.write_bytes(bytes(data))
+    rows_before = 100 * (meta.num_row_groups - 1)
+    result = invoke("clean", source, "--text-field", "content", "--id-field", "doc_id", "-o", tmp_path / "out.parquet",
+                    "--rejects", tmp_path / "rejects.jsonl", "--workers", 1)
+    assert result.exit_code == 1
+    assert f"in.parquet: truncated or corrupt input after row {rows_before}" in result.output
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.num_rows + len(document_rejects(tmp_path / "rejects.jsonl")) == rows_before
+
+
 def test_parquet_to_stdout_is_a_usage_error(tmp_path):
     source = write_crawl(tmp_path / "in.parquet")
     result = invoke("clean", source, "-o", "-", "--output-format", "parquet")

@@ -36,7 +36,7 @@ INSTALL = "pip install 'corpusclean[parquet]'"
 # Rows per row group written: large enough for Parquet's column encodings to pay, small enough that a
 # buffer of long documents stays bounded (a group is also cut at _GROUP_BYTES of JSON).
 _GROUP_ROWS = 8192
-_GROUP_BYTES = 64 << 20
+_GROUP_BYTES = 32 << 20
 _OWN = ("id", "text", "source", "meta")  # output columns a carried input column cannot replace
 OVERFLOW = "fields_json"
 
