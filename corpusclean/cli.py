@@ -184,7 +184,10 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True,
-              help="Output: FILE.jsonl[.gz|.bz2|.xz|.zst], a DIRECTORY/ of shards, or - for stdout.")
+              help="Output: FILE.jsonl[.gz|.bz2|.xz|.zst], FILE.parquet, a DIRECTORY/ of shards, or - for stdout.")
+@click.option("--output-format", type=click.Choice(["jsonl", "parquet"]), default=None,
+              help="Output format; default: parquet for a .parquet OUTPUT, else jsonl. A DIRECTORY/ with "
+                   "parquet gets part-NNNNN.parquet shards (pip install 'corpusclean[parquet]').")
 @click.option("--two-pass", is_flag=True,
               help="First mine INPUTS for templated boilerplate (as `corpusclean mine`), then clean with the "
                    "mined rules added; INPUTS are read again, so not stdin.")
@@ -221,11 +224,13 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
           recipe_path: str | None, debug: bool, rule_packs: tuple[str, ...] = (),
           disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None,
           engine: str = "local", ray_address: str | None = None, two_pass: bool = False,
-          html_metadata: bool = True, time_budget: float | None = None, resume: bool = False) -> None:
-    """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL.
+          html_metadata: bool = True, time_budget: float | None = None, resume: bool = False,
+          output_format: str | None = None) -> None:
+    """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL or Parquet.
 
     Formats by extension: .jsonl/.json (one record per line), .txt (one document per file), .html/.htm
-    (main text extracted), .warc/.warc.gz (HTML responses); .gz/.bz2/.xz/.zst are decompressed.
+    (main text extracted), .warc/.warc.gz (HTML responses), .parquet (one document per row, other columns
+    kept with their types); .gz/.bz2/.xz/.zst are decompressed.
     Non-UTF-8 files (GBK, GB18030, Big5) are detected and decoded.
 
     \b
@@ -239,6 +244,8 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
       corpusclean clean crawl/ -o clean.jsonl --two-pass --report run.json   # mine site templates first
       corpusclean clean s3://bucket/crawl/ -o s3://bucket/clean/ --engine ray --ray-address auto
       corpusclean clean crawl/ -o out/ --resume          # after a kill, the same command goes on from the journal
+      corpusclean clean in.parquet --text-field content --id-field doc_id -o out.parquet
+      corpusclean clean 'fineweb/*.parquet' -o clean/ --output-format parquet   # part-NNNNN.parquet shards
 
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
     2 bad usage or recipe.
@@ -259,9 +266,14 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
         inputs=inputs, output=output, rejects=rejects, fmt=fmt,
         parse=ParseOptions(text_field=text_field, id_field=id_field or None, html_metadata=html_metadata),
         workers=workers or os.cpu_count() or 1, on_error=on_error, shard_size=shard_size,
-        progress=not quiet and sys.stderr.isatty(), resume=resume,
+        progress=not quiet and sys.stderr.isatty(), resume=resume, output_format=output_format,
     )
+    if output_format == "parquet" and output == "-":
+        raise click.BadParameter("Parquet cannot go to stdout; give a FILE.parquet or a DIRECTORY/",
+                                 param_hint="--output-format")
     if engine == "ray":
+        if output_format == "parquet" or output.endswith(".parquet"):
+            raise click.BadParameter("Parquet output works with --engine local only", param_hint="--output")
         if resume:
             raise click.BadParameter("works with --engine local only", param_hint="--resume")
         summary = _clean_on_ray(pipeline, config, ray_address, workers)

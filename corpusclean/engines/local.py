@@ -39,6 +39,7 @@ class RunConfig:
     shard_size: int | None = None
     progress: bool = False
     resume: bool = False
+    output_format: str | None = None  # "jsonl" or "parquet"; None: by the output's extension
 
 
 def _batches(pipeline: Pipeline, items: Iterator[RawItem], config: RunConfig, *, rejects: bool,
@@ -143,7 +144,7 @@ def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
     sinks: list[Sink] = []
     journal = open_journal(pipeline, config) if config.resume else None
     try:
-        out = open_sink(config.output, shard_size=config.shard_size)
+        out = _open_output(config)
         sinks.append(out)
         rejects = open_sink(config.rejects) if config.rejects else None
         if rejects is not None:
@@ -169,6 +170,17 @@ def clean_files(pipeline: Pipeline, config: RunConfig) -> Summary:
             sink.abort()
         raise
     return summary
+
+
+def _open_output(config: RunConfig) -> Sink:
+    """The output sink; Parquet keeps the Parquet inputs' columns with their types."""
+    from corpusclean.io.parquet import input_schema, is_parquet_output
+
+    if not is_parquet_output(config.output, config.output_format):
+        return open_sink(config.output, shard_size=config.shard_size)
+    carried = input_schema(config.inputs, fmt=config.fmt, text_field=config.parse.text_field,
+                           id_field=config.parse.id_field)
+    return open_sink(config.output, shard_size=config.shard_size, parquet=True, carried=carried)
 
 
 def sweep_leftovers(pipeline: Pipeline, config: RunConfig) -> list[str]:

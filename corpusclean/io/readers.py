@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-FORMATS = ("jsonl", "text", "html", "warc")
+FORMATS = ("jsonl", "text", "html", "warc", "parquet")
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 _EXTENSIONS = {
     ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
     ".txt": "text", ".text": "text", ".md": "text",
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".warc": "warc",
+    ".parquet": "parquet",
 }
 STDIN = "-"
 
@@ -180,6 +181,11 @@ def read_items(path: str, fmt: str, errors: list[str]) -> Iterator[RawItem]:
     with the last line read, after every complete item before it has been yielded."""
     name = "<stdin>" if path == STDIN else path
     line_no = 0
+    if fmt == "parquet":  # read by row group from the footer, not as a byte stream
+        from corpusclean.io.parquet import parquet_items
+
+        yield from parquet_items(path, errors)
+        return
     try:
         stream = open_binary(path)
     except OSError as exc:

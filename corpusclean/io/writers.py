@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -147,12 +148,14 @@ class ShardedDir:
     :meth:`commit`, replacing the ``part-*`` shards of an earlier run so the directory holds one run only.
     """
 
-    def __init__(self, directory: str, *, shard_size: int, suffix: str = ".jsonl") -> None:
+    def __init__(self, directory: str, *, shard_size: int, suffix: str = ".jsonl",
+                 opener: Callable[[str], AtomicFile] = AtomicFile) -> None:
         if shard_size < 1:
             raise ValueError(f"shard size must be >= 1, got {shard_size}")
         self.path = directory
         self.shard_size = shard_size
         self.suffix = suffix
+        self.opener = opener  # what each shard is (a Parquet shard: io/parquet.py)
         self._created = not os.path.isdir(directory)  # an aborted run removes a directory it made
         os.makedirs(directory, exist_ok=True)
         self.staging = tempfile.mkdtemp(prefix=owned_name(".partial-"), dir=directory)
@@ -182,7 +185,7 @@ class ShardedDir:
             self._current.commit()
             self._done.append(self._current.path)
         name = f"part-{len(self._done):05d}{self.suffix}"
-        self._current = AtomicFile(os.path.join(self.staging, name))
+        self._current = self.opener(os.path.join(self.staging, name))
 
     def commit(self) -> None:
         if self._current is None:
@@ -219,12 +222,23 @@ def sweep_partials(path: str) -> list[str]:
     return sweep(directory, f".{os.path.basename(path)}.", suffix=".partial")
 
 
-def open_sink(path: str, *, shard_size: int | None = None) -> Sink:
+def open_sink(path: str, *, shard_size: int | None = None, parquet: bool = False,
+              carried: Any | None = None) -> Sink:
     """Where JSONL goes: ``-`` is stdout; a path ending in ``/``, an existing directory or a
     ``shard_size`` makes a directory of ``.jsonl`` shards; anything else is one file, compressed by its
-    extension (``.gz``, ``.bz2``, ``.xz``, ``.zst``)."""
+    extension (``.gz``, ``.bz2``, ``.xz``, ``.zst``). With ``parquet``, the file or the shards
+    (``part-NNNNN.parquet``) are Parquet, with the Parquet inputs' ``carried`` columns
+    (:func:`corpusclean.io.parquet.input_schema`)."""
+    opener: Callable[[str], AtomicFile] = AtomicFile
+    suffix = ".jsonl"
+    if parquet:
+        if path == STDIN:
+            raise ValueError("Parquet output needs a file or a directory, not stdout (-)")
+        from corpusclean.io.parquet import parquet_opener
+
+        opener, suffix = parquet_opener(carried), ".parquet"
     if path == STDIN:
         return StdoutSink()
     if shard_size is not None or path.endswith(("/", os.sep)) or os.path.isdir(path):
-        return ShardedDir(path, shard_size=shard_size or 100_000)
-    return AtomicFile(path)
+        return ShardedDir(path, shard_size=shard_size or 100_000, suffix=suffix, opener=opener)
+    return opener(path)
