@@ -48,12 +48,15 @@ FEATURES = (
     "line_chars",            # log(1 + non-space characters per line)
     "headline_evidence",     # title_line_frac x title_lines: many title-like lines and little else
     "numbered_title_frac",   # characters in title-like lines that open with a number ("1." "12、")
-    "pair_repeat",           # character pairs that occur again in the text: a topic's words recur
 )
 
 # Clause and sentence punctuation, full- and half-width.
-_CLAUSE = re.compile("[，。、；：！？,;!?]")
+_CLAUSE_CHARS = "，。、；：！？,;!?"
 _TITLE_MIN, _TITLE_MAX = 4, 40
+# A title-like line (stripped): an optional number ("1." "12、" "[3]"), then no clause punctuation.
+_TITLE_LINE = re.compile(r"(?:[\[(（]?[0-9０-９]{1,3}[.、．)）\]] ?)?[^，。、；：！？,;!?]+")
+# A line of four or more tokens separated by spaces.
+_SPACED_LINE = re.compile(r"\s*(?:\S+[ \t\u3000]+){3}\S")
 _NUMBERED = re.compile(r"\s*[\[(（]?[0-9０-９]{1,3}\s*[.、．)）\]]")
 
 
@@ -68,25 +71,24 @@ def features(text: str, measured: Measurements | None = None) -> dict[str, float
     counts = m.counts()
     nonspace = max(m.nonspace(), 1)
     structure = m.line_structure()
-    title_chars = title_lines = spaced = lines = numbered = 0
+    lines = structure["lines"]
+    # Title-like lines, numbered ones and lines of spaced tokens. Only short lines can be titles, and clean
+    # prose has few of them: the regular expressions run on those alone.
+    title_chars = title_lines = numbered = spaced = 0
     for line in m.lines():
-        size = len(line) - line.count(" ") - line.count("\u3000") - line.count("\t")
-        if size <= 0:
-            continue
-        lines += 1
-        if _TITLE_MIN <= size <= _TITLE_MAX and not _CLAUSE.search(line):
-            title_chars += size
-            title_lines += 1
-            if _NUMBERED.match(line):
-                numbered += size
-        if len(line.split()) >= 4:
-            spaced += size
+        if len(line) <= _TITLE_MAX + 8:
+            stripped = line.strip()
+            if _TITLE_MIN <= len(stripped) <= _TITLE_MAX and _TITLE_LINE.fullmatch(stripped):
+                title_chars += len(stripped)
+                title_lines += 1
+                if _NUMBERED.match(stripped):
+                    numbered += len(stripped)
+        if " " in line and _SPACED_LINE.match(line):
+            spaced += len(line) - line.count(" ")
     cjk = counts[CJK]
-    pairs = m.sorted_pairs()
-    repeats = int(np.count_nonzero(pairs[1:] == pairs[:-1])) / len(pairs) if len(pairs) > 1 else 0.0
-    clause = len(_CLAUSE.findall(text)) if cjk else 0
+    clause = sum(map(text.count, _CLAUSE_CHARS)) if cjk else 0
     return {
-        "word_share": word_share(text),
+        "word_share": word_share(text, cjk=counts[CJK]),
         "cjk_ratio": m.cjk_ratio(),
         "digit_ratio": counts[DIGIT] / nonspace,
         "latin_ratio": counts[LATIN] / nonspace,
@@ -103,7 +105,6 @@ def features(text: str, measured: Measurements | None = None) -> dict[str, float
         "line_chars": math.log1p(nonspace / max(lines, 1)),
         "headline_evidence": title_chars / nonspace * math.log1p(title_lines),
         "numbered_title_frac": numbered / nonspace,
-        "pair_repeat": repeats,
     }
 
 

@@ -86,9 +86,10 @@ def _tables() -> tuple[np.ndarray, np.ndarray, int]:
     return np.frombuffer(ids, dtype=np.uint16), np.frombuffer(bits, dtype=np.uint8), size
 
 
-def word_share(text: str, *, max_chars: int = MAX_CHARS) -> float:
+def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None) -> float:
     """Share of the ideographs of ``text`` (its first ``max_chars`` characters) that form two consecutive
     characters of a dictionary word with the character before or after them; 0.0 without ideographs.
+    ``cjk``: the text's number of ideographs, when the caller has counted them already.
 
     >>> round(word_share("中国经济持续发展，人民生活水平不断提高。"), 2)
     1.0
@@ -99,24 +100,19 @@ def word_share(text: str, *, max_chars: int = MAX_CHARS) -> float:
     """
     ids, bits, size = _tables()
     cps = code_points(text[:max_chars])
-    if not len(cps):
+    total = cjk if cjk is not None and len(text) <= max_chars else int(np.count_nonzero(_ideographs(cps)))
+    if not total:
         return 0.0
-    char_ids = ids[np.minimum(cps, 0xFFFF)]
-    char_ids[cps > 0xFFFF] = 0
-    known = np.count_nonzero(char_ids)
-    if not known:
-        return 0.0
-    wide = char_ids.astype(np.int64)
+    wide = ids[np.minimum(cps, 0xFFFF)].astype(np.int64)
+    wide[cps > 0xFFFF] = 0
+    # Id 0 (a character in no pair) is in no pair of the bitset, so its pairs never hit.
     keys = wide[:-1] * size + wide[1:]
-    hit = (bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1
-    hit &= (char_ids[:-1] != 0) & (char_ids[1:] != 0)
+    hit = ((bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1).astype(bool)
     covered = np.zeros(len(cps), dtype=bool)
-    covered[:-1] |= hit.astype(bool)
-    covered[1:] |= hit.astype(bool)
+    covered[:-1] = hit
+    covered[1:] |= hit
     # Ideographs outside every pair (rare characters) count as not covered.
-    ideographs = _ideographs(cps)
-    total = int(np.count_nonzero(ideographs))
-    return float(np.count_nonzero(covered & ideographs)) / total if total else 0.0
+    return float(np.count_nonzero(covered)) / total
 
 
 def _ideographs(cps: np.ndarray) -> np.ndarray:
