@@ -5,10 +5,14 @@ filters, then ``quality``; no deduplication: the Traditional class holds convers
 documents, which dedup would rightly fold). Printed per class:
 
 * clean sets (benchmarks/quality_data.py): share kept. People's Daily and 三国演义 are split in halves;
-  the fit saw the even half (``fit``), the odd half is ``held-out``; the small sets were all in the fit.
+  the fit saw the even half (``fit``; the bigram table was counted on every other People's Daily document
+  of it), the odd half is ``held-out``, seen by neither; the small sets were all in the fit (the Traditional
+  set holds conversions of the first 300 People's Daily documents of both halves).
 * garbage, both splits: share dropped, by whom (the filters before ``quality``, or the score). The fit used
   split ``fit`` (seed 1, People's Daily, even cwced pages); split ``heldout`` (seed 2, 三国演义, the other
-  eval pages, seed 004) was never seen by the fit: its column is the one that counts.
+  eval pages, seed 004) was never seen by the fit: its column is the one that counts. ``page_chrome`` (the
+  lines of an eval page outside its gold text) includes forum threads and user comments, which are real
+  prose: no score separates those from articles by their text alone.
 * the same documents through datatrove's Gopher and FineWeb quality filters with ``language="cmn"``
   (benchmarks/peer_datatrove.py's configuration, its filter step only), when its virtual environment can be
   made (benchmarks/compare_peers.py installs it from PyPI into benchmarks/.venv-peers/datatrove).

@@ -14,10 +14,9 @@ from click.testing import CliRunner
 
 from corpusclean.cli import main
 from corpusclean.document import Document
-from corpusclean.quality.score import FEATURES, QualityModel, default_model, features
+from corpusclean.quality.score import FEATURES, MODEL, QualityModel, default_model, features
 from corpusclean.quality.wordlike import word_share
-from corpusclean.recipe import build_pipeline, default_recipe
-from corpusclean.stage import build_stage
+from corpusclean.recipe import build_pipeline, build_stage, default_recipe
 from corpusclean.text.script import detect_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,13 +75,14 @@ def test_gold_texts_score_above_the_garbage_made_from_them():
         assert model.score(features(soup(text, rng))) < model.score(features(text))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 target not met yet: the default cut keeps 72 of 76 gold texts "
-                   "(a hard-wrapped essay with blank lines between its wrapped lines, a conference agenda, a "
-                   "Traditional blog separating clauses with spaces, a Wikipedia stub)")
-def test_default_cut_keeps_995_percent_of_gold_texts():
-    model = default_model()
-    kept = sum(model.score(features(text)) >= stage().min_score for text in GOLD)
-    assert kept >= 0.995 * len(GOLD)
+def test_default_recipe_keeps_every_gold_text():
+    """The hard-wrapped essay, the conference agenda, the Traditional blog with spaces between clauses and
+    the Wikipedia stub that the linear score of version 1 dropped are kept (scored as the stage sees them:
+    after the recipe's editing stages)."""
+    pipeline = build_pipeline(default_recipe())
+    for number, text in enumerate(GOLD):
+        doc = pipeline.process(Document(id=str(number), text=text))
+        assert doc.rejected is None or doc.rejected.stage != "quality", (number, doc.rejected)
 
 
 def test_shuffled_text_is_rejected_naming_the_signals():
@@ -97,8 +97,6 @@ def test_shuffled_text_is_rejected_naming_the_signals():
         assert len(names) == 3 and set(names) <= set(FEATURES)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="issue 14 target not met yet: held-out soup is 73% dropped (bench_quality_score)")
 def test_soup_is_rejected():
     rng = random.Random(11)
     for text in (seed(0), seed(3), GOLD[0]):
@@ -118,19 +116,67 @@ def test_a_page_of_real_headlines_alone_is_rejected():
 
 def test_contributions_explain_the_logit():
     model = default_model()
-    values = features(seed(0))
-    parts = model.contributions(values)
-    assert list(parts) != [] and set(parts) == set(FEATURES)
-    reference = model.logit(dict(zip(FEATURES, model.reference, strict=True)))
-    assert model.logit(values) == pytest.approx(reference + sum(parts.values()))
+    for text in (seed(0), soup(seed(0), random.Random(5)), headline_tail()):
+        values = features(text)
+        parts = model.contributions(values)
+        assert set(parts) == set(FEATURES)
+        assert list(parts.values()) == sorted(parts.values())
+        assert model.logit(values) == pytest.approx(model.expected_logit() + sum(parts.values()))
 
 
-def test_bad_parameters_and_weights_are_named(tmp_path):
+def words_shuffled(text: str, rng: random.Random) -> str:
+    """The jieba words of each line in random order: every word real, no grammar, punctuation anywhere."""
+    import jieba
+
+    out = []
+    for line in text.split("\n"):
+        words = list(jieba.cut(line))
+        rng.shuffle(words)
+        out.append("".join(words))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3])
+def test_words_shuffled_within_lines_are_rejected(index):
+    doc = Document(id="words", text=words_shuffled(seed(index), random.Random(index)))
+    stage().check(doc)
+    assert doc.rejected is not None and doc.rejected.rule == "quality_score"
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: 9 of the 76 gold texts and seed 004 with their words shuffled "
+                   "within lines are kept (held-out shuffled words in bench_quality_score: 96% dropped)")
+def test_words_shuffled_in_every_gold_text_and_seed_are_rejected():
+    quality = stage()
+    for number, text in enumerate([*GOLD, seed(4)]):
+        doc = Document(id=str(number), text=words_shuffled(text, random.Random(number)))
+        quality.check(doc)
+        assert doc.rejected is not None
+
+
+def test_bigram_association_separates_prose_from_its_soup_and_reads_traditional():
+    from corpusclean.quality.bigrams import bigram_pmi
+
+    rng = random.Random(2)
+    for text in [seed(0), seed(3), *GOLD[:10]]:
+        assert bigram_pmi(text)[0] > bigram_pmi(soup(text, rng))[0] + 1
+    simplified = "中国经济持续发展，人民生活水平不断提高。"
+    assert bigram_pmi("中國經濟持續發展，人民生活水平不斷提高。") == bigram_pmi(simplified)
+
+
+def test_bad_parameters_and_models_are_named(tmp_path):
     with pytest.raises(ValueError, match="min_score"):
         build_stage("quality", {"min_score": 1.5})
     broken = tmp_path / "w.json"
     broken.write_text(json.dumps({"features": ["word_share"]}), encoding="utf-8")
     with pytest.raises(ValueError, match="features"):
+        QualityModel(broken)
+    shipped = json.loads(MODEL.read_text(encoding="utf-8"))
+    broken.write_text(json.dumps({**shipped, "value": [row[:-1] for row in shipped["value"]]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="node values"):
+        QualityModel(broken)
+    broken.write_text(json.dumps({**shipped, "feature": [[99] * len(row) for row in shipped["feature"]]}),
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match="outside"):
         QualityModel(broken)
     with pytest.raises(ValueError, match="cannot read"):
         QualityModel(tmp_path / "missing.json")

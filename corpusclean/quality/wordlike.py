@@ -86,10 +86,12 @@ def _tables() -> tuple[np.ndarray, np.ndarray, int]:
     return np.frombuffer(ids, dtype=np.uint16), np.frombuffer(bits, dtype=np.uint8), size
 
 
-def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None) -> float:
+def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None,
+               cps: np.ndarray | None = None) -> float:
     """Share of the ideographs of ``text`` (its first ``max_chars`` characters) that form two consecutive
     characters of a dictionary word with the character before or after them; 0.0 without ideographs.
-    ``cjk``: the text's number of ideographs, when the caller has counted them already.
+    ``cjk``: the text's number of ideographs, when the caller has counted them already; ``cps``: its code
+    points, when the caller has them (a shared :class:`~corpusclean.quality.signals.Measurements`).
 
     >>> round(word_share("中国经济持续发展，人民生活水平不断提高。"), 2)
     1.0
@@ -99,7 +101,7 @@ def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None)
     True
     """
     ids, bits, size = _tables()
-    cps = code_points(text[:max_chars])
+    cps = code_points(text[:max_chars]) if cps is None else cps[:max_chars]
     total = cjk if cjk is not None and len(text) <= max_chars else int(np.count_nonzero(_ideographs(cps)))
     if not total:
         return 0.0

@@ -14,13 +14,13 @@ _NAMED = 3
 
 
 class Quality(Filter):
-    """Reject a document whose quality score (:mod:`corpusclean.quality.score`: a logistic regression over
-    word-likeness, composition, line structure and headline-page evidence, weights fitted by
-    ``benchmarks/fit_quality.py``) is below ``min_score`` (rule ``quality_score``); the receipt names the
-    ``signals`` that pulled it down most, with each one's part of the logit. Every kept document gets
-    ``meta.quality``, the score rounded to 3 decimals, so a corpus can be cut again later (head, middle,
-    tail) without running anything. ``weights``: a weights file of the same schema (default: the shipped
-    ``score_weights.json``).
+    """Reject a document whose quality score (:mod:`corpusclean.quality.score`: shallow gradient-boosted trees
+    over word-likeness, character-bigram association, composition, line structure and headline-page
+    evidence, fitted by ``benchmarks/fit_quality.py``) is below ``min_score`` (rule ``quality_score``); the
+    receipt names the ``signals`` that pulled it down most, with each one's value and part of the logit.
+    Every kept document gets ``meta.quality``, the score rounded to 3 decimals, so a corpus can be cut again
+    later (head, middle, tail) without running anything. ``model``: a model file of the same schema
+    (default: the shipped ``score_model.json``).
 
     >>> text = "一九九八年，中国经济持续发展，人民生活水平不断提高。各地积极推进改革，农村经济全面发展。"
     >>> prose = Document(id="1", text=text)
@@ -28,21 +28,20 @@ class Quality(Filter):
     >>> prose.rejected is None, prose.meta["quality"] > 0.9
     (True, True)
 
-    The same characters in random order (character soup):
+    The same characters in random order: the sentence ends inside the line, and neighbours never go together.
 
     >>> import random
     >>> soup = Document(id="2", text="".join(random.Random(0).sample(text, len(text))))
     >>> Quality().check(soup)
-    >>> soup.rejected.rule, "word_share" in [name for name, value, part in soup.rejected.detail["signals"]]
-    ('quality_score', True)
+    >>> soup.rejected.rule, [name for name, value, part in soup.rejected.detail["signals"]]
+    ('quality_score', ['no_end_punct_frac', 'stranded_end', 'bigram_pmi'])
     """
 
     name = "quality"
 
-    def __init__(self, *, min_score: float = 0.1, weights: str | None = None) -> None:
+    def __init__(self, *, min_score: float = 0.1, model: str | None = None) -> None:
         self.min_score = check_fraction("min_score", min_score)
-        self.weights = weights
-        self._model: QualityModel | None = QualityModel(weights) if weights else None
+        self._model: QualityModel | None = QualityModel(model) if model else None
 
     @property
     def model(self) -> QualityModel:
