@@ -117,8 +117,7 @@ def bigram_pmi(text: str, *, max_chars: int = MAX_CHARS, cps: np.ndarray | None 
     """
     ids, matrix, size = _table()
     cps = code_points(text[:max_chars]) if cps is None else cps[:max_chars]
-    mapped = ids[np.minimum(cps, 0xFFFF)]
-    mapped[cps > 0xFFFF] = 0
+    mapped = ids[np.minimum(cps, 0xFFFF)]  # beyond the BMP: U+FFFF, which breaks the chain (id 0)
     first, second = mapped[:-1], mapped[1:]
     both = (first != 0) & (second != 0)
     if not both.any():

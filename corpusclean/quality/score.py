@@ -216,9 +216,10 @@ class QualityModel:
         self._feature_flat = self.feature.ravel()
         self._threshold_flat = self.threshold.ravel()
         self._value_flat = self.value.ravel()
+        self._zeros = np.zeros(trees, dtype=np.intp)
 
     def _vector(self, values: dict[str, float]) -> np.ndarray:
-        return np.array([values[name] for name in FEATURES], dtype=np.float64)
+        return np.fromiter(map(values.__getitem__, FEATURES), dtype=np.float64, count=len(FEATURES))
 
     def _paths(self, x: np.ndarray) -> list[np.ndarray]:
         """The node each tree reaches at each depth, root first (all trees at once)."""
@@ -231,8 +232,12 @@ class QualityModel:
         return path
 
     def logit(self, values: dict[str, float]) -> float:
-        leaves = self._paths(self._vector(values))[-1]
-        return self.base + float(self._value_flat[self._node_at + leaves].sum())
+        x = self._vector(values)
+        node = self._zeros
+        for _ in range(self.depth):
+            at = self._split_at + node
+            node = 2 * node + 1 + (x[self._feature_flat[at]] > self._threshold_flat[at])
+        return self.base + float(self._value_flat[self._node_at + node].sum())
 
     def score(self, values: dict[str, float]) -> float:
         """The probability the fit gives that the document is clean text."""

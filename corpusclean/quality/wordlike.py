@@ -105,8 +105,8 @@ def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None,
     total = cjk if cjk is not None and len(text) <= max_chars else int(np.count_nonzero(_ideographs(cps)))
     if not total:
         return 0.0
+    # Code points beyond the BMP read as U+FFFF, whose id is 0 (no pair).
     wide = ids[np.minimum(cps, 0xFFFF)].astype(np.int64)
-    wide[cps > 0xFFFF] = 0
     # Id 0 (a character in no pair) is in no pair of the bitset, so its pairs never hit.
     keys = wide[:-1] * size + wide[1:]
     hit = ((bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1).astype(bool)
