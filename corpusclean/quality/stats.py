@@ -7,6 +7,7 @@ stages (so the text measured is the text the filters will see), and reports perc
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -14,10 +15,13 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.pipeline import Pipeline
+from corpusclean.quality.score import default_model, features
 from corpusclean.quality.signals import KeywordPack, measure
 from corpusclean.stage import Editor
 
 PERCENTILES = (1, 5, 25, 50, 75, 95, 99)
+# Bands of the quality score shown by ``render`` (the default recipe drops below 0.1).
+QUALITY_BANDS = (0.1, 0.5, 0.9)
 
 
 def editing_stages(pipeline: Pipeline) -> Pipeline:
@@ -45,6 +49,7 @@ class SignalStats:
 
     def add_text(self, text: str, meta: dict[str, Any] | None = None) -> None:
         signals = measure(text, meta=meta, keywords=self.keywords, language=self.language)
+        signals["quality"] = default_model().score(features(text))
         self.documents += 1
         for name, value in signals.items():
             if isinstance(value, str):
@@ -66,9 +71,21 @@ class SignalStats:
             return {q: float("nan") for q in qs}
         return {q: float(np.percentile(values, q, method="lower")) for q in qs}
 
+    def quality_bands(self) -> dict[str, float]:
+        """Share of the documents in each band of the quality score (``"<0.1"``, ``"0.1-0.5"``, ...)."""
+        import numpy as np
+
+        values = np.frombuffer(self.values.get("quality", array("d")), dtype=np.float64)
+        edges = (0.0, *QUALITY_BANDS, 1.0)
+        names = [f"<{QUALITY_BANDS[0]}"] + [f"{lo}-{hi}" for lo, hi in itertools.pairwise(QUALITY_BANDS)]
+        names.append(f">={QUALITY_BANDS[-1]}")
+        counts = np.histogram(values, bins=edges)[0] if len(values) else np.zeros(len(names))
+        return {name: float(count) / max(len(values), 1) for name, count in zip(names, counts, strict=True)}
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "documents": self.documents,
+            "quality_bands": {name: round(share, 4) for name, share in self.quality_bands().items()},
             "percentiles": {name: {f"p{q}": round(v, 4) for q, v in self.percentiles(name).items()}
                             for name in self.values},
             "languages": dict(self.languages.most_common()),
@@ -81,6 +98,9 @@ class SignalStats:
         for name in self.values:
             cells = "".join(f"{_fmt(v):>10}" for v in self.percentiles(name).values())
             rows.append(f"{name:<22}{cells}")
+        if "quality" in self.values:
+            bands = ", ".join(f"{name} {share:.1%}" for name, share in self.quality_bands().items())
+            rows.append(f"quality score bands: {bands}")
         if self.languages:
             total = sum(self.languages.values())
             shares = ", ".join(f"{code} {count / total:.1%}" for code, count in self.languages.most_common(8))

@@ -1,0 +1,140 @@
+"""Character-bigram association: how strongly each pair of neighbouring characters goes together in news prose.
+
+:func:`~corpusclean.quality.wordlike.word_share` asks whether neighbours form a dictionary word. Text whose
+words are real but whose order is not (the words of each sentence shuffled: every word is in the dictionary,
+the commas land anywhere) passes that test; so does soup that happens to draw common pairs. What such text
+lacks is the glue between words: 的 after a noun, 了 after a verb, a comma after a clause, 。 at the end. A
+table of pointwise mutual information over character pairs, ``log P(ab) / (P(a) P(b))``, counted on People's
+Daily 1998, measures that glue: prose averages 0.5-3, soup and shuffled characters -1.5 to -2.5 (pairs
+never seen in a month of news weigh :data:`UNSEEN`).
+
+The table ships as data (``bigram_pmi.npz``, written by ``benchmarks/fit_quality.py`` from the People's Daily
+documents of its fit half: pairs seen at least twice, about 80,000, keys and PMI quantised to 1/16). Pairs
+are read on the Traditional->Simplified folded view, so Traditional text reads as its Simplified form; digits
+read as one character ``0`` and Latin letters as ``a``; punctuation of :data:`PUNCT` is kept (its place is
+part of the grammar); every other character breaks the chain. Only the first ``MAX_CHARS`` characters are
+read.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+
+from corpusclean.text.codepoints import code_points
+
+TABLE = Path(__file__).with_name("bigram_pmi.npz")
+# Characters of a document read (beyond this, the mean is settled).
+MAX_CHARS = 4000
+# The PMI of a pair the table does not hold (unseen, or seen once, in the fitting text), and the range of
+# PMI values kept: a pair seen in a few documents only cannot vouch for more than that.
+UNSEEN = -3.0
+PMI_MAX = 8.0
+# A pair at or above this PMI is a "strong" pair: the two characters go together (mostly inside words).
+STRONG = 2.0
+# Punctuation whose position counts.
+PUNCT = "，。、；：！？“”（）《》…—"
+# Quantisation step of the shipped PMI values.
+STEP = 16
+
+
+@functools.cache
+def key_map() -> np.ndarray:
+    """Code point (BMP) -> the code point a pair is keyed on (folded to Simplified; ``0`` for digits, ``a``
+    for Latin letters), or 0 for characters that break the chain.
+
+    >>> m = key_map()
+    >>> chr(m[ord("經")]), chr(m[ord("7")]), chr(m[ord("Ｂ")]), int(m[ord(" ")])
+    ('经', '0', 'a', 0)
+    """
+    from corpusclean.text.script import _tables as script_tables
+
+    cps = np.arange(0x10000, dtype=np.uint32)
+    folded = np.asarray(script_tables().fold_array[:0x10000], dtype=np.uint32)
+    folded = np.where(folded < 0x10000, folded, 0)
+    cjk = ((folded >= 0x4E00) & (folded <= 0x9FFF)) | ((folded >= 0x3400) & (folded <= 0x4DBF))
+    out = np.where(cjk, folded, 0).astype(np.uint32)
+    for char in PUNCT:
+        out[ord(char)] = ord(char)
+    digits = ((cps >= 0x30) & (cps <= 0x39)) | ((cps >= 0xFF10) & (cps <= 0xFF19))
+    latin = ((cps | 0x20) >= 0x61) & ((cps | 0x20) <= 0x7A) & (cps < 0x80)
+    latin |= ((cps >= 0xFF21) & (cps <= 0xFF3A)) | ((cps >= 0xFF41) & (cps <= 0xFF5A))
+    out[digits] = ord("0")
+    out[latin] = ord("a")
+    return out
+
+
+def pair_keys(text: str, *, max_chars: int = MAX_CHARS) -> np.ndarray:
+    """The keys (``a << 16 | b``, uint32) of the adjacent character pairs of ``text`` that the table reads.
+
+    >>> [hex(k) for k in pair_keys("中國 12")]
+    ['0x4e2d56fd', '0x300030']
+    """
+    cps = code_points(text[:max_chars])
+    mapped = key_map()[np.minimum(cps, 0xFFFF)]
+    mapped[cps > 0xFFFF] = 0
+    first, second = mapped[:-1], mapped[1:]
+    both = (first != 0) & (second != 0)
+    return (first[both] << 16) | second[both]
+
+
+@functools.cache
+def _table() -> tuple[np.ndarray, np.ndarray, int]:
+    """The shipped table (:data:`TABLE`, read when first needed) unpacked for lookup: the id of each BMP code
+    point (0: a character that breaks the chain; 1: one that reads but is in no pair of the table; 2...: the
+    table's characters), and the quantised PMI of every pair of ids as one dense ``ids x ids`` matrix (about
+    2,900 characters: 8 MB of int8; a binary search over the 46,000 sorted keys cost 4 times as much)."""
+    path = TABLE
+    try:
+        with np.load(path) as data:
+            keys, values = data["keys"], data["pmi"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot read the bigram table: {exc}") from None
+    if keys.dtype != np.uint32 or values.dtype != np.int8 or keys.shape != values.shape:
+        raise ValueError(f"{path}: the bigram table needs uint32 'keys' and int8 'pmi' of one length")
+    chars = np.union1d(keys >> 16, keys & 0xFFFF)
+    own = np.zeros(0x10000, dtype=np.uint16)
+    own[chars] = np.arange(2, len(chars) + 2)
+    mapped = key_map()
+    ids = np.where(mapped != 0, np.maximum(own[mapped], 1), 0).astype(np.uint16)
+    size = len(chars) + 2
+    matrix = np.full(size * size, round(UNSEEN * STEP), dtype=np.int8)
+    matrix[own[keys >> 16].astype(np.intp) * size + own[keys & 0xFFFF]] = values
+    return ids, matrix, size
+
+
+def bigram_pmi(text: str, *, max_chars: int = MAX_CHARS, cps: np.ndarray | None = None) -> tuple[float, float]:
+    """``(mean PMI, share of strong pairs)`` over the pairs of ``text`` the table reads; ``(0.0, 0.0)``
+    without any. ``cps``: the code points of ``text``, when the caller has them.
+
+    >>> prose, strong = bigram_pmi("中国经济持续发展，人民生活水平不断提高。")
+    >>> prose > 1, strong > 0.4
+    (True, True)
+    >>> bigram_pmi("济提中高人续平持，活断民生。")[0] < 0
+    True
+    """
+    ids, matrix, size = _table()
+    cps = code_points(text[:max_chars]) if cps is None else cps[:max_chars]
+    mapped = ids[np.minimum(cps, 0xFFFF)]  # beyond the BMP: U+FFFF, which breaks the chain (id 0)
+    first, second = mapped[:-1], mapped[1:]
+    both = (first != 0) & (second != 0)
+    if not both.any():
+        return 0.0, 0.0
+    quantised = matrix[(first.astype(np.intp) * size + second)[both]]
+    return float(quantised.mean()) / STEP, float(np.count_nonzero(quantised >= STRONG * STEP)) / len(quantised)
+
+
+def fit_table(texts: list[str], *, min_count: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """``(keys, quantised PMI)`` of the pairs seen at least ``min_count`` times in ``texts`` (what
+    ``benchmarks/fit_quality.py`` writes to :data:`TABLE`)."""
+    keys = np.concatenate([pair_keys(t, max_chars=len(t)) for t in texts])
+    unique, counts = np.unique(keys, return_counts=True)
+    firsts = np.bincount(unique >> 16, weights=counts, minlength=0x10000)
+    seconds = np.bincount(unique & 0xFFFF, weights=counts, minlength=0x10000)
+    total = counts.sum()
+    pmi = np.log(counts * total / (firsts[unique >> 16] * seconds[unique & 0xFFFF]))
+    keep = counts >= min_count
+    quantised = np.round(np.clip(pmi[keep], UNSEEN, PMI_MAX) * STEP)
+    return unique[keep].astype(np.uint32), np.clip(quantised, -128, 127).astype(np.int8)
