@@ -11,9 +11,12 @@ node value is charged to the split's feature): ``related_list``, ``title_chain``
 ``code_residue``, ``teaser``; ``low_score`` when none of them lowered it and the line simply lacks what prose has.
 
 >>> model = LineModel.load()
->>> lines = ["今天上午，市政府召开新闻发布会，介绍了今年以来全市经济运行情况。", "}", "这是第二段，讲的是城市建设的进展和下一步安排。"]
->>> model.keep(lines)
-[True, False, True]
+>>> lines = ["今天上午，市政府召开新闻发布会，介绍了今年以来全市经济运行情况。", "",
+...          "据介绍，全市生产总值同比增长百分之五，高于全省平均水平。"]
+>>> model.keep(lines)  # prose inside the body of prose is settled, blank lines are never judged
+[True, True, True]
+>>> 0 < model.threshold < 1
+True
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean.content.features import FAMILIES, NAMES, line_features
+from corpusclean.content.features import FAMILIES, NAMES, context, line_features, settled
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 REASONS = ("related_list", "title_chain", "short_label", "code_residue", "teaser")
@@ -95,7 +98,7 @@ class LineModel:
         return node
 
     def scores(self, lines: list[str], features: np.ndarray | None = None) -> np.ndarray:
-        """Probability that each line is article text (blank lines: 1)."""
+        """Probability that each line is article text (blank lines: 1), or each row of ``features``."""
         features = line_features(lines) if features is None else features
         if not len(features):
             return np.zeros(0)
@@ -104,8 +107,22 @@ class LineModel:
         out[features[:, 0] == 0] = 1.0  # bias_nonblank is 0 only on blank lines
         return out
 
+    def judge(self, lines: list[str]) -> tuple[np.ndarray, list[int], np.ndarray]:
+        """Scores of every line as the stage uses them: blank lines and prose inside the main stretch of prose
+        (:func:`~corpusclean.content.features.settled`) score 1 unmeasured; the others are measured and scored.
+        Returns the scores, the measured lines' indices and their feature rows."""
+        out = np.ones(len(lines))
+        ctx = context(lines)
+        done = set(settled(ctx))
+        measured = [i for i in ctx.nonblank if i not in done]
+        if not measured:
+            return out, measured, np.zeros((0, len(NAMES)))
+        features = line_features(lines, measured, ctx)
+        out[measured] = self.scores(lines, features)
+        return out, measured, features
+
     def keep(self, lines: list[str]) -> list[bool]:
-        return [bool(s >= self.threshold) for s in self.scores(lines)]
+        return [bool(s >= self.threshold) for s in self.judge(lines)[0]]
 
     def contributions(self, row: np.ndarray) -> np.ndarray:
         """Each feature's share of one line's log-odds: along the line's path in every tree, the change of the
