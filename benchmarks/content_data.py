@@ -83,9 +83,7 @@ def label_lines(lines: list[str], gold: str, *, min_share: float = 0.5) -> list[
             out.append(-1.0)
             continue
         if len(folded) < 8:
-            if folded in whole:
-                out.append(1.0)
-            elif len(folded) >= 5 and folded in rest:
+            if folded in whole or (len(folded) >= 5 and folded in rest):
                 out.append(1.0)
             else:
                 out.append(0.0)
@@ -95,7 +93,7 @@ def label_lines(lines: list[str], gold: str, *, min_share: float = 0.5) -> list[
     return out
 
 
-def prefix_pipeline(until: str = "content"):  # noqa: ANN201 (Pipeline; imported lazily)
+def prefix_pipeline(until: str = "content"):
     """The default recipe's per-document stages before ``until`` (or before ``whitespace`` when the recipe has
     no ``until``): what the content stage sees."""
     from corpusclean.pipeline import Pipeline
@@ -107,7 +105,7 @@ def prefix_pipeline(until: str = "content"):  # noqa: ANN201 (Pipeline; imported
     return Pipeline(stages[:stop])
 
 
-def stage_inputs(pipeline, path: Path) -> dict[str, str]:  # noqa: ANN001
+def stage_inputs(pipeline, path: Path) -> dict[str, str]:
     """The two texts the content stage would get for one page: through corpusclean's HTML reader
     (``"html"``) and trafilatura's default extraction handed over as a JSONL record (``"trafilatura"``)."""
     import trafilatura
