@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.content_data import heldout_dir, heldout_pages
 from benchmarks.eval_data import Page, eval_dir, pages, seed_labels
 from benchmarks.eval_scoring import PRF, LineScore, char_prf, contains, macro, score_lines
 from corpusclean.document import Document
@@ -70,18 +72,51 @@ def evaluate_seeds(pipeline: Pipeline) -> dict[str, Any]:
     return {"seeds": per_seed, "overall": total.as_dict()}
 
 
-def trafilatura_alone(path: Path) -> str:
+def trafilatura_alone(path: Path, *, favor_precision: bool = False) -> str:
     import trafilatura
 
-    return trafilatura.extract(path.read_bytes()) or ""
+    return trafilatura.extract(path.read_bytes(), favor_precision=favor_precision) or ""
 
 
-def evaluate_pages(pipeline: Pipeline, base: Path) -> dict[str, Any]:
-    outputs: dict[str, dict[str, str]] = {"corpusclean": {}, "trafilatura": {}}
-    seconds = {"corpusclean": 0.0, "trafilatura": 0.0}
+def through_jsonl(pipeline: Pipeline, text: str, name: str) -> Document:
+    """``text`` (trafilatura's extraction of a page) cleaned as one record of a JSONL file, as a user who
+    extracted the pages first would run corpusclean."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pages.jsonl"
+        path.write_text(json.dumps({"id": name, "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+        return read_through(pipeline, path, "jsonl")
+
+
+# What each set is to the scorer and the rules: tuned on, fitted on, or never seen.
+ROLE_DEV = "dev (rules and scorer tuned/fitted)"
+ROLE_FIT = "fit half (scorer fitted)"
+ROLE_UNSEEN = "held out (never fitted)"
+SET_ROLES = {"cwced": ROLE_DEV, "trafilatura_zh": ROLE_UNSEEN, "readability_zh": ROLE_UNSEEN,
+             "newspaper4k_zh": ROLE_UNSEEN}
+TOOLS = ("trafilatura", "trafilatura_precision", "corpusclean", "corpusclean_jsonl")
+TOOL_TITLES = {"trafilatura": "trafilatura", "trafilatura_precision": "traf. precision",
+               "corpusclean": "cc on HTML", "corpusclean_jsonl": "cc on traf. JSONL"}
+
+
+def heldout_page_list(heldout: str | None) -> list[Page]:
+    """The held-out pages, their set named with the half they are in (``magichtml_article [test]``)."""
+    base = heldout_dir(heldout)
+    if base is None:
+        return []
+    found = []
+    for h in heldout_pages(base):
+        name = f"{h.page.set} [{h.half}]"
+        SET_ROLES[name] = ROLE_FIT if h.half == "fit" else ROLE_UNSEEN
+        found.append(Page(name, h.page.name, h.page.path, gold=h.page.gold))
+    return found
+
+
+def evaluate_pages(pipeline: Pipeline, base: Path, extra: list[Page] | None = None) -> dict[str, Any]:
+    outputs: dict[str, dict[str, str]] = {tool: {} for tool in TOOLS}
+    seconds = dict.fromkeys(TOOLS, 0.0)
     rejected: dict[str, str] = {}
     rule_shares = LineScore()  # removal receipts on pages with gold text: content chars vs the rest
-    all_pages: list[Page] = list(pages(base))
+    all_pages: list[Page] = [*pages(base), *(extra or [])]
     for page in all_pages:
         key = f"{page.set}/{page.name}"
         start = time.perf_counter()
@@ -93,9 +128,14 @@ def evaluate_pages(pipeline: Pipeline, base: Path) -> dict[str, Any]:
         if doc.rejected is not None:
             rejected[key] = f"{doc.rejected.stage}/{doc.rejected.rule}"
         outputs["corpusclean"][key] = "" if doc.rejected is not None else doc.text
+        for tool, precise in (("trafilatura", False), ("trafilatura_precision", True)):
+            start = time.perf_counter()
+            outputs[tool][key] = trafilatura_alone(page.path, favor_precision=precise)
+            seconds[tool] += time.perf_counter() - start
         start = time.perf_counter()
-        outputs["trafilatura"][key] = trafilatura_alone(page.path)
-        seconds["trafilatura"] += time.perf_counter() - start
+        doc = through_jsonl(pipeline, outputs["trafilatura"][key], key)
+        seconds["corpusclean_jsonl"] += time.perf_counter() - start
+        outputs["corpusclean_jsonl"][key] = "" if doc.rejected is not None else doc.text
 
     sets: dict[str, Any] = {}
     per_page: dict[str, Any] = {}
@@ -122,6 +162,7 @@ def evaluate_pages(pipeline: Pipeline, base: Path) -> dict[str, Any]:
                 })
         if "f1" in entry.get("corpusclean", {}):
             entry["delta_f1"] = round(entry["corpusclean"]["f1"] - entry["trafilatura"]["f1"], 4)
+        entry["role"] = SET_ROLES.get(name, ROLE_UNSEEN)
         entry["rejected"] = sorted(k for k in rejected if k.startswith(f"{name}/"))
         sets[name] = entry
     n = len(all_pages)
@@ -131,7 +172,22 @@ def evaluate_pages(pipeline: Pipeline, base: Path) -> dict[str, Any]:
         "rejected": rejected,
         "rules": {rule: share.as_dict() for rule, share in sorted(rule_shares.rules.items())},
         "pages_per_second": {tool: round(n / s, 1) if s else None for tool, s in seconds.items()},
+        "clean_prose": clean_prose_loss(pipeline, [p for p in all_pages if p.gold]),
     }
+
+
+def clean_prose_loss(pipeline: Pipeline, golds: list[Page]) -> dict[str, Any]:
+    """Each page's gold text cleaned as a text document of its own: the share of its characters that the
+    receipts of each stage removed (clean prose should lose next to nothing), over all pages and per stage."""
+    total = 0
+    by_stage: dict[str, int] = defaultdict(int)
+    for page in golds:
+        doc = pipeline.process(Document(id=page.name, text=page.gold or ""))
+        total += sum(len(line.strip()) for line in (page.gold or "").split("\n"))
+        for r in doc.removals:
+            by_stage[r.stage] += sum(len(line.strip()) for line in r.text.split("\n"))
+    return {"gold_chars": total, "removed": dict(sorted(by_stage.items())),
+            "removed_share": {stage: round(n / max(total, 1), 5) for stage, n in sorted(by_stage.items())}}
 
 
 # --- printing ---------------------------------------------------------------------------------------
@@ -166,18 +222,19 @@ def print_report(result: dict[str, Any], *, detail: bool) -> None:
 
     pages_ = result["pages"]
     print("\nReal pages (char multisets, NFKC + T->S folded; P/R/F1 macro per set)")
-    print("  set               pages   trafilatura alone   corpusclean        ΔF1")
+    print(f"  {'set':28s} {'pages':>5s}   " + "   ".join(f"{TOOL_TITLES[t]:16s}" for t in TOOLS) + "   role")
     for name, s in pages_["sets"].items():
         if "f1" in s.get("corpusclean", {}):
-            print(f"  {name:17s} {s['pages']:5d}   {_prf(s['trafilatura'])}      {_prf(s['corpusclean'])}"
-                  f"     {s['delta_f1']:+.3f}")
+            print(f"  {name:28s} {s['pages']:5d}   " + "   ".join(f"{_prf(s.get(t)):16s}" for t in TOOLS)
+                  + f"   {s['role']}")
         if "with_kept" in s.get("corpusclean", {}):
-            t, c = s["trafilatura"], s["corpusclean"]
-            print(f"  {name:17s} {s['pages']:5d}   with kept {_pct(t['with_kept'])} / without gone "
-                  f"{_pct(t['without_removed'])} (trafilatura)")
-            print(f"  {'':17s} {'':5s}   with kept {_pct(c['with_kept'])} / without gone "
-                  f"{_pct(c['without_removed'])} (corpusclean)   [{c['snippets']['with']} + "
-                  f"{c['snippets']['without']} snippets]")
+            for tool in TOOLS:
+                t = s[tool]
+                print(f"  {name:28s} {s['pages']:5d}   with kept {_pct(t['with_kept'])} / without gone "
+                      f"{_pct(t['without_removed'])}   ({TOOL_TITLES[tool]}; {t['snippets']['with']} + "
+                      f"{t['snippets']['without']} snippets)   {s['role']}")
+    if pages_.get("heldout_note"):
+        print(f"  {pages_['heldout_note']}")
     if pages_["rejected"]:
         print("  rejected by corpusclean:")
         for key, why in pages_["rejected"].items():
@@ -189,9 +246,15 @@ def print_report(result: dict[str, Any], *, detail: bool) -> None:
     pps = pages_["pages_per_second"]
     print(f"  pages/s in this run (one core, one page at a time): corpusclean {pps['corpusclean']}, "
           f"trafilatura {pps['trafilatura']}")
+    prose = pages_.get("clean_prose")
+    if prose:
+        shares = ", ".join(f"{stage} {100 * v:.3f}%" for stage, v in prose["removed_share"].items()) or "nothing"
+        print(f"\nClean prose: the {prose['gold_chars']} characters of these gold texts cleaned as documents lose "
+              f"{shares}")
     if detail:
         print("\n  per page F1 (trafilatura -> corpusclean), largest changes first")
         rows = sorted(pages_["pages"].items(), key=lambda kv: kv[1]["corpusclean"]["f1"] - kv[1]["trafilatura"]["f1"])
+        rows = [(key, s) for key, s in rows if "f1" in s.get("corpusclean", {})]
         for key, s in rows:
             delta = s["corpusclean"]["f1"] - s["trafilatura"]["f1"]
             if abs(delta) >= 0.005:
@@ -206,18 +269,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--pages-detail", action="store_true", help="list per-page F1 changes")
     parser.add_argument("--skip-pages", action="store_true", help="seeds only")
+    parser.add_argument("--heldout", help="held-out pages with manifest.jsonl (default: $CORPUSCLEAN_HELDOUT, "
+                        "else /work/heldout); not committed, skipped when absent")
     args = parser.parse_args(argv)
     pipeline = load_pipeline(args.config)
     result: dict[str, Any] = {"stages": pipeline.names, "recipe": args.config or "built-in"}
     result["seeds"] = evaluate_seeds(pipeline)
     if not args.skip_pages:
-        result["pages"] = evaluate_pages(pipeline, eval_dir(args.eval_dir))
+        extra = heldout_page_list(args.heldout)
+        result["pages"] = evaluate_pages(pipeline, eval_dir(args.eval_dir), extra)
+        if not extra:
+            result["pages"]["heldout_note"] = ("held-out pages: none found (--heldout DIR or $CORPUSCLEAN_HELDOUT; "
+                                               "fetched data is not committed), skipped")
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         if args.skip_pages:
             result["pages"] = {"sets": {}, "rejected": {}, "rules": {}, "pages": {},
-                               "pages_per_second": {"corpusclean": None, "trafilatura": None}}
+                               "pages_per_second": dict.fromkeys(TOOLS)}
         print_report(result, detail=args.pages_detail)
     return 0
 
