@@ -48,10 +48,15 @@ def load_pipeline(config: str | None) -> Pipeline:
     return build_pipeline(load_recipe(config), where=config or "built-in recipe")
 
 
+# Which main-text extractor corpusclean's HTML reader uses in this run (--html-extractor).
+HTML_EXTRACTOR = ["readability"]
+
+
 def read_through(pipeline: Pipeline, path: Path, fmt: str) -> Document:
     """One file through corpusclean's reader and pipeline, as ``corpusclean clean`` would do it."""
     errors: list[str] = []
-    docs = list(pipeline.run_raw(iter_raw([str(path)], errors, fmt=fmt), ParseOptions(), workers=1))
+    options = ParseOptions(html_extractor=HTML_EXTRACTOR[0])
+    docs = list(pipeline.run_raw(iter_raw([str(path)], errors, fmt=fmt), options, workers=1))
     if errors or len(docs) != 1:
         raise RuntimeError(f"{path}: expected one document, got {len(docs)} ({'; '.join(errors)})")
     return docs[0]
@@ -269,10 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--pages-detail", action="store_true", help="list per-page F1 changes")
     parser.add_argument("--skip-pages", action="store_true", help="seeds only")
+    parser.add_argument("--html-extractor", choices=("trafilatura", "readability"), default="readability",
+                        help="main-text extractor of corpusclean's HTML reader (ParseOptions.html_extractor)")
     parser.add_argument("--heldout", help="held-out pages with manifest.jsonl (default: $CORPUSCLEAN_HELDOUT, "
                         "else /work/heldout); not committed, skipped when absent")
     args = parser.parse_args(argv)
     pipeline = load_pipeline(args.config)
+    HTML_EXTRACTOR[0] = args.html_extractor
     result: dict[str, Any] = {"stages": pipeline.names, "recipe": args.config or "built-in"}
     result["seeds"] = evaluate_seeds(pipeline)
     if not args.skip_pages:

@@ -208,6 +208,11 @@ def main() -> None:
 @click.option("--html-metadata/--no-html-metadata", default=True, show_default=True,
               help="HTML and WARC inputs: keep each page's author, date, site name and description in meta. "
                    "--no-html-metadata keeps the title alone and extracts about twice as fast; the text is the same.")
+@click.option("--html-extractor", type=click.Choice(["readability", "trafilatura"]), default="readability",
+              show_default=True,
+              help="HTML and WARC inputs: readability chooses the main block, with trafilatura's precision mode "
+                   "where it finds too little (the better text on every labelled set); trafilatura: its "
+                   "defaults alone, ~1.6x faster.")
 @click.option("--resume", is_flag=True,
               help="Journal finished chunks beside OUTPUT, and go on from the journal of an earlier run of this "
                    "command that was killed (same inputs, recipe and options); the output is what an "
@@ -225,6 +230,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
           disabled_rules: tuple[str, ...] = (), no_dedup: bool = False, dedup_index: str | None = None,
           engine: str = "local", ray_address: str | None = None, two_pass: bool = False,
           html_metadata: bool = True, time_budget: float | None = None, resume: bool = False,
+          html_extractor: str = "readability",
           output_format: str | None = None) -> None:
     """Clean INPUTS (files, directories, globs, or - for stdin) into JSONL or Parquet.
 
@@ -264,7 +270,8 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
         raise click.BadParameter("must differ from --output", param_hint="--rejects")
     config = RunConfig(
         inputs=inputs, output=output, rejects=rejects, fmt=fmt,
-        parse=ParseOptions(text_field=text_field, id_field=id_field or None, html_metadata=html_metadata),
+        parse=ParseOptions(text_field=text_field, id_field=id_field or None, html_metadata=html_metadata,
+                           html_extractor=html_extractor),
         workers=workers or os.cpu_count() or 1, on_error=on_error, shard_size=shard_size,
         progress=not quiet and sys.stderr.isatty(), resume=resume, output_format=output_format,
     )

@@ -15,6 +15,8 @@ from tests.teststages import DomProbe
 
 
 def _read(path, **options) -> Document:
+    """A page with evidence, through trafilatura's defaults unless told (the lines these tests look at)."""
+    options = {"html_evidence": True, "html_extractor": "trafilatura", **options}
     return parse_item(RawItem(str(path), None, path.read_bytes(), "html"), ParseOptions(**options))
 
 
@@ -96,7 +98,7 @@ def test_evidence_changes_no_output():
 @pytest.mark.parametrize("workers", [1, 2])
 def test_evidence_reaches_stages_in_workers(workers):
     items = [RawItem(str(p), None, p.read_bytes(), "html") for p in (BLOG_PAGE, GBK_PAGE, UTF8_PAGE)]
-    docs = list(Pipeline([DomProbe()]).run_raw(items, ParseOptions(), workers=workers))
+    docs = list(Pipeline([DomProbe()]).run_raw(items, ParseOptions(html_evidence=True), workers=workers))
     for doc in docs:
         assert doc.meta["dom_rows"] == len(doc.text.split("\n"))
         assert doc.meta["dom_matched"] >= 3
@@ -106,7 +108,7 @@ def test_warc_responses_get_evidence(tmp_path):
     path = tmp_path / "crawl.warc.gz"
     write_warc(path, gzip_records=True)
     errors: list[str] = []
-    docs = [parse_item(item, ParseOptions()) for item in iter_raw([str(path)], errors)]
+    docs = [parse_item(item, ParseOptions(html_evidence=True)) for item in iter_raw([str(path)], errors)]
     assert errors == [] and len(docs) == 2
     for doc in docs:
         rows = doc.scratch[DOM_LINES]
