@@ -29,8 +29,8 @@ from typing import Any
 
 import orjson
 
-from corpusclean.io.readers import STDIN, InputError, RawItem, detect_format, expand_inputs
-from corpusclean.io.writers import AtomicFile
+from corpusclean.io.atomic import AtomicFile
+from corpusclean.io.inputs import STDIN, InputError, RawItem, detect_format, expand_inputs
 
 INSTALL = "pip install 'corpusclean[parquet]'"
 # Rows per row group written: large enough for Parquet's column encodings to pay, small enough that a
