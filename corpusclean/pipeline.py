@@ -98,6 +98,9 @@ class Pipeline:
         per_document = [stage for stage in self.stages if not isinstance(stage, CorpusStage)]
         with Budget(self.time_budget) as budget:
             for stage in per_document:
+                if getattr(stage, "process_batch", None) is not None:
+                    _batch_within(budget, stage, [doc for doc in docs if doc.rejected is None])
+                    continue
                 for doc in docs:
                     if doc.rejected is None:
                         _process_within(budget, stage, doc)
@@ -195,6 +198,22 @@ def _process_within(budget: Budget, stage: Stage, doc: Document) -> None:
         doc.text = text
         del doc.removals[removed:]
         doc.reject(stage.name, "timeout", threshold=budget.seconds)
+
+
+def _batch_within(budget: Budget, stage: Stage, docs: list[Document]) -> None:
+    """``stage.process_batch(docs)`` (a stage whose work vectorises across documents: numpy's fixed cost
+    per call paid once per chunk) with the budget of one document for the whole call; past it, the documents
+    not rejected yet go through ``stage.process`` one at a time, each with its own budget, so the one that
+    runs away is the one rejected as ``<stage>/timeout``. A stage with ``process_batch`` must leave every
+    document as ``process`` would, and only measure before it marks any document (a filter), so that
+    finishing its work one document at a time after a stop gives the same result."""
+    budget.step()
+    try:
+        stage.process_batch(docs)  # type: ignore[attr-defined]
+    except DocumentTimeout:
+        for doc in docs:
+            if doc.rejected is None:
+                _process_within(budget, stage, doc)
 
 
 def _process_docs(pipeline: Pipeline, chunk: list[Document]) -> list[Document]:

@@ -37,7 +37,13 @@ class Stage:
             REGISTRY[cls.name] = cls
 
     def process(self, doc: Document) -> None:
-        """Apply this stage to ``doc`` in place. Rejected documents are never passed in."""
+        """Apply this stage to ``doc`` in place. Rejected documents are never passed in.
+
+        A per-document stage whose work vectorises across documents (numpy's fixed cost per call is what
+        short documents feel) may also define ``process_batch(docs)``: workers then call it once per chunk
+        instead of ``process`` per document (:meth:`corpusclean.pipeline.Pipeline.process_batch`). It must
+        leave every document as ``process`` would, and mark none before it has measured all (a filter):
+        past the time budget the chunk is finished one document at a time."""
         raise NotImplementedError
 
     def describe(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from corpusclean.cli import main
 from corpusclean.document import Document
-from corpusclean.quality.score import FEATURES, MODEL, QualityModel, default_model, features
+from corpusclean.quality.score import FEATURES, MODEL, QualityModel, default_model, features, features_batch
 from corpusclean.quality.wordlike import word_share
 from corpusclean.recipe import build_pipeline, build_stage, default_recipe
 from corpusclean.text.script import detect_script
@@ -197,3 +197,46 @@ def test_stats_shows_the_score_bands():
     assert result.exit_code == 0, result.output
     assert "quality score bands:" in result.output
     assert re.search(r"^quality\s", result.output, re.MULTILINE)
+
+
+def test_a_chunk_is_scored_as_each_document_alone():
+    """The stage scores a worker's chunk at once (Quality.process_batch, the features of all its texts end to
+    end): every feature, score and decision is the one of the document scored alone."""
+    rng = random.Random(3)
+    texts = [seed(i) for i in range(len(SEEDS))] + GOLD + [soup(text, rng) for text in GOLD[:20]]
+    texts += [headline_tail(), "", "\n\n", " \u3000\n", "中", "首页\r\n新闻 \n\n体育\t\n", "𠀀𠀁中国\n，开头\n。。。",
+              "1. 第一条\n（二）第二\n一、总则\n第4条 规定\n① 甲", "a b c d\n甲 乙 丙 丁 戊\n\u3000x\u3000y z w",
+              "该公司推出九八冰箱新系列。（马艳）  \n国泰民安（篆刻）\n他说：“我们一起努力。”", "长" * 5000 + "。\n短"]
+    alone = [features(text) for text in texts]
+    assert features_batch(texts) == alone
+    assert default_model().logits(alone) == [default_model().logit(values) for values in alone]
+    one = [Document(id=str(n), text=text) for n, text in enumerate(texts)]
+    chunk = [Document(id=str(n), text=text) for n, text in enumerate(texts)]
+    for doc in one:
+        stage().check(doc)
+    stage().process_batch(chunk)
+    assert [(d.meta, d.rejected and d.rejected.as_dict()) for d in chunk] == \
+        [(d.meta, d.rejected and d.rejected.as_dict()) for d in one]
+
+
+def test_a_batch_past_the_time_budget_is_finished_one_document_at_a_time():
+    """A stage's process_batch gets one document's budget for the chunk; past it, the chunk's documents go
+    through process one at a time, each with its own budget, and only the runaway one is rejected."""
+    from corpusclean.pipeline import Pipeline
+    from corpusclean.stage import Filter
+
+    class Slow(Filter):
+        def check(self, doc: Document) -> None:
+            if doc.text == "slow":
+                while True:
+                    pass
+            doc.meta["seen"] = True
+
+        def process_batch(self, docs: list[Document]) -> None:
+            while True:
+                pass
+
+    docs = [Document(id=str(n), text=text) for n, text in enumerate(["一", "slow", "二"])]
+    Pipeline([Slow()], time_budget=0.2).process_batch(docs)
+    assert [d.meta.get("seen") for d in docs] == [True, None, True]
+    assert docs[1].rejected.rule == "timeout"

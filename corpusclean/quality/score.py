@@ -26,10 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from corpusclean.quality.bigrams import bigram_pmi
-from corpusclean.quality.charclasses import CJK, DIGIT, LATIN, OTHER, PUNCT, SYMBOL
-from corpusclean.quality.signals import Measurements
-from corpusclean.quality.wordlike import word_share
+from corpusclean.quality.bigrams import MAX_CHARS as BIGRAM_CHARS
+from corpusclean.quality.bigrams import bigram_pmi_batch
+from corpusclean.quality.charclasses import _LIST_ITEM, CJK, CLOSERS, DIGIT, LATIN, OTHER, PUNCT, SENTENCE_END, SYMBOL
+from corpusclean.quality.signals import Measurements, ends_sentence
+from corpusclean.quality.wordlike import MAX_CHARS as WORD_CHARS
+from corpusclean.quality.wordlike import word_share_batch
+from corpusclean.text.codepoints import joined_prefixes, segment_sums
 
 MODEL = Path(__file__).with_name("score_model.json")
 
@@ -78,6 +81,10 @@ _NUMBERED = re.compile(r"\s*[\[(（]?[0-9０-９]{1,3}\s*[.、．)）\]]")
 _NUMBERED_ANY = re.compile(r"\s*(?:[\[(（]?[0-9０-９]{1,3}\s*[.、．)）\]]|第[一二三四五六七八九十百0-9]+[条章节])")
 # Characters a line needs for a number or a 第N条 at its start.
 _OPENERS = frozenset("[(（0123456789０１２３４５６７８９第")
+# Flags of _char_tables()'s first table.
+_SPACE, _END, _SENTENCE, _GAP, _CLAUSE_MARK = 1, 2, 4, 8, 16
+# The first characters of charclasses._LIST_ITEM's alternatives (a list item's opener).
+_LIST_OPENER = re.compile(r"[•·●○◦■□▪▫◆◇★☆►▶▸▹‣⁃※→√\-*+0-9０-９(（一二三四五六七八九十①-⑳⑴-⒇⒈-⒛㈠-㈩]")
 
 
 def features(text: str, measured: Measurements | None = None) -> dict[str, float]:
@@ -87,79 +94,247 @@ def features(text: str, measured: Measurements | None = None) -> dict[str, float
     >>> round(f["title_line_frac"], 2), round(f["tiny_lines"], 2), f["word_share"] > 0.9
     (0.11, 0.5, True)
     """
-    m = measured if measured is not None else Measurements(text)
+    return features_batch([text], [measured])[0]
+
+
+def features_batch(texts: list[str], measured: list[Measurements | None] | None = None) -> list[dict[str, float]]:
+    """:func:`features` of many texts (``measured``: their shared :class:`Measurements`, or None each). The
+    stage's cost was numpy's fixed cost per call and a Python pass over each document's lines, not the
+    length of the text: here the word and bigram lookups and the line pass run once over all the texts end
+    to end, and the regular expressions only on the few lines that could match them.
+
+    >>> texts = ["首页\\n新闻中心\\n人民日报社论：迈向新世纪", "今天天气很好，我们一起去公园散步。", ""]
+    >>> [round(f["tiny_lines"], 2) for f in features_batch(texts)]
+    [0.67, 0.0, 0.0]
+    """
+    return [dict(zip(FEATURES, row, strict=True)) for row in feature_rows(texts, measured)]
+
+
+def feature_rows(texts: list[str], measured: list[Measurements | None] | None = None) -> list[list[float]]:
+    """:func:`features_batch` as rows of values in the order of :data:`FEATURES` (what the trees read)."""
+    ms = [m if m is not None else Measurements(text)
+          for text, m in zip(texts, measured or [None] * len(texts), strict=True)]
+    cps = [m.codepoints() for m in ms]
+    # Both lookups read the same first characters: the texts are joined once for the two.
+    joined = joined_prefixes(cps, WORD_CHARS) if BIGRAM_CHARS == WORD_CHARS else None
+    shares = word_share_batch(cps, [m.counts()[CJK] for m in ms], joined=joined)
+    pmis = bigram_pmi_batch(cps, joined=joined)
+    passes = _line_pass(texts, cps)
+    return [[share, pmi, strong, *_layout(m, lines)]
+            for m, share, (pmi, strong), lines in zip(ms, shares, pmis, passes, strict=True)]
+
+
+@functools.cache
+def _char_tables() -> tuple[np.ndarray, ...]:
+    """Lookup tables over the BMP (beyond it, read U+FFFF, in none of them): flags (white space as
+    ``str.isspace`` and ``str.strip`` see it, :data:`_ENDS`, ``SENTENCE_END``), closers, openers, clause marks,
+    list openers."""
+    flags = np.zeros(0x10000, dtype=np.uint8)
+    flags[[c for c in range(0x3001) if chr(c).isspace()]] |= _SPACE
+    flags[[ord(c) for c in _ENDS]] |= _END
+    flags[[ord(c) for c in SENTENCE_END]] |= _SENTENCE
+    flags[[ord(c) for c in " \t\u3000"]] |= _GAP
+    flags[[ord(c) for c in _CLAUSE_CHARS]] |= _CLAUSE_MARK
+    tables = [flags]
+    for group in (_CLOSE, _OPENERS, _CLAUSE):
+        table = np.zeros(0x10000, dtype=bool)
+        table[[ord(c) for c in group]] = True
+        tables.append(table)
+    # The characters a list item (charclasses._LIST_ITEM) can start with, after its white space.
+    tables.append(np.array([bool(_LIST_OPENER.match(chr(c))) for c in range(0x10000)]))
+    # What signals.ends_sentence can find last once white space is stripped: a sentence end, a closer, or the
+    # closing bracket of a note.
+    closing = np.zeros(0x10000, dtype=bool)
+    closing[[ord(c) for c in (*SENTENCE_END, *CLOSERS, ")", "）")]] = True
+    tables.append(closing)
+    return tuple(tables)
+
+
+def _within(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many of the sorted ``positions`` fall in each range ``starts[i] .. ends[i] - 1``."""
+    return np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
+
+
+def _line_pass(texts: list[str], cps: list[np.ndarray]) -> list[tuple[int, ...]]:
+    """Per text, over its lines (split at "\\n") that are not blank once stripped: ``(lines, total, tiny,
+    equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded, punct_start)``, as
+    :func:`_layout` defines them. One numpy pass over all the texts end to end; the regular expressions run
+    only on lines whose length or first character lets them match."""
+    flag_table, close_table, opener_table, clause_table, list_table, closing_table = _char_tables()
+    count = len(texts)
+    offsets = np.zeros(count + 1, dtype=np.intp)
+    np.cumsum(np.fromiter(map(len, cps), dtype=np.intp, count=count), out=offsets[1:])
+    flat = np.concatenate(cps) if count else np.zeros(0, dtype=np.uint32)
+    size = len(flat)
+    # A line starts after each "\\n" and at each text's start.
+    starts_mark = np.zeros(size + 1, dtype=bool)
+    starts_mark[np.flatnonzero(flat == 10) + 1] = True
+    starts_mark[offsets[:-1]] = True
+    line_id = np.cumsum(starts_mark[:size]) - 1
+    line_starts = np.flatnonzero(starts_mark[:size])
+    # Each line's first and last non-space character.
+    flags = flag_table[np.minimum(flat, 0xFFFF)]
+    solid = np.flatnonzero((flags & _SPACE) == 0)
+    ids = line_id[solid]
+    change = np.flatnonzero(ids[1:] != ids[:-1])
+    firsts = solid[np.concatenate(([0], change + 1))] if len(solid) else solid
+    lasts = solid[np.concatenate((change, [len(solid) - 1]))] if len(solid) else solid
+    lines = ids[np.concatenate(([0], change + 1))] if len(solid) else ids
+    sizes = lasts - firsts + 1
+    owner = np.searchsorted(offsets, firsts, side="right") - 1
+    # Lines of each text: line_at[k] .. line_at[k + 1].
+    line_at = np.searchsorted(owner, np.arange(count + 1), side="left")
+    # The full line (for spaced lines): from its start to its "\\n" or the text's end.
+    line_ends = np.append(line_starts[1:], size) if size else line_starts
+    line_ends -= (line_ends > 0) & (flat[np.maximum(line_ends - 1, 0)] == 10) & (line_ends > line_starts)
+    full_start, full_end = line_starts[lines], line_ends[lines]
+    first_char, last_char = np.minimum(flat[firsts], 0xFFFF), np.minimum(flat[lasts], 0xFFFF)
+    stranded = ~close_table[last_char] & (_within(np.flatnonzero(flags & _END), firsts, lasts + 1) > 0)
+    # A spaced line has a " " and three gaps (" ", tab or U+3000) at least.
+    spaces = _within(np.flatnonzero(flat == 32), full_start, full_end)
+    spaces[_within(np.flatnonzero(flags & _GAP), full_start, full_end) < 3] = 0
+    punct = clause_table[first_char]
+    # Neighbours within a text: the stripped sizes of the line before and of the one before that (0: none).
+    index = np.arange(len(sizes))
+    first_line = line_at[owner]
+    previous = np.where(index - 1 >= first_line, np.roll(sizes, 1), 0)
+    before = np.where(index - 2 >= first_line, np.roll(sizes, 2), 0)
+    equal = np.where((sizes >= 4) & (sizes <= 12) & (sizes == previous), np.where(before == previous, 1, 2), 0)
+    titled = np.flatnonzero((sizes >= _TITLE_MIN) & (sizes <= _TITLE_MAX))
+    opened = np.flatnonzero(opener_table[first_char])
+    spaced = np.flatnonzero(spaces > 0)
+    at = offsets[owner]
+
+    per_line = {
+        "tiny": sizes <= 4, "equal": equal, "stranded": np.where(stranded, sizes, 0),
+        "punct_start": np.where(punct, sizes, 0), "sizes": sizes,
+    }
+    sums = {name: segment_sums(values, line_at[:-1], line_at[1:]) for name, values in per_line.items()}
+    title_chars = [0] * count
+    title_sizes: list[list[int]] = [[] for _ in range(count)]
+    numbered_title = [0] * count
+    numbered = [0] * count
+    spaced_chars = [0] * count
+    sizes_list, owner_list = sizes.tolist(), owner.tolist()
+    firsts_list, lasts_list, at_list = firsts.tolist(), lasts.tolist(), at.tolist()
+    for i in titled.tolist():
+        doc, start = owner_list[i], at_list[i]
+        stripped = texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]
+        if _TITLE_LINE.fullmatch(stripped):
+            title_chars[doc] += sizes_list[i]
+            title_sizes[doc].append(sizes_list[i])
+            if _NUMBERED.match(stripped):
+                numbered_title[doc] += sizes_list[i]
+    for i in opened.tolist():
+        doc, start = owner_list[i], at_list[i]
+        if _NUMBERED_ANY.match(texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]):
+            numbered[doc] += sizes_list[i]
+    full_start_list, full_end_list = full_start.tolist(), full_end.tolist()
+    for i in spaced.tolist():
+        doc, start = owner_list[i], at_list[i]
+        line = texts[doc][full_start_list[i] - start:full_end_list[i] - start]
+        if _SPACED_LINE.match(line):
+            spaced_chars[doc] += len(line) - line.count(" ")
+    line_counts = np.diff(line_at).tolist()
+    clause = _within(np.flatnonzero(flags & _CLAUSE_MARK), offsets[:-1], offsets[1:]).tolist()
+    structure = _line_structure(texts, flags, solid, list_table, closing_table, owner, line_at, lines,
+                                full_start, full_end, first_char, last_char, at)
+    return [(line_counts[k], sums["sizes"][k], sums["tiny"][k], sums["equal"][k], title_chars[k], title_sizes[k],
+             numbered_title[k], numbered[k], spaced_chars[k], sums["stranded"][k], sums["punct_start"][k],
+             structure[k], clause[k]) for k in range(count)]
+
+
+def _line_structure(texts: list[str], flags: np.ndarray, solid: np.ndarray, list_table: np.ndarray,
+                    closing_table: np.ndarray, owner: np.ndarray, line_at: np.ndarray, lines: np.ndarray,
+                    full_start: np.ndarray, full_end: np.ndarray, first_char: np.ndarray, last_char: np.ndarray,
+                    at: np.ndarray) -> list[dict[str, float]]:
+    """:meth:`Measurements.line_structure` (all three shares, lines under 10 characters short) of every text,
+    from :func:`_line_pass`'s arrays of its non-blank lines: the same values, the regular expressions run only
+    on lines that can match them (a list opener first; a sentence end inside but not last)."""
+    count = len(texts)
+    sizes = _within(solid, full_start, full_end)  # non-space characters of each line
+    ends = (flags[full_end - 1] & _SENTENCE) > 0 if len(full_end) else np.zeros(0, dtype=bool)
+    # ends_sentence looks past trailing white space, one bracketed note and closers: only a line whose last
+    # non-space character is a sentence end, a closer or a closing bracket can end a sentence that way.
+    maybe = np.flatnonzero(~ends & closing_table[last_char]
+                           & (_within(np.flatnonzero(flags & _SENTENCE), full_start, full_end) > 0))
+    owner_list, at_list = owner.tolist(), at.tolist()
+    start_list, end_list = full_start.tolist(), full_end.tolist()
+    for i in maybe.tolist():
+        doc, base = owner_list[i], at_list[i]
+        if ends_sentence(texts[doc][start_list[i] - base:end_list[i] - base]):
+            ends[i] = True
+    # The wrapping width of each text: 85% of its 90th-percentile line, if that is 20+ characters.
+    per_doc = np.diff(line_at)
+    order = np.lexsort((sizes, owner))
+    pick = line_at[:-1] + (0.9 * np.maximum(per_doc - 1, 0)).astype(np.intp)
+    width = np.where(per_doc > 0, sizes[order][np.minimum(pick, max(len(sizes) - 1, 0))] if len(sizes) else 0, 0)
+    wrap_at = np.where(width >= 20, 0.85 * width, np.inf)
+    wraps = ~ends & (sizes >= wrap_at[owner]) if len(sizes) else ends
+    # A wrapped line waits for the line that settles it: the next line that does not wrap (its own fate), or
+    # a blank line or the text's end after it (counted as not ending a sentence).
+    index = np.arange(len(sizes))
+    broken = np.ones(len(sizes), dtype=bool)
+    if len(sizes) > 1:
+        broken[:-1] = (owner[1:] != owner[:-1]) | (lines[1:] - lines[:-1] > 1)
+    stops = np.flatnonzero(~wraps | broken)
+    settled_by = stops[np.searchsorted(stops, index)] if len(sizes) else index
+    no_end = np.where(~ends[settled_by], sizes, 0)  # a wrapped line stops only at a break: ~ends there
+    listed = np.zeros(len(sizes), dtype=np.int64)
+    for i in np.flatnonzero(list_table[first_char]).tolist():
+        doc, base = owner_list[i], at_list[i]
+        if _LIST_ITEM.match(texts[doc][start_list[i] - base:end_list[i] - base]):
+            listed[i] = sizes[i]
+    starts, stops_at = line_at[:-1], line_at[1:]
+    totals = segment_sums(sizes, starts, stops_at)
+    no_ends = segment_sums(no_end, starts, stops_at)
+    shorts = segment_sums(np.where(sizes < 10, sizes, 0), starts, stops_at)
+    lists = segment_sums(listed, starts, stops_at)
+    counts = per_doc.tolist()
+    return [{"lines": counts[k], "no_end_punct_frac": no_ends[k] / max(totals[k], 1),
+             "short_line_frac": shorts[k] / max(totals[k], 1), "list_frac": lists[k] / max(totals[k], 1)}
+            for k in range(count)]
+
+
+def _layout(m: Measurements, passed: tuple[Any, ...]) -> list[float]:
+    """Every feature but the three lookups (``word_share``, ``bigram_pmi``, ``bigram_strong``), in the order
+    of :data:`FEATURES`, from the text's :func:`_line_pass` figures."""
+    (lines, total, tiny, equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded,
+     punct_start, structure, clause) = passed
     counts = m.counts()
     nonspace = max(m.nonspace(), 1)
-    structure = m.line_structure()
-    # One pass over the lines. Only short lines can be titles, and clean prose has few of them: the regular
-    # expressions run on those alone.
-    title_chars = title_count = numbered_title = numbered = spaced = stranded = punct_start = 0
-    tiny = equal = lines = total = 0
-    title_sizes: list[int] = []
-    previous = before = 0  # stripped lengths of the last line and of the one before it
-    for line in m.lines():
-        stripped = line.strip()
-        size = len(stripped)
-        if not size:
-            continue
-        lines += 1
-        total += size
-        if size <= 4:
-            tiny += 1
-        if 4 <= size <= 12 and size == previous:
-            equal += 1 if before == previous else 2  # this line, and the one before unless counted already
-        before, previous = previous, size
-        if _TITLE_MIN <= size <= _TITLE_MAX and _TITLE_LINE.fullmatch(stripped):
-            title_chars += size
-            title_count += 1
-            title_sizes.append(size)
-            if _NUMBERED.match(stripped):
-                numbered_title += size
-        if stripped[0] in _OPENERS and _NUMBERED_ANY.match(stripped):
-            numbered += size
-        elif stripped[0] in _CLAUSE:
-            punct_start += size
-        if stripped[-1] not in _CLOSE and not _ENDS.isdisjoint(stripped):
-            stranded += size
-        if " " in line and _SPACED_LINE.match(line):
-            spaced += len(line) - line.count(" ")
+    title_count = len(title_sizes)
     cjk = counts[CJK]
-    clause = sum(map(text.count, _CLAUSE_CHARS)) if cjk else 0
-    cps = m.codepoints()
-    pmi, strong = bigram_pmi(text, cps=cps)
     total = max(total, 1)
     spread = 0.0
     if len(title_sizes) >= 3:
         sizes = np.array(title_sizes, dtype=np.float64)
         spread = float(sizes.std() / sizes.mean())
-    return {
-        "word_share": word_share(text, cjk=counts[CJK], cps=cps),
-        "bigram_pmi": pmi,
-        "bigram_strong": strong,
-        "cjk_ratio": m.cjk_ratio(),
-        "digit_ratio": counts[DIGIT] / nonspace,
-        "latin_ratio": counts[LATIN] / nonspace,
-        "symbol_ratio": (counts[SYMBOL] + counts[OTHER]) / nonspace,
-        "punct_ratio": counts[PUNCT] / nonspace,
-        "clause_punct": min(0.3, clause / cjk) if cjk else 0.0,
-        "no_end_punct_frac": structure["no_end_punct_frac"],
-        "short_line_frac": structure["short_line_frac"],
-        "list_frac": structure["list_frac"],
-        "title_line_frac": title_chars / nonspace,
-        "title_lines": math.log1p(title_count),
-        "title_spread": spread,
-        "numbered_title_frac": numbered_title / nonspace,
-        "numbered_frac": numbered / total,
-        "spaced_frac": spaced / nonspace,
-        "tiny_lines": tiny / max(lines, 1),
-        "equal_neighbour": equal / max(lines, 1),
-        "stranded_end": stranded / total,
-        "punct_start": punct_start / total,
-        "dup_line_frac": m.duplicate_lines()["dup_line_frac"],
-        "line_chars": math.log1p(nonspace / max(structure["lines"], 1)),
-        "line_count": math.log1p(lines),
-        "headline_evidence": title_chars / nonspace * math.log1p(title_count),
-    }
+    return [
+        m.cjk_ratio(),  # cjk_ratio
+        counts[DIGIT] / nonspace,  # digit_ratio
+        counts[LATIN] / nonspace,  # latin_ratio
+        (counts[SYMBOL] + counts[OTHER]) / nonspace,  # symbol_ratio
+        counts[PUNCT] / nonspace,  # punct_ratio
+        min(0.3, clause / cjk) if cjk else 0.0,  # clause_punct (clause marks (，。、；：！？,;!?) per ideograph)
+        structure["no_end_punct_frac"],  # no_end_punct_frac
+        structure["short_line_frac"],  # short_line_frac
+        structure["list_frac"],  # list_frac
+        title_chars / nonspace,  # title_line_frac
+        math.log1p(title_count),  # title_lines
+        spread,  # title_spread
+        numbered_title / nonspace,  # numbered_title_frac
+        numbered / total,  # numbered_frac
+        spaced / nonspace,  # spaced_frac
+        tiny / max(lines, 1),  # tiny_lines
+        equal / max(lines, 1),  # equal_neighbour
+        stranded / total,  # stranded_end
+        punct_start / total,  # punct_start
+        m.duplicate_lines()["dup_line_frac"],  # dup_line_frac
+        math.log1p(nonspace / max(structure["lines"], 1)),  # line_chars
+        math.log1p(lines),  # line_count
+        title_chars / nonspace * math.log1p(title_count),  # headline_evidence
+    ]
 
 
 class QualityModel:
@@ -238,6 +413,37 @@ class QualityModel:
             at = self._split_at + node
             node = 2 * node + 1 + (x[self._feature_flat[at]] > self._threshold_flat[at])
         return self.base + float(self._value_flat[self._node_at + node].sum())
+
+    def logits(self, rows: list[dict[str, float]]) -> list[float]:
+        """:meth:`logit` of many documents, all trees over all of them at once: the same values (each row's
+        leaves are summed as :meth:`logit` sums them, one contiguous row of a matrix).
+
+        >>> model = default_model()
+        >>> rows = [features("首页\\n新闻中心"), features("中国经济持续发展，人民生活水平不断提高。")]
+        >>> model.logits(rows) == [model.logit(row) for row in rows]
+        True
+        """
+        if not rows:
+            return []
+        return self.matrix_logits(np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float64))
+
+    def matrix_logits(self, x: np.ndarray) -> list[float]:
+        """:meth:`logits` of the rows of ``x`` (one per document, columns in the order of :data:`FEATURES`)."""
+        docs = np.arange(len(x))[:, None]
+        node = np.zeros((len(x), len(self.feature)), dtype=np.intp)
+        for _ in range(self.depth):
+            at = self._split_at + node
+            node = 2 * node + 1 + (x[docs, self._feature_flat[at]] > self._threshold_flat[at])
+        sums = self._value_flat[self._node_at + node].sum(axis=1).tolist()
+        return [self.base + total for total in sums]
+
+    def scores(self, rows: list[dict[str, float]]) -> list[float]:
+        """:meth:`score` of many documents."""
+        return [1.0 / (1.0 + math.exp(-logit)) for logit in self.logits(rows)]
+
+    def matrix_scores(self, x: np.ndarray) -> list[float]:
+        """:meth:`score` of the rows of ``x`` (as :meth:`matrix_logits` reads them)."""
+        return [1.0 / (1.0 + math.exp(-logit)) for logit in self.matrix_logits(x)]
 
     def score(self, values: dict[str, float]) -> float:
         """The probability the fit gives that the document is clean text."""

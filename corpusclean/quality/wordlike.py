@@ -29,7 +29,7 @@ import os
 import numpy as np
 
 from corpusclean.text import table_cache
-from corpusclean.text.codepoints import code_points
+from corpusclean.text.codepoints import code_points, joined_prefixes, seams, segment_sums
 
 # Characters of a document read by word_share (beyond this, the share is settled).
 MAX_CHARS = 4000
@@ -115,6 +115,37 @@ def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None,
     covered[1:] |= hit
     # Ideographs outside every pair (rare characters) count as not covered.
     return float(np.count_nonzero(covered)) / total
+
+
+def word_share_batch(cps: list[np.ndarray], cjk: list[int], *, max_chars: int = MAX_CHARS,
+                     joined: tuple[np.ndarray, np.ndarray] | None = None) -> list[float]:
+    """:func:`word_share` of many texts, given as their code points and their numbers of ideographs, in a
+    few numpy calls: the same values. ``joined``: :func:`~corpusclean.text.codepoints.joined_prefixes` of
+    ``cps``, when the caller has it.
+
+    >>> texts = ["中国经济持续发展，人民生活水平不断提高。", "", "济提中高人续平持"]
+    >>> from corpusclean.quality.signals import Measurements
+    >>> cjk = [Measurements(t).class_counts()["cjk"] for t in texts]
+    >>> word_share_batch([code_points(t) for t in texts], cjk) == [word_share(t) for t in texts]
+    True
+    """
+    ids, bits, size = _tables()
+    flat, offsets = joined if joined is not None else joined_prefixes(cps, max_chars)
+    starts, ends = offsets[:-1], offsets[1:]
+    totals = cjk
+    if any(len(array) > max_chars for array in cps):
+        counted = segment_sums(_ideographs(flat), starts, ends)
+        totals = [count if len(array) <= max_chars else counted[i]
+                  for i, (array, count) in enumerate(zip(cps, cjk, strict=True))]
+    wide = ids[np.minimum(flat, 0xFFFF)].astype(np.int64)
+    keys = wide[:-1] * size + wide[1:]
+    hit = ((bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1).astype(bool)
+    hit[seams(offsets)] = False
+    covered = np.zeros(len(flat), dtype=bool)
+    covered[:-1] = hit
+    covered[1:] |= hit
+    found = segment_sums(covered, starts, ends)
+    return [float(found[i]) / total if total else 0.0 for i, total in enumerate(totals)]
 
 
 def _ideographs(cps: np.ndarray) -> np.ndarray:

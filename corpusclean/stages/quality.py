@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from corpusclean.document import Document
-from corpusclean.quality.score import QualityModel, default_model, features
+from corpusclean.quality.score import FEATURES, QualityModel, default_model, feature_rows, features
 from corpusclean.quality.signals import check_fraction, shared
 from corpusclean.stage import Filter
 
@@ -51,7 +53,30 @@ class Quality(Filter):
 
     def check(self, doc: Document) -> None:
         values = features(doc.text, shared(doc))
-        score = self.model.score(values)
+        self._decide(doc, values, self.model.score(values))
+
+    def process_batch(self, docs: list[Document]) -> None:
+        """:meth:`check` on a chunk of documents, with the same results: the features' lookups and the trees
+        run once over the chunk (per document, the stage's cost was numpy's fixed cost per call).
+
+        >>> texts = ["一九九八年，中国经济持续发展，人民生活水平不断提高。", "首页\\n新闻\\n体育\\n财经\\n娱乐"]
+        >>> one = [Document(id=str(n), text=t) for n, t in enumerate(texts)]
+        >>> many = [Document(id=str(n), text=t) for n, t in enumerate(texts)]
+        >>> for doc in one:
+        ...     Quality().check(doc)
+        >>> Quality().process_batch(many)
+        >>> def result(doc): return doc.meta, doc.rejected and doc.rejected.as_dict()
+        >>> [result(doc) for doc in one] == [result(doc) for doc in many], many[1].rejected.rule
+        (True, 'quality_score')
+        """
+        if not docs:
+            return
+        rows = feature_rows([doc.text for doc in docs], [shared(doc) for doc in docs])
+        scores = self.model.matrix_scores(np.array(rows, dtype=np.float64))
+        for doc, row, score in zip(docs, rows, scores, strict=True):
+            self._decide(doc, dict(zip(FEATURES, row, strict=True)), score)
+
+    def _decide(self, doc: Document, values: dict[str, float], score: float) -> None:
         if score < self.min_score:
             pulls = list(self.model.contributions(values).items())[:_NAMED]
             doc.reject(self.name, "quality_score", value=round(score, 4), threshold=self.min_score,

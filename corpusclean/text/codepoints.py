@@ -18,3 +18,42 @@ def code_points(text: str) -> np.ndarray:
     ([28145, 22323, 32], [55296])
     """
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+
+def joined_prefixes(arrays: list[np.ndarray], max_chars: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``max_chars`` code points of each of ``arrays`` end to end, for one lookup over many documents
+    (numpy's fixed cost per call is paid once per chunk, not once per document): ``(flat, offsets)``, array
+    ``k`` at ``flat[offsets[k]:offsets[k + 1]]``.
+
+    >>> flat, offsets = joined_prefixes([code_points("中国人"), code_points(""), code_points("经济")], 2)
+    >>> flat.tolist() == code_points("中国经济").tolist(), offsets.tolist()
+    (True, [0, 2, 2, 4])
+    """
+    parts = [array[:max_chars] for array in arrays]
+    offsets = np.zeros(len(parts) + 1, dtype=np.intp)
+    np.cumsum(np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)), out=offsets[1:])
+    flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
+    return flat, offsets
+
+
+def seams(offsets: np.ndarray) -> np.ndarray:
+    """The indices ``i`` of the neighbouring pairs ``(flat[i], flat[i + 1])`` of :func:`joined_prefixes`'s
+    ``flat`` that straddle two arrays.
+
+    >>> seams(np.array([0, 2, 2, 4])).tolist()
+    [1]
+    """
+    inner = offsets[1:-1]
+    return np.unique(inner[(inner > 0) & (inner < offsets[-1])]) - 1
+
+
+def segment_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[int]:
+    """``values[starts[k]:ends[k]].sum()`` for every ``k`` (integers or booleans: exact), from one running sum.
+
+    >>> segment_sums(np.array([1, 2, 3, 4]), np.array([0, 1, 4]), np.array([2, 4, 4]))
+    [3, 9, 0]
+    """
+    running = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(values, dtype=np.int64, out=running[1:])
+    return (running[ends] - running[starts]).tolist()
