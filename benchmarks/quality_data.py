@@ -52,7 +52,9 @@ from benchmarks.quality_thresholds import (
     _parse_html,
     _shuffle_lines,
     clean_classes,
+    keyword_chains,
     peoples_daily_paragraphs,
+    repeated_pages,
 )
 
 SPLITS = {"fit": 1, "heldout": 2}
@@ -220,16 +222,8 @@ def garbage_sets(split: str, clean: dict[str, list[str]]) -> dict[str, list[str]
         out["ad_copy"].append("\n".join(lines))
 
     out["number_table"] = [t for t in (_number_table(t, rng) for t in sources) if t][:60]
-    for text in sources[:40]:
-        paras = [p for p in text.split("\n") if len(p) > 40]
-        if paras:
-            out["repeated"].append("\n".join([rng.choice(paras)] * 10))
-        out["repeated"].append("\n".join(line for line in text.split("\n") for _ in range(2)))
-    for text in sources[:50]:
-        phrases = list(dict.fromkeys(re.findall(r"[\u4e00-\u9fff]{4}", text)))
-        if len(phrases) >= 6:
-            picked = rng.sample(phrases, 6)
-            out["keyword_chain"].append("\n".join(" ".join(rng.choice(picked) for _ in range(8)) for _ in range(12)))
+    out["repeated"] += repeated_pages(sources[:40], rng)
+    out["keyword_chain"] += keyword_chains(sources[:50], rng)
     out["masked"] = [_masked(t, rng) for t in sources[:50]]
     for text in sources[:30]:
         out["mojibake"].append(text.encode("utf-8").decode("gbk", errors="replace"))

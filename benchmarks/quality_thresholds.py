@@ -179,6 +179,28 @@ def _shuffle_lines(text: str, rng: random.Random) -> str:
     return "\n".join(out)
 
 
+def repeated_pages(texts: list[str], rng: random.Random) -> list[str]:
+    """Per text, one of its long paragraphs ten times, and the text with every line doubled."""
+    out = []
+    for text in texts:
+        paras = [p for p in text.split("\n") if len(p) > 40]
+        if paras:
+            out.append("\n".join([rng.choice(paras)] * 10))
+        out.append("\n".join(line for line in text.split("\n") for _ in range(2)))
+    return out
+
+
+def keyword_chains(texts: list[str], rng: random.Random) -> list[str]:
+    """SEO-style chains: 12 lines of 8 picks among 6 four-character phrases of a text."""
+    out = []
+    for text in texts:
+        phrases = list(dict.fromkeys(re.findall(r"[\u4e00-\u9fff]{4}", text)))
+        if len(phrases) >= 6:
+            picked = rng.sample(phrases, 6)
+            out.append("\n".join(" ".join(rng.choice(picked) for _ in range(8)) for _ in range(12)))
+    return out
+
+
 def _number_table(text: str, rng: random.Random) -> str:
     numbers = re.findall(r"[0-9０-９][0-9０-９.．,，%％]*", text)
     words = re.findall(r"[\u4e00-\u9fff]{2,4}", text)
@@ -233,17 +255,8 @@ def garbage_classes(clean: dict[str, list[str]], rng: random.Random, lingua: Pat
     sample = rng.sample(pool, 60)
     classes["shuffled"] = [_shuffle_lines(t, rng) for t in sample]
     classes["number_table"] = [t for t in (_number_table(t, rng) for t in pool) if t][:60]
-    for text in sample[:30]:
-        paras = [p for p in text.split("\n") if len(p) > 40]
-        if paras:
-            classes["repeated"].append("\n".join([rng.choice(paras)] * 10))
-        classes["repeated"].append("\n".join(line for line in text.split("\n") for _ in range(2)))
-    for text in sample[:40]:
-        phrases = list(dict.fromkeys(re.findall(r"[\u4e00-\u9fff]{4}", text)))
-        if len(phrases) >= 6:
-            picked = rng.sample(phrases, 6)
-            lines = [" ".join(rng.choice(picked) for _ in range(8)) for _ in range(12)]
-            classes["keyword_chain"].append("\n".join(lines))
+    classes["repeated"] += repeated_pages(sample[:30], rng)
+    classes["keyword_chain"] += keyword_chains(sample[:40], rng)
     classes["masked"] = [_masked(t, rng) for t in sample[:40]]
     for text in sample[:30]:
         classes["mojibake"].append(text.encode("utf-8").decode("gbk", errors="replace"))
