@@ -40,7 +40,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.eval_data import Page, _html_text, eval_dir, manifest_pages, pages
+from benchmarks.eval_data import Page, _html_text, add_page_options, chosen_pages
 from benchmarks.eval_scoring import char_prf, fold, macro
 from corpusclean.document import Document
 from corpusclean.io.encoding import declared_charset, decode_bytes
@@ -228,15 +228,11 @@ def evaluate(selected: list[Page], *, setups: dict[str, Callable[[str], str]]) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--eval-dir", help="shared/eval folder (default: next to the repository)")
-    parser.add_argument("--manifest", help="manifest.jsonl of other pages with gold (lines of set, name, html, gold; "
-                        "paths relative to it), e.g. a held-out set: report only, never tune on it")
-    parser.add_argument("--sets", default="cwced", help="comma-separated sets with full gold text, or 'all'")
+    add_page_options(parser)
     parser.add_argument("--only", help="comma-separated setup names (default: all)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
-    found = manifest_pages(Path(args.manifest)) if args.manifest else pages(eval_dir(args.eval_dir))
-    chosen = [p for p in found if p.gold is not None and (args.sets == "all" or p.set in args.sets.split(","))]
+    chosen = chosen_pages(args)
     setups = {k: v for k, v in SETUPS.items()
               if (k in args.only.split(",") if args.only else k not in SLOW) and _available(k)}
     result = evaluate(chosen, setups=setups)

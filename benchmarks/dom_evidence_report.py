@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.eval_data import Page, eval_dir, manifest_pages, pages
+from benchmarks.eval_data import Page, add_page_options, chosen_pages
 from benchmarks.eval_scoring import consume_runs, fold, fold_lines
 from corpusclean.document import Document
 from corpusclean.io.dom_evidence import FEATURES
@@ -157,14 +157,10 @@ def report(selected: list[Page]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--eval-dir", help="shared/eval folder (default: next to the repository)")
-    parser.add_argument("--manifest", help="manifest.jsonl of other pages with gold (lines of set, name, html, gold; "
-                        "paths relative to it), e.g. a held-out set: report only, never tune on it")
-    parser.add_argument("--sets", default="cwced", help="comma-separated sets with full gold text, or 'all'")
+    add_page_options(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
-    found = manifest_pages(Path(args.manifest)) if args.manifest else pages(eval_dir(args.eval_dir))
-    chosen = [p for p in found if p.gold is not None and (args.sets == "all" or p.set in args.sets.split(","))]
+    chosen = chosen_pages(args)
     result = report(chosen)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO / "seeds"
@@ -215,3 +216,20 @@ def build_planted_corpus(out_dir: Path, *, size_mb: float, shards: int = 2, seed
         for handle in files:
             handle.close()
     return truth
+
+
+def add_page_options(parser: Any) -> None:
+    """The options that choose pages with full gold text: ``--eval-dir``, ``--manifest``, ``--sets``."""
+    parser.add_argument("--eval-dir", help="shared/eval folder (default: next to the repository)")
+    parser.add_argument(
+        "--manifest",
+        help="manifest.jsonl of other pages with gold (lines of set, name, html, gold; "
+        "paths relative to it), e.g. a held-out set: report only, never tune on it",
+    )
+    parser.add_argument("--sets", default="cwced", help="comma-separated sets with full gold text, or 'all'")
+
+
+def chosen_pages(args: Any) -> list[Page]:
+    """The pages with full gold text that :func:`add_page_options`' options name."""
+    found = manifest_pages(Path(args.manifest)) if args.manifest else pages(eval_dir(args.eval_dir))
+    return [p for p in found if p.gold is not None and (args.sets == "all" or p.set in args.sets.split(","))]

@@ -55,6 +55,7 @@ from benchmarks.quality_thresholds import (
     keyword_chains,
     peoples_daily_paragraphs,
     repeated_pages,
+    shuffle_within_lines,
 )
 
 SPLITS = {"fit": 1, "heldout": 2}
@@ -125,12 +126,7 @@ def _words(text: str) -> list[str]:
 
 
 def _shuffle_words(text: str, rng: random.Random) -> str:
-    out = []
-    for line in text.split("\n"):
-        words = _words(line)
-        rng.shuffle(words)
-        out.append("".join(words))
-    return "\n".join(out)
+    return shuffle_within_lines(text, rng, _words)
 
 
 def _tag_cloud(texts: list[str], rng: random.Random) -> str:

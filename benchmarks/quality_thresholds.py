@@ -44,7 +44,7 @@ import tarfile
 import time
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -170,13 +170,18 @@ def clean_classes(pd_docs: int, rng: random.Random) -> dict[str, list[str]]:
     return classes
 
 
-def _shuffle_lines(text: str, rng: random.Random) -> str:
+def shuffle_within_lines(text: str, rng: random.Random, tokens: Callable[[str], list[str]] = list) -> str:
+    """Each line's ``tokens`` (characters by default) in random order."""
     out = []
     for line in text.split("\n"):
-        chars = list(line)
-        rng.shuffle(chars)
-        out.append("".join(chars))
+        pieces = tokens(line)
+        rng.shuffle(pieces)
+        out.append("".join(pieces))
     return "\n".join(out)
+
+
+def _shuffle_lines(text: str, rng: random.Random) -> str:
+    return shuffle_within_lines(text, rng)
 
 
 def repeated_pages(texts: list[str], rng: random.Random) -> list[str]:

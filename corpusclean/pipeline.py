@@ -22,10 +22,10 @@ from corpusclean.io.readers import RawItem
 from corpusclean.packing import pack, unpack
 from corpusclean.stage import CorpusStage, Stage
 
-# Items per task sent to a worker: large enough that inter-process overhead is small next to the work,
-# small enough that memory stays flat and the progress bar moves.
 # CPU seconds one stage may spend on one document before the document is rejected as '<stage>/timeout'.
 DEFAULT_TIME_BUDGET = 5.0
+# Items per task sent to a worker: large enough that inter-process overhead is small next to the work,
+# small enough that memory stays flat and the progress bar moves.
 CHUNK_ITEMS = 256
 
 # Workers start from a clean fork server, not a fork of this process: native libraries that run thread
@@ -266,7 +266,6 @@ def _exit_when_gone(pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="corpusclean-main-watch", daemon=True).start()
-
 
 
 def _worker_call(func: Any, chunk: list[Any]) -> list[Any]:

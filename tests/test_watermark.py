@@ -17,10 +17,10 @@ from teststages import nonblank, process
 
 from corpusclean.document import Document
 from corpusclean.recipe import build_stage, default_recipe, stage_params
+from corpusclean.rulepacks.pack import builtin_dir
 from corpusclean.stages.watermark import (
     BLANKS,
     Watermark,
-    builtin_rules_dir,
     glued_tail,
     load_lists,
     separated_head,
@@ -182,7 +182,7 @@ def test_user_lists_file(tmp_path):
 
 
 def test_builtin_lists_are_well_formed_and_their_examples_hold():
-    path = builtin_rules_dir() / "detectors" / "watermark.toml"
+    path = builtin_dir() / "detectors" / "watermark.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert all(entry["examples"] and entry["why"] for entry in data["never"])
     endings, never = load_lists()  # raises if an example fails its pattern
@@ -190,7 +190,7 @@ def test_builtin_lists_are_well_formed_and_their_examples_hold():
     assert endings and all(e == fold_to_simplified(e).lower() for e in endings)
 
 
-@pytest.mark.parametrize("entry", tomllib.loads((builtin_rules_dir() / "detectors" / "watermark.toml")
+@pytest.mark.parametrize("entry", tomllib.loads((builtin_dir() / "detectors" / "watermark.toml")
                                                  .read_text(encoding="utf-8"))["never"], ids=lambda e: e["why"])
 def test_never_examples_survive_glued_to_real_paragraphs(entry):
     paragraphs = list(prose_paragraphs())[100:110]

@@ -138,7 +138,7 @@ def _is_row(line: str) -> bool:
     """A table row as trafilatura writes it: between an opening and a closing (unescaped) pipe. A line
     that merely starts with a pipe is text.
 
-    >>> _is_row("| 正文 | "), _is_row("|标题"), _is_row("| a \\|")
+    >>> _is_row("| 正文 | "), _is_row("|标题"), _is_row("| a \\\\|")
     (True, False, False)
     """
     end = line.rstrip()

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusclean.document import Document
+from corpusclean.rulepacks.pack import builtin_dir
 from corpusclean.stage import Editor
 from corpusclean.text.script import fold_to_simplified
 
@@ -96,13 +97,6 @@ def evidence_keys(max_chars: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return suffix, prefix
 
 
-def builtin_rules_dir() -> Path:
-    """The ``rules/`` folder: inside the installed package, or at the top of a source checkout."""
-    from corpusclean.rulepacks.pack import builtin_dir
-
-    return builtin_dir()
-
-
 def load_lists(path: str | Path | None = None) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
     """``(site_name_endings, never patterns)`` from a watermark word-list file (the built-in one when
     ``path`` is None). Every ``never`` entry must match each of its ``examples``.
@@ -111,7 +105,7 @@ def load_lists(path: str | Path | None = None) -> tuple[tuple[str, ...], tuple[r
     >>> "网" in endings, any(p.fullmatch("[微笑]") for p in never)
     (True, True)
     """
-    path = Path(path) if path is not None else builtin_rules_dir() / "detectors" / "watermark.toml"
+    path = Path(path) if path is not None else builtin_dir() / "detectors" / "watermark.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
