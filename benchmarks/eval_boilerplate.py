@@ -94,7 +94,7 @@ def through_jsonl(pipeline: Pipeline, text: str, name: str) -> Document:
 
 # What each set is to the scorer and the rules: tuned on, fitted on, or never seen.
 ROLE_DEV = "dev (rules and scorer tuned/fitted)"
-ROLE_FIT = "fit half (scorer fitted)"
+ROLE_FIT = "fit half (scorer fitted, title handling tuned)"
 ROLE_UNSEEN = "held out (never fitted)"
 SET_ROLES = {"cwced": ROLE_DEV, "trafilatura_zh": ROLE_UNSEEN, "readability_zh": ROLE_UNSEEN,
              "newspaper4k_zh": ROLE_UNSEEN}

@@ -147,11 +147,23 @@ def test_utf8_html_gives_title_date_and_main_text():
     doc = parse_item(RawItem("yunnan.html", None, UTF8_PAGE.read_bytes(), "html"), ParseOptions())
     assert doc.meta["encoding"] == "utf-8"
     assert doc.meta["date"] == "2022-02-13"
-    assert doc.text.startswith(doc.meta["title"])
+    assert doc.meta["title"] == "17种产品、1个园区入选国家绿色制造名单 - 要闻云南"
+    # The text leads with the headline, without the section name the site chained to it.
+    assert doc.text.startswith("17种产品、1个园区入选国家绿色制造名单\n") and "要闻云南" not in doc.text
     longest = max(gold_text(UTF8_PAGE).split("\n"), key=len)
     assert longest.strip() in doc.text
-    no_title = parse_item(RawItem("y.html", None, UTF8_PAGE.read_bytes(), "html"), ParseOptions(html_title=False))
-    assert not no_title.text.startswith(doc.meta["title"])
+    # The page's own heading already leads its text, so the title is not added again.
+    assert doc.text.count("17种产品、1个园区入选国家绿色制造名单") == 1
+
+
+def test_html_title_leads_the_text_without_the_site_chain_unless_switched_off():
+    body = "<p>" + "近年来，我省积极把握制造业发展趋势，加速向智能制造、绿色制造方向转型升级。" * 4 + "</p>"
+    page = f"<html><head><title>我省15家企业入选国家绿色工厂_要闻_云南网</title></head><body>{body}</body></html>"
+    doc = parse_item(RawItem("y.html", None, page.encode(), "html"), ParseOptions())
+    assert doc.text.startswith("我省15家企业入选国家绿色工厂\n\n近年来") and "云南网" not in doc.text
+    assert doc.meta["title"] == "我省15家企业入选国家绿色工厂_要闻_云南网"
+    no_title = parse_item(RawItem("y.html", None, page.encode(), "html"), ParseOptions(html_title=False))
+    assert no_title.text.startswith("近年来")
 
 
 def test_html_without_metadata_pass_gives_the_same_text_and_the_title_alone():

@@ -129,6 +129,24 @@ def _text_and_title(html: Any, url: str | None, options: dict[str, Any]) -> dict
     return out
 
 
+# Between a page title's headline and the section and site names sites append to it ("标题_财经_新浪网",
+# "標題 | 生活 | 某某新聞網", "标题 - 新浪網 - 新聞"): the chain is never article text.
+_TITLE_CHAIN = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--)\s*")
+
+
+def headline(title: str) -> str:
+    """The headline of a page ``title``: its first part when sites have chained their section and site
+    names to it, the whole title otherwise (or when the first part is under four characters, a site name).
+
+    >>> headline("2024年4月全国CPI同比上涨0.3%_数据_宏观频道首页_财经网 - CAIJING.COM.CN")
+    '2024年4月全国CPI同比上涨0.3%'
+    >>> headline("北京暴雨预警 | 生活 | 即時新聞"), headline("新浪网_北京暴雨预警"), headline("COVID-19疫情")
+    ('北京暴雨预警', '新浪网_北京暴雨预警', 'COVID-19疫情')
+    """
+    parts = _TITLE_CHAIN.split(title.strip())
+    return parts[0] if len(parts) > 1 and len(parts[0]) >= 4 else title
+
+
 # A cell boundary in trafilatura's table rows: a pipe it did not escape (a pipe inside a cell is "\\|").
 _CELL_BOUNDARY = re.compile(r"(?<!\\)\|")
 _SEPARATOR_CELL = re.compile(r":?-+:?")

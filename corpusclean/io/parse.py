@@ -142,7 +142,7 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
     if isinstance(decoded, Document):
         return decoded
     html, encoding = decoded
-    from corpusclean.io.html_extract import extract, load
+    from corpusclean.io.html_extract import extract, headline, load
 
     page = None
     tree: Any = html
@@ -158,7 +158,8 @@ def parse_html(item: RawItem, options: ParseOptions) -> Document:
     meta: dict[str, Any] = {"encoding": encoding}
     meta.update({k: v for k, v in extracted.items() if k != "text" and v})
     text = extracted["text"]
-    title = extracted.get("title")
+    # The page title leads the text without the section and site names chained to it; meta.title keeps all.
+    title = headline(extracted["title"]) if extracted.get("title") else None
     if options.html_title and title and not text.startswith(title):
         text = f"{title}\n\n{text}" if text else title
     if item.extra.get("warc_date"):
