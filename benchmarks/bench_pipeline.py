@@ -2,6 +2,7 @@
 
     python benchmarks/bench_pipeline.py              # 10 MB corpus of real sentences (built once, reused)
     python benchmarks/bench_pipeline.py --mb 100 --workers 1,2
+    python benchmarks/bench_pipeline.py --mb 50 --profile --workers 1   # where the time goes: C or Python
 
 Part 1 parses the corpus once and times each step over the same documents in this process: parsing,
 the start-up cost (the first documents, which load lazy tables and models; not in the sum), each
@@ -96,10 +97,36 @@ def run_cli(corpus: Path, out: Path, workers: int, config: str | None = None) ->
             "worker_mb": max(peaks.values(), default=0) / 1024, "pss_mb": total_pss / 1024}
 
 
+# Per step, the share of its profiled time spent inside C functions (filled when profiling, see _c_share).
+C_SHARES: dict[str, float] = {}
+PROFILE = [False]
+
+
 def _timed(func: Callable[[], Any]) -> tuple[Any, float]:
+    if PROFILE[0]:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        result = profiler.runcall(func)
+        seconds = time.perf_counter() - start
+        C_SHARES[str(len(C_SHARES))] = _c_share(profiler)
+        return result, seconds
     start = time.perf_counter()
     result = func()
     return result, time.perf_counter() - start
+
+
+def _c_share(profiler: Any) -> float:
+    """The share of a profile's own time (tottime) spent in built-in and extension functions: work done in C
+    (re, str methods, numpy, orjson, the Rust converters...). The rest is the interpreter running our Python,
+    which only compiled code would remove. cProfile's per-call cost inflates the Python side a little."""
+    import pstats
+
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    in_c = sum(row[2] for (filename, _, _), row in stats.items() if filename == "~")
+    total = sum(row[2] for row in stats.values())
+    return in_c / total if total else 0.0
 
 
 def stage_times(corpus: Path) -> tuple[list[tuple[str, float]], int]:
@@ -216,6 +243,9 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true",
                         help="also run a recipe of dedup alone: the cost of reading, deduplication and writing, "
                              "which no speed-up of the cleaning stages can remove")
+    parser.add_argument("--profile", action="store_true",
+                        help="part 1 again under cProfile: per step, the share of its time spent in C functions "
+                             "(the rest is interpreted Python, the part a compiled core could remove)")
     parser.add_argument("--config", default=None,
                         help="recipe for the end-to-end runs instead of the built-in one (e.g. dedup alone, to see "
                              "what the framework and deduplication cost without the other stages)")
@@ -238,6 +268,8 @@ def main() -> None:
             share = "" if "not in the sum" in name else f"{seconds / total:6.1%}"
             print(f"  {name:<48} {size_mb / seconds:8.1f} MB/s  {share}")
         print(f"  {'all steps (sum)':<48} {size_mb / total:8.1f} MB/s  {base / total:6.3f}x baseline")
+        if args.profile:
+            print_c_shares(corpus, times, total)
     recipe = f"--config {args.config}" if args.config else "(built-in recipe)"
     print(f"\nend to end: corpusclean clean INPUT -o OUT --rejects REJECTS --workers N {recipe}")
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
@@ -256,6 +288,24 @@ def main() -> None:
                   f"--workers {workers} run above ({1 / rate - 1 / floor:.4f} CPU-s per MB, that is "
                   f"{1 / (1 / rate - 1 / floor):.1f} MB per CPU-second for all of them together); with them free "
                   f"it would run at {floor:.1f} MB per CPU-second")
+
+
+def print_c_shares(corpus: Path, times: list[tuple[str, float]], total: float) -> None:
+    """Part 1 again under cProfile, fresh documents and stages: where each step's time goes, C or Python."""
+    PROFILE[0] = True
+    try:
+        profiled, _ = stage_times(corpus)
+    finally:
+        PROFILE[0] = False
+    shares = list(C_SHARES.values())
+    print("\nper step under cProfile: share of its time in C functions, and of the unprofiled total in Python")
+    python_total = 0.0
+    for (name, seconds), (_, _), share in zip(times, profiled, shares, strict=True):
+        if "not in the sum" in name or name.startswith("start-up"):
+            continue
+        python_total += seconds * (1 - share)
+        print(f"  {name:<48} C {share:6.1%}   Python {seconds * (1 - share) / total:6.1%} of all steps")
+    print(f"  {'all steps':<48} C {1 - python_total / total:6.1%}   Python {python_total / total:6.1%}")
 
 
 def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat: int, base: float) -> float:
