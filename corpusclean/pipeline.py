@@ -15,12 +15,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from corpusclean.budget import Budget, DocumentTimeout
+from corpusclean.chunk_observer import ChunkObserver, Stopwatch
 from corpusclean.document import Document
 from corpusclean.io.leftovers import alive
 from corpusclean.io.parse import ParseOptions, parse_item
 from corpusclean.io.readers import RawItem
 from corpusclean.packing import pack, unpack
-from corpusclean.report_detail import ChunkObserver, Stopwatch, chunk_detail
+from corpusclean.report_detail import chunk_detail
 from corpusclean.stage import CorpusStage, Stage
 
 # CPU seconds one stage may spend on one document before the document is rejected as '<stage>/timeout'.
@@ -98,7 +99,7 @@ class Pipeline:
         regular expressions, automata) stay in the CPU caches for the whole chunk instead of being evicted
         by the other stages' at every document (built-in recipe, 10 MB: per-document stages ~1.35x faster).
 
-        With :attr:`observe` set, a :class:`~corpusclean.report_detail.ChunkObserver` times each stage over the
+        With :attr:`observe` set, a :class:`~corpusclean.chunk_observer.ChunkObserver` times each stage over the
         chunk and takes its examples and measured values; it leaves the documents as they would be without."""
         corpus = [stage for stage in self.stages if isinstance(stage, CorpusStage)]
         per_document = [stage for stage in self.stages if not isinstance(stage, CorpusStage)]

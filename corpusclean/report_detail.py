@@ -1,7 +1,8 @@
 """What an HTML run report shows beyond the counts: a few real examples per rule, the distribution of every
 filter's measured value, duplicate-cluster sizes and CPU time per stage.
 
-Collected only when a report asks for it (``Pipeline.observe``): a worker's :class:`ChunkObserver` watches
+Collected only when a report asks for it (``Pipeline.observe``): a worker's
+:class:`~corpusclean.chunk_observer.ChunkObserver` watches
 its chunk go through the stages and leaves one :class:`Detail` on the chunk's first document
 (``doc.scratch[CHUNK_DETAIL]``), which is how it reaches :class:`~corpusclean.summary.Summary` on every
 engine path (encoded in the worker, packed back to the main process, spilled before deduplication). A
@@ -12,15 +13,13 @@ have fixed bins, so chunks merge in any process and the report does not depend o
 from __future__ import annotations
 
 import math
-import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpusclean.budget import Budget, DocumentTimeout
 from corpusclean.document import Document, Rejection, Removal
-from corpusclean.stage import Filter, Limit, Stage
+from corpusclean.stage import Limit
 
 # Examples kept per rule: enough to see what a rule does, few enough that a report of a billion documents
 # stays a page.
@@ -217,84 +216,6 @@ def rejection_example(doc_id: str, text: str, rejection: Rejection) -> dict[str,
               if key not in ("raw", "raw_b64")}
     return {"id": doc_id, "text": _clip_right(text, EXCERPT), "value": rejection.value,
             "threshold": rejection.threshold, "detail": detail}
-
-
-class Stopwatch:
-    """CPU and wall-clock seconds spent inside ``with`` blocks, added up.
-
-    >>> watch = Stopwatch()
-    >>> with watch:
-    ...     _ = sum(range(1000))
-    >>> watch.wall > 0
-    True
-    """
-
-    def __init__(self) -> None:
-        self.cpu = self.wall = 0.0
-        self._started = (0.0, 0.0)
-
-    def __enter__(self) -> Stopwatch:
-        self._started = (time.process_time(), time.perf_counter())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        cpu, wall = self._started
-        self.cpu += time.process_time() - cpu
-        self.wall += time.perf_counter() - wall
-
-
-class ChunkObserver:
-    """Watches one chunk go through the stages in a worker: CPU time per stage, the first examples of each
-    removal rule, and every filter's measured values over the documents that reached it.
-
-    The values are measured after the filter ran (on the same text, so its cached measurements are reused),
-    each document within the time budget like a stage: a measure that runs away loses that one value."""
-
-    def __init__(self) -> None:
-        self.detail = Detail()
-        self._watch = Stopwatch()
-        self._reached: list[tuple[Document, str, int]] = []
-
-    def start(self, stage: Stage, docs: list[Document]) -> None:
-        self._reached = [(doc, doc.text, len(doc.removals)) for doc in docs if doc.rejected is None]
-        self._watch = Stopwatch().__enter__()
-
-    def stop(self, stage: Stage, budget: Budget | None = None) -> None:
-        self._watch.__exit__()
-        self.detail.seconds[stage.name] += self._watch.cpu
-        self.detail.wall[stage.name] += self._watch.wall
-        removals = self.detail.removals
-        for doc, before, count in self._reached:
-            for removal in doc.removals[count:]:
-                key = f"{removal.stage}/{removal.rule}"
-                if self.detail.wants(removals, key):
-                    removals.setdefault(key, []).append(removal_example(doc.id, before, doc.text, removal))
-        if isinstance(stage, Filter):
-            self._measure(stage, budget)
-        self._reached = []
-
-    def _measure(self, stage: Filter, budget: Budget | None) -> None:
-        histograms = {}
-        for limit in stage.limits():
-            key = f"{stage.name}/{limit.rule}"
-            histograms[limit.rule] = self.detail.signals.setdefault(key, Histogram.of(limit))
-        if not histograms:
-            return
-        for doc, _, _ in self._reached:
-            if budget is not None:
-                budget.step()
-            try:
-                values = stage.measure(doc)
-            except DocumentTimeout:
-                continue
-            for rule, value in values.items():
-                if rule in histograms:
-                    histograms[rule].add(value)
-
-    def attach(self, docs: list[Document]) -> None:
-        """Leave the chunk's detail on its first document, for the summary of the chunk."""
-        if docs:
-            docs[0].scratch[CHUNK_DETAIL] = self.detail
 
 
 def chunk_detail(docs: list[Document]) -> Detail | None:

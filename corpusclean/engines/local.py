@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpusclean.chunk_observer import Stopwatch
 from corpusclean.engines.batch import Batch, encode_batch
 from corpusclean.engines.deferred import encode_pending, finish
 from corpusclean.engines.journal import Journal, fingerprint, journal_path
@@ -18,7 +19,7 @@ from corpusclean.io.parse import ParseOptions
 from corpusclean.io.readers import STDIN, RawItem, expand_inputs, iter_raw
 from corpusclean.io.writers import Sink, open_sink, sweep_partials
 from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
-from corpusclean.report_detail import Detail, Stopwatch
+from corpusclean.report_detail import Detail
 from corpusclean.summary import Summary
 
 
