@@ -23,6 +23,7 @@ from corpusclean.io.parse import ParseOptions
 from corpusclean.io.readers import FORMATS, STDIN, InputError, expand_inputs, iter_raw, split_suffix
 from corpusclean.pipeline import start_worker_server
 from corpusclean.recipe import RecipeError, build_pipeline, load_recipe, stage_params
+from corpusclean.report_html import is_html_report
 
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
@@ -192,7 +193,10 @@ def main() -> None:
               help="First mine INPUTS for templated boilerplate (as `corpusclean mine`), then clean with the "
                    "mined rules added; INPUTS are read again, so not stdin.")
 @click.option("--rejects", default=None, help="JSONL file receiving every removed document, line and span.")
-@click.option("--report", default=None, type=click.Path(dir_okay=False), help="Write the run summary as JSON here.")
+@click.option("--report", default=None, type=click.Path(dir_okay=False),
+              help="Write the run summary here: JSON, or for a FILE.html (.htm) one self-contained page with "
+                   "examples per rule, signal histograms with their thresholds, duplicate clusters and time per "
+                   "stage (collecting them costs the run some time).")
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
               help="Worker processes for per-document stages; default: number of cores (one for inputs "
                    "under 8 MB, which workers would take longer to start than to clean).")
@@ -251,6 +255,7 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
       corpusclean clean s3://bucket/crawl/ -o s3://bucket/clean/ --engine ray --ray-address auto
       corpusclean clean crawl/ -o out/ --resume          # after a kill, the same command goes on from the journal
       corpusclean clean in.parquet --text-field content --id-field doc_id -o out.parquet
+      corpusclean clean crawl/ -o clean.jsonl --report report.html   # a page to read: examples, histograms
       corpusclean clean 'fineweb/*.parquet' -o clean/ --output-format parquet   # part-NNNNN.parquet shards
 
     Exit status: 0 all input read; 1 some input skipped (listed on stderr and in --report);
@@ -266,6 +271,11 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
         recipe["time_budget"] = time_budget
     mined = _two_pass(recipe, inputs, fmt, text_field, id_field, quiet) if two_pass else None
     pipeline = build_pipeline(recipe, where=recipe_path or "built-in recipe")
+    html_report = report is not None and is_html_report(report)
+    if html_report and engine == "ray":
+        raise click.BadParameter("an HTML report works with --engine local only; give a .json path",
+                                 param_hint="--report")
+    pipeline.observe = html_report
     if output != "-" and rejects and os.path.abspath(output) == os.path.abspath(rejects):
         raise click.BadParameter("must differ from --output", param_hint="--rejects")
     config = RunConfig(
@@ -299,7 +309,12 @@ def clean(inputs: tuple[str, ...], output: str, rejects: str | None, report: str
         data = run_report(summary, pipeline, config)
         if mined is not None:
             data["mined"] = mined
-        sink.write(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")
+        if html_report:
+            from corpusclean.report_html import render_report
+
+            sink.write(render_report(data, summary.detail).encode())
+        else:
+            sink.write(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")
         sink.commit()
     if not quiet:
         click.echo(summary.render(), err=True)

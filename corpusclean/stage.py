@@ -17,6 +17,7 @@ attributes built by ``__init__`` from plain parameters.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from corpusclean.document import Document
@@ -61,11 +62,37 @@ class Editor(Stage):
         doc.text = self.edit(doc)
 
 
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One threshold a filter compares a measured value with: ``rule`` is the rule id of its rejects,
+    ``bound`` says which side is dropped (``"min"``: values below ``threshold``; ``"max"``: values above) and
+    ``scale`` what the value is (``"share"``: a number in [0, 1]; ``"count"``: a count, shown on a log scale).
+    The HTML run report draws each one over the distribution of its value."""
+
+    rule: str
+    threshold: float
+    bound: str = "max"
+    scale: str = "share"
+
+
 class Filter(Stage):
-    """Drops whole documents. Subclasses implement :meth:`check`, which calls ``doc.reject`` or not."""
+    """Drops whole documents. Subclasses implement :meth:`check`, which calls ``doc.reject`` or not.
+
+    A filter may also say what it measures, for the HTML run report's histograms: :meth:`limits` (its
+    thresholds) and :meth:`measure` (the value of each, for one document). ``check`` takes short cuts (a
+    bound that shows a share cannot fail is not measured further); ``measure`` does not, so it is only called
+    when a report asks for the distributions, after ``check``, on the text ``check`` saw."""
 
     def check(self, doc: Document) -> None:
         raise NotImplementedError
+
+    def limits(self) -> tuple[Limit, ...]:
+        """The thresholds :meth:`check` applies, one per rule (none by default)."""
+        return ()
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        """The value :meth:`check` compares with each of :meth:`limits`, by rule id, measured in full."""
+        return {}
 
     def process(self, doc: Document) -> None:
         self.check(doc)

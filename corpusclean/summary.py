@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corpusclean.document import Document
+from corpusclean.report_detail import CHUNK_DETAIL, Detail
 
 
 @dataclass
 class Summary:
-    """Addable run statistics (shards or workers can be summed)."""
+    """Addable run statistics (shards or workers can be summed).
+
+    ``detail`` is what only the HTML report shows (:mod:`corpusclean.report_detail`): ``None`` unless the
+    pipeline observed its chunks (``Pipeline.observe``), in which case it arrives with a chunk's first
+    document and every document after it adds its rejection example or duplicate-cluster size."""
 
     docs_in: int = 0
     docs_out: int = 0
@@ -21,8 +26,12 @@ class Summary:
     removed_count: Counter[str] = field(default_factory=Counter)
     removed_chars: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    detail: Detail | None = None
 
     def add(self, doc: Document) -> None:
+        carried = doc.scratch.get(CHUNK_DETAIL)
+        if carried is not None:
+            self._merge_detail(carried)
         self.docs_in += 1
         self.chars_in += doc.chars_in
         for removal in doc.removals:
@@ -34,6 +43,13 @@ class Summary:
             self.chars_out += len(doc.text)
         else:
             self.rejected[f"{doc.rejected.stage}/{doc.rejected.rule}"] += 1
+        if self.detail is not None:
+            self.detail.add_document(doc)
+
+    def _merge_detail(self, detail: Detail) -> None:
+        if self.detail is None:
+            self.detail = Detail()
+        self.detail.update(detail)
 
     def update(self, other: Summary) -> None:
         """Add ``other`` (a worker's account of one chunk) into this summary in place."""
@@ -45,9 +61,11 @@ class Summary:
         self.removed_count.update(other.removed_count)
         self.removed_chars.update(other.removed_chars)
         self.errors.extend(other.errors)
+        if other.detail is not None:
+            self._merge_detail(other.detail)
 
     def __add__(self, other: Summary) -> Summary:
-        return Summary(
+        total = Summary(
             docs_in=self.docs_in + other.docs_in,
             docs_out=self.docs_out + other.docs_out,
             chars_in=self.chars_in + other.chars_in,
@@ -57,6 +75,10 @@ class Summary:
             removed_chars=self.removed_chars + other.removed_chars,
             errors=self.errors + other.errors,
         )
+        for part in (self.detail, other.detail):
+            if part is not None:
+                total._merge_detail(part)
+        return total
 
     @property
     def unparsed(self) -> int:

@@ -166,12 +166,17 @@ def finish(stage: Any, summary: Summary, items: list[Any], verdicts: Iterator[An
         receipts.extend(removals)
         if verdict[0] == "keep":
             output.append(head + b',"meta":' + _merged(meta, verdict[1]) + b"}\n")
+            if summary.detail is not None:  # an HTML report asked for the cluster sizes
+                summary.detail.clusters[verdict[1].get("dup_count", 1)] += 1
             continue
         _, rule, value, threshold, detail = verdict
         rejection = Rejection(stage=stage.name, rule=rule, value=value, threshold=threshold, detail=detail)
         summary.docs_out -= 1
         summary.chars_out -= length
         summary.rejected[f"{stage.name}/{rule}"] += 1
+        if summary.detail is not None and summary.detail.wants(summary.detail.rejections, f"{stage.name}/{rule}"):
+            text = (orjson.loads(b"{" + tail) if tail is not None else _tail_from_line(head, meta))["text"]
+            summary.detail.add_document(Document(id=doc_id, text=text, rejected=rejection))
         if rejects:
             record = {"id": doc_id, "source": source, "kind": "document", **rejection.as_dict()}
             if "raw" not in record and "raw_b64" not in record:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpusclean.chunk_observer import Stopwatch
 from corpusclean.engines.batch import Batch, encode_batch
 from corpusclean.engines.deferred import encode_pending, finish
 from corpusclean.engines.journal import Journal, fingerprint, journal_path
@@ -18,6 +19,7 @@ from corpusclean.io.parse import ParseOptions
 from corpusclean.io.readers import STDIN, RawItem, expand_inputs, iter_raw
 from corpusclean.io.writers import Sink, open_sink, sweep_partials
 from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
+from corpusclean.report_detail import Detail
 from corpusclean.summary import Summary
 
 
@@ -103,17 +105,27 @@ def _decided_batches(pipeline: Pipeline, stage: Any, items: Iterator[RawItem], c
     unpacked here."""
 
     encode = functools.partial(encode_pending, stage=stage, rejects=rejects)
+    deciding = Stopwatch()  # the decision's time in this process, for an HTML report's stage times
     try:
         decider = stage.decider()
         chunks = _journaled(lambda rest: pipeline.map_raw(rest, config.parse, encode, workers=config.workers,
                                                           corpus=True), items, journal)
         for keys, pending in chunks:
-            decider.add_packed(keys)
-            decider.spill.write_pickled(pending)
-        verdicts = decider.verdicts()
+            with deciding:
+                decider.add_packed(keys)
+                decider.spill.write_pickled(pending)
+        with deciding:
+            verdicts = decider.verdicts()
         for summary, pending in decider.spill.records():
-            yield Batch(*finish(stage, summary, pending, verdicts, rejects=rejects))
+            with deciding:
+                batch = Batch(*finish(stage, summary, pending, verdicts, rejects=rejects))
+            yield batch
         decider.finish()
+        if pipeline.observe:
+            detail = Detail()
+            detail.seconds[f"{stage.name} (decide)"] = deciding.cpu
+            detail.wall[f"{stage.name} (decide)"] = deciding.wall
+            yield Batch(Summary(detail=detail), [], [])
     finally:
         stage.close()
 

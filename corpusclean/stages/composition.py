@@ -6,7 +6,7 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.quality.signals import check_fraction, shared
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 _RULES = ("mojibake_ratio", "mask_ratio", "symbol_ratio", "digit_ratio", "latin_ratio")
 
@@ -49,6 +49,13 @@ class Composition(Filter):
             if value > limit:
                 doc.reject(self.name, key, value=round(value, 4), threshold=limit)
                 return
+
+    def limits(self) -> tuple[Limit, ...]:
+        return tuple(Limit(key, limit) for key, limit in self._limits)
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        measured = shared(doc)
+        return {key: measured.composition_ratio(key, doc.meta) for key, _ in self._limits}
 
     def describe(self) -> dict[str, Any]:
         return {"stage": self.name, **{f"max_{key}": getattr(self, f"max_{key}") for key in _RULES}}

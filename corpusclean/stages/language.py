@@ -6,7 +6,7 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.quality.signals import check_fraction, shared
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 
 class Language(Filter):
@@ -71,6 +71,17 @@ class Language(Filter):
         if language not in self.languages or score < self.min_score:
             doc.reject(self.name, "language", value=round(score, 4), threshold=self.min_score,
                        language=language, languages=list(self.languages))
+
+    def limits(self) -> tuple[Limit, ...]:
+        model = (Limit("language", self.min_score, "min"),) if self.languages else ()
+        return (Limit("cjk_ratio", self.min_cjk_ratio, "min"), *model)
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        """The CJK share, and the model's probability where :meth:`check` asked the model (it is not run again)."""
+        values = {"cjk_ratio": shared(doc).cjk_ratio()}
+        if "language_score" in doc.meta:
+            values["language"] = doc.meta["language_score"]
+        return values
 
     def describe(self) -> dict[str, Any]:
         from importlib.metadata import PackageNotFoundError, version

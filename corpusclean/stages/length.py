@@ -6,7 +6,7 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.quality.signals import CJK, shared
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 
 class Length(Filter):
@@ -40,6 +40,14 @@ class Length(Filter):
         chars = measured.nonspace()
         if self.max_chars and chars > self.max_chars:
             doc.reject(self.name, "too_long", value=chars, threshold=self.max_chars)
+
+    def limits(self) -> tuple[Limit, ...]:
+        return tuple(limit for limit in (Limit("too_few_cjk", self.min_cjk, "min", "count"),
+                                         Limit("too_long", self.max_chars, "max", "count")) if limit.threshold)
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        measured = shared(doc)
+        return {"too_few_cjk": measured.counts()[CJK], "too_long": measured.nonspace()}
 
     def describe(self) -> dict[str, Any]:
         return {"stage": self.name, "min_cjk": self.min_cjk, "max_chars": self.max_chars}

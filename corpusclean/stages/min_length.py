@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from corpusclean.document import Document
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
@@ -45,3 +45,11 @@ class MinLength(Filter):
             cjk = count_cjk(doc.text)
             if cjk < self.min_cjk:
                 doc.reject(self.name, "min_cjk", value=cjk, threshold=self.min_cjk)
+
+    def limits(self) -> tuple[Limit, ...]:
+        return tuple(limit for limit in (Limit("min_chars", self.min_chars, "min", "count"),
+                                         Limit("min_cjk", self.min_cjk, "min", "count")) if limit.threshold)
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"min_chars": len(doc.text) - doc.text.count(" ") - doc.text.count("\n"),
+                "min_cjk": count_cjk(doc.text)}

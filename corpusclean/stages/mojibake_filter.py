@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corpusclean.document import Document
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 from corpusclean.stages.normalize import take_no_gate_sign
 from corpusclean.text.mojibake import mojibake_share
 
@@ -34,3 +34,9 @@ class MojibakeFilter(Filter):
         share = mojibake_share(doc.text)
         if share > self.max_share:
             doc.reject(self.name, "mojibake_share", value=round(share, 4), threshold=self.max_share)
+
+    def limits(self) -> tuple[Limit, ...]:
+        return (Limit("mojibake_share", self.max_share),)
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"mojibake_share": mojibake_share(doc.text)}

@@ -9,7 +9,7 @@ import numpy as np
 from corpusclean.document import Document
 from corpusclean.quality.score import FEATURES, QualityModel, default_model, feature_rows, features
 from corpusclean.quality.signals import check_fraction, shared
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 # Signals named in a reject receipt: the ones pulling the score down most.
 _NAMED = 3
@@ -83,6 +83,15 @@ class Quality(Filter):
                        signals=[[name, round(values[name], 4), round(part, 2)] for name, part in pulls])
             return
         doc.meta["quality"] = round(score, 3)
+
+    def limits(self) -> tuple[Limit, ...]:
+        return (Limit("quality_score", self.min_score, "min"),)
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        """The score :meth:`check` gave (kept in ``meta.quality`` or the rejection), not scored again."""
+        if doc.rejected is not None and doc.rejected.stage == self.name and doc.rejected.value is not None:
+            return {"quality_score": doc.rejected.value}
+        return {"quality_score": doc.meta["quality"]} if "quality" in doc.meta else {}
 
     def describe(self) -> dict[str, Any]:
         return {"stage": self.name, "min_score": self.min_score, **self.model.describe()}

@@ -7,7 +7,7 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.quality.signals import check_fraction, shared
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 _LINE_RULES = ("dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac")
 
@@ -67,6 +67,19 @@ class Repetition(Filter):
         if excess is not None:
             key, value, limit = excess
             doc.reject(self.name, key, value=round(value, 4), threshold=limit)
+
+    def limits(self) -> tuple[Limit, ...]:
+        return (*(Limit(key, limit) for key, limit in self._line_limits),
+                *(Limit(f"top_{n}gram_frac", limit) for n, limit in self.top_ngram_frac),
+                *(Limit(f"dup_{n}gram_frac", limit) for n, limit in self.dup_ngram_frac))
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        measured = shared(doc)
+        lines = measured.duplicate_lines()
+        values = {key: lines[key] for key in _LINE_RULES}
+        values.update(measured.ngram_repetition(top_ns=[n for n, _ in self.top_ngram_frac],
+                                                dup_ns=[n for n, _ in self.dup_ngram_frac]))
+        return values
 
     def describe(self) -> dict[str, Any]:
         return {"stage": self.name, "max_dup_line_frac": self.max_dup_line_frac,

@@ -6,7 +6,7 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.quality.signals import KeywordPack, check_fraction, shared
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 
 class Spam(Filter):
@@ -48,6 +48,15 @@ class Spam(Filter):
         if repeated > self.max_repeated_phrase_frac:
             doc.reject(self.name, "repeated_phrase_frac", value=round(repeated, 4),
                        threshold=self.max_repeated_phrase_frac)
+
+    def limits(self) -> tuple[Limit, ...]:
+        return (Limit("keyword_density", self.max_keyword_density),
+                Limit("repeated_phrase_frac", self.max_repeated_phrase_frac))
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        measured = shared(doc)
+        return {"keyword_density": measured.keyword_density(self.pack),
+                "repeated_phrase_frac": measured.repeated_phrases()}
 
     def describe(self) -> dict[str, Any]:
         return {"stage": self.name, "keywords": self.pack.path, "pack": f"{self.pack.id} {self.pack.version}",

@@ -6,7 +6,7 @@ from typing import Any
 
 from corpusclean.document import Document
 from corpusclean.quality.signals import check_fraction, shared
-from corpusclean.stage import Filter
+from corpusclean.stage import Filter, Limit
 
 _RULES = ("no_end_punct_frac", "short_line_frac", "list_frac")
 
@@ -53,6 +53,15 @@ class Structure(Filter):
             if signals[key] > limit:
                 doc.reject(self.name, key, value=round(signals[key], 4), threshold=limit)
                 return
+
+    def limits(self) -> tuple[Limit, ...]:
+        return tuple(Limit(key, limit) for key, limit in self._limits)
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        if not self._limits:
+            return {}
+        signals = shared(doc).line_structure(short_line_chars=self.short_line_chars, only=self._only)
+        return {key: signals[key] for key in self._only}
 
     def describe(self) -> dict[str, Any]:
         return {"stage": self.name, "max_no_end_punct_frac": self.max_no_end_punct_frac,
