@@ -115,11 +115,20 @@ def feature_rows(texts: list[str], measured: list[Measurements | None] | None = 
     ms = [m if m is not None else Measurements(text)
           for text, m in zip(texts, measured or [None] * len(texts), strict=True)]
     cps = [m.codepoints() for m in ms]
-    # Both lookups read the same first characters: the texts are joined once for the two.
-    joined = joined_prefixes(cps, WORD_CHARS) if BIGRAM_CHARS == WORD_CHARS else None
-    shares = word_share_batch(cps, [m.counts()[CJK] for m in ms], joined=joined)
-    pmis = bigram_pmi_batch(cps, joined=joined)
-    passes = _line_pass(texts, cps)
+    # The texts are joined once, and their code points read as BMP table indices once: when no text is longer
+    # than the lookups read, the line pass and both lookups share them.
+    flat, offsets = joined_prefixes(cps, None)
+    bmp = np.minimum(flat, 0xFFFF, dtype=np.intp)
+    joined = joined_bmp = None
+    if BIGRAM_CHARS == WORD_CHARS:
+        if offsets[-1] == 0 or int(np.diff(offsets).max()) <= WORD_CHARS:
+            joined, joined_bmp = (flat, offsets), bmp
+        else:
+            joined = joined_prefixes(cps, WORD_CHARS)
+            joined_bmp = np.minimum(joined[0], 0xFFFF, dtype=np.intp)
+    shares = word_share_batch(cps, [m.counts()[CJK] for m in ms], joined=joined, bmp=joined_bmp)
+    pmis = bigram_pmi_batch(cps, joined=joined, bmp=joined_bmp)
+    passes = _line_pass(texts, cps, flat=flat, offsets=offsets, bmp=bmp)
     return [[share, pmi, strong, *_layout(m, lines)]
             for m, share, (pmi, strong), lines in zip(ms, shares, pmis, passes, strict=True)]
 
@@ -461,12 +470,21 @@ class QualityModel:
 
     def matrix_logits(self, x: np.ndarray) -> list[float]:
         """:meth:`logits` of the rows of ``x`` (one per document, columns in the order of :data:`FEATURES`)."""
-        docs = np.arange(len(x))[:, None]
-        node = np.zeros((len(x), len(self.feature)), dtype=np.intp)
-        for _ in range(self.depth):
-            at = self._split_at + node
-            node = 2 * node + 1 + (x[docs, self._feature_flat[at]] > self._threshold_flat[at])
-        sums = self._value_flat[self._node_at + node].sum(axis=1).tolist()
+        if self.depth == 2:
+            # Every split's test on every row at once (one row per split of each tree), then each tree's leaf:
+            # 3 + 2 * (right at the root) + (right at the child reached). The same leaves as the walk below.
+            tests = x.T[self._feature_flat] > self._threshold_flat[:, None]
+            root, left, right = tests[0::3], tests[1::3], tests[2::3]
+            node = (self._node_at[:, None] + 3 + 2 * root + np.where(root, right, left)).T.copy()
+        else:
+            docs = np.arange(len(x))[:, None]
+            node = np.zeros((len(x), len(self.feature)), dtype=np.intp)
+            for _ in range(self.depth):
+                at = self._split_at + node
+                node = 2 * node + 1 + (x[docs, self._feature_flat[at]] > self._threshold_flat[at])
+            node += self._node_at
+        # One C-ordered row of leaves per document, summed as logit() sums its tree's leaves.
+        sums = self._value_flat[node].sum(axis=1).tolist()
         return [self.base + total for total in sums]
 
     def scores(self, rows: list[dict[str, float]]) -> list[float]:
