@@ -136,8 +136,8 @@ def feature_rows(texts: list[str], measured: list[Measurements | None] | None = 
 @functools.cache
 def _char_tables() -> tuple[np.ndarray, ...]:
     """Lookup tables over the BMP (beyond it, read U+FFFF, in none of them): flags (white space as
-    ``str.isspace`` and ``str.strip`` see it, :data:`_ENDS`, ``SENTENCE_END``), closers, openers, clause marks,
-    list openers."""
+    ``str.isspace`` and ``str.strip`` see it, :data:`_ENDS`, ``SENTENCE_END``, ...), closers, openers, clause
+    marks, list openers, what ends_sentence can find last, closers that are not brackets."""
     flags = np.zeros(0x10000, dtype=np.uint8)
     flags[[c for c in range(0x3001) if chr(c).isspace()]] |= _SPACE
     flags[[ord(c) for c in _ENDS]] |= _END
@@ -160,6 +160,10 @@ def _char_tables() -> tuple[np.ndarray, ...]:
     closing = np.zeros(0x10000, dtype=bool)
     closing[[ord(c) for c in (*SENTENCE_END, *CLOSERS, ")", "）")]] = True
     tables.append(closing)
+    # The closers ends_sentence strips that no bracketed note can end with.
+    closer = np.zeros(0x10000, dtype=bool)
+    closer[[ord(c) for c in CLOSERS if c not in ")）"]] = True
+    tables.append(closer)
     return tuple(tables)
 
 
@@ -180,7 +184,7 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
     Only one pass reads every character (the flags of :func:`_char_tables`); lines, their ends and the
     characters counted in them come from the positions of flagged characters (white space and punctuation),
     a small share of the text."""
-    flag_table, close_table, opener_table, clause_table, list_table, closing_table = _char_tables()
+    flag_table, close_table, opener_table, clause_table, list_table, closing_table, closer_table = _char_tables()
     count = len(texts)
     if flat is None or offsets is None:
         offsets = np.zeros(count + 1, dtype=np.intp)
@@ -257,13 +261,22 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
     spaced_chars = [0] * count
     sizes_list, owner_list = sizes.tolist(), owner.tolist()
     firsts_list, lasts_list, at_list = firsts.tolist(), lasts.tolist(), at.tolist()
-    for i in titled.tolist():
+    # _TITLE_LINE excludes every clause mark but the 、 an opening number may end with: a line without any is
+    # title-like, one with two or more is not; the regular expression reads the lines with one.
+    clauses = _within(where(_CLAUSE_MARK), firsts, lasts + 1)
+    titled = titled[clauses[titled] <= 1]
+    sure_list, opener_list = (clauses[titled] == 0).tolist(), opener_table[first_char[titled]].tolist()
+    for i, sure, opener in zip(titled.tolist(), sure_list, opener_list, strict=True):
         doc, start = owner_list[i], at_list[i]
-        stripped = texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]
-        if _TITLE_LINE.fullmatch(stripped):
+        if sure and not opener:
             title_chars[doc] += sizes_list[i]
             title_sizes[doc].append(sizes_list[i])
-            if _NUMBERED.match(stripped):
+            continue
+        stripped = texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]
+        if sure or _TITLE_LINE.fullmatch(stripped):
+            title_chars[doc] += sizes_list[i]
+            title_sizes[doc].append(sizes_list[i])
+            if opener and _NUMBERED.match(stripped):
                 numbered_title[doc] += sizes_list[i]
     for i in opened.tolist():
         doc, start = owner_list[i], at_list[i]
@@ -280,7 +293,8 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
     # Non-space characters of each full line.
     solid_sizes = (full_end - full_start) - _within(space, full_start, full_end)
     structure = _line_structure(texts, flags, solid_sizes, where(_SENTENCE), list_table, closing_table, owner,
-                                line_at, lines, full_start, full_end, first_char, last_char, at)
+                                line_at, lines, full_start, full_end, first_char, last_char, at,
+                                bmp=bmp, lasts=lasts, inner=lasts - firsts, closer_table=closer_table)
     return [(line_counts[k], sums["sizes"][k], sums["tiny"][k], sums["equal"][k], title_chars[k], title_sizes[k],
              numbered_title[k], numbered[k], spaced_chars[k], sums["stranded"][k], sums["punct_start"][k],
              structure[k], clause[k]) for k in range(count)]
@@ -289,7 +303,8 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
 def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sentence_ends: np.ndarray,
                     list_table: np.ndarray, closing_table: np.ndarray, owner: np.ndarray, line_at: np.ndarray,
                     lines: np.ndarray, full_start: np.ndarray, full_end: np.ndarray, first_char: np.ndarray,
-                    last_char: np.ndarray, at: np.ndarray) -> list[dict[str, float]]:
+                    last_char: np.ndarray, at: np.ndarray, *, bmp: np.ndarray, lasts: np.ndarray,
+                    inner: np.ndarray, closer_table: np.ndarray) -> list[dict[str, float]]:
     """:meth:`Measurements.line_structure` (all three shares, lines under 10 characters short) of every text,
     from :func:`_line_pass`'s arrays of its non-blank lines (``sizes``: their non-space characters;
     ``sentence_ends``: the positions of ``SENTENCE_END`` characters): the same values, the regular expressions
@@ -299,6 +314,17 @@ def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sent
     # ends_sentence looks past trailing white space, one bracketed note and closers: only a line whose last
     # non-space character is a sentence end, a closer or a closing bracket can end a sentence that way.
     maybe = np.flatnonzero(~ends & closing_table[last_char] & (_within(sentence_ends, full_start, full_end) > 0))
+    # Most of those lines are settled by their last two non-space characters (ends_sentence strips white space,
+    # a bracketed note, then closers): a sentence end last; or a closer other than a bracket after a sentence
+    # end (yes), or after nothing or anything but a closer or bracket (no). ends_sentence reads the rest.
+    last = lasts[maybe]
+    has_before = inner[maybe] > 0
+    before = np.where(has_before, last - 1, last)
+    closer = closer_table[bmp[last]]
+    before_ends = has_before & ((flags[before] & _SENTENCE) > 0)
+    last_ends = (flags[last] & _SENTENCE) > 0
+    ends[maybe[last_ends | (closer & before_ends)]] = True
+    maybe = maybe[~(last_ends | (closer & (before_ends | ~has_before | ~closing_table[bmp[before]])))]
     owner_list, at_list = owner.tolist(), at.tolist()
     start_list, end_list = full_start.tolist(), full_end.tolist()
     for i in maybe.tolist():
