@@ -69,6 +69,7 @@ def _stage_meta_fields() -> tuple[tuple[str, str], ...]:
         "encoding": "string", "invalid_utf8": "bool_", "lone_surrogates": "bool_",  # io/parse.py
         "script": "string", "script_conversion": "string",  # stages/convert_script.py
         "language": "string", "language_score": "float64",  # stages/language.py
+        "quality": "float64",  # stages/quality.py
         "dup_cluster": "string", "dup_count": "int64",  # stages/dedup.py
         "warc_date": "string",  # io/parse.py, WARC inputs
     }

@@ -38,6 +38,11 @@ STRONG = 2.0
 PUNCT = "，。、；：！？“”（）《》…—"
 # Quantisation step of the shipped PMI values.
 STEP = 16
+# The matrix's value for a pair that is not read (a character that breaks the chain): below every PMI value.
+_NO_PAIR = -128
+# bigram_pmi_batch packs a text's three sums in one integer: the values + 128 in bits 0-23, the strong pairs
+# from bit 24, the pairs read from bit 41; 255 * _MAX_PAIRS < 2 ** 24 keeps each in its bits.
+_STRONG_AT, _COUNT_AT, _MAX_PAIRS = 24, 41, 65_000
 
 
 @functools.cache
@@ -94,15 +99,32 @@ def _table() -> tuple[np.ndarray, np.ndarray, int]:
         raise ValueError(f"{path}: cannot read the bigram table: {exc}") from None
     if keys.dtype != np.uint32 or values.dtype != np.int8 or keys.shape != values.shape:
         raise ValueError(f"{path}: the bigram table needs uint32 'keys' and int8 'pmi' of one length")
+    if len(values) and values.min() == _NO_PAIR:
+        raise ValueError(f"{path}: the bigram table's PMI values must be above {_NO_PAIR}")
     chars = np.union1d(keys >> 16, keys & 0xFFFF)
-    own = np.zeros(0x10000, dtype=np.uint16)
+    own = np.zeros(0x10000, dtype=np.int32)
     own[chars] = np.arange(2, len(chars) + 2)
     mapped = key_map()
-    ids = np.where(mapped != 0, np.maximum(own[mapped], 1), 0).astype(np.uint16)
+    ids = np.where(mapped != 0, np.maximum(own[mapped], 1), 0).astype(np.int32)
     size = len(chars) + 2
-    matrix = np.full(size * size, round(UNSEEN * STEP), dtype=np.int8)
+    matrix = np.full((size, size), round(UNSEEN * STEP), dtype=np.int8)
+    # A pair with a character that breaks the chain (id 0) is not read: it weighs nothing in the sums.
+    matrix[0, :] = matrix[:, 0] = _NO_PAIR
+    matrix = matrix.ravel()
     matrix[own[keys >> 16].astype(np.intp) * size + own[keys & 0xFFFF]] = values
     return ids, matrix, size
+
+
+@functools.cache
+def _packed_sums() -> np.ndarray:
+    """Each quantised PMI value (as its byte) -> one integer that packs what a text's sums need: the value
+    plus 128, whether it is strong, and 1 for a pair read (:data:`_NO_PAIR`: 0 for all three). Summed over a
+    text's pairs, the three sums stay in their own bits (:data:`_MAX_PAIRS` pairs at most)."""
+    values = np.arange(256, dtype=np.int64)
+    values = np.where(values >= 128, values - 256, values)  # the signed value of each byte
+    packed = (values + 128) | ((values >= STRONG * STEP).astype(np.int64) << _STRONG_AT) | (1 << _COUNT_AT)
+    packed[_NO_PAIR & 0xFF] = 0
+    return packed
 
 
 def bigram_pmi(text: str, *, max_chars: int = MAX_CHARS, cps: np.ndarray | None = None) -> tuple[float, float]:
@@ -127,10 +149,12 @@ def bigram_pmi(text: str, *, max_chars: int = MAX_CHARS, cps: np.ndarray | None 
 
 
 def bigram_pmi_batch(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
-                     joined: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[float, float]]:
+                     joined: tuple[np.ndarray, np.ndarray] | None = None,
+                     bmp: np.ndarray | None = None) -> list[tuple[float, float]]:
     """:func:`bigram_pmi` of many texts, given as their code points, in a few numpy calls: the same values
     (each mean is a sum of integers, exact in any order, divided as :func:`bigram_pmi` divides it).
-    ``joined``: :func:`~corpusclean.text.codepoints.joined_prefixes` of ``cps``, when the caller has it.
+    ``joined``: :func:`~corpusclean.text.codepoints.joined_prefixes` of ``cps``, when the caller has it
+    (``bmp``: its code points with those beyond the BMP read as U+FFFF).
 
     >>> texts = ["中国经济持续发展，人民生活水平不断提高。", "", "济提中高人续平持，活断民生。"]
     >>> bigram_pmi_batch([code_points(t) for t in texts]) == [bigram_pmi(t) for t in texts]
@@ -138,16 +162,24 @@ def bigram_pmi_batch(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
     """
     ids, matrix, size = _table()
     flat, offsets = joined if joined is not None else joined_prefixes(cps, max_chars)
-    mapped = ids[np.minimum(flat, 0xFFFF)]
-    first, second = mapped[:-1], mapped[1:]
-    both = (first != 0) & (second != 0)
-    quantised = matrix[first.astype(np.int32) * size + second]
+    mapped = ids[np.minimum(flat, 0xFFFF) if bmp is None else bmp]
+    pair_at = mapped[:-1] * size
+    pair_at += mapped[1:]
+    quantised = matrix[pair_at]
     # Pairs of text k: offsets[k] .. offsets[k + 1] - 2 (none straddles two texts).
-    starts = np.minimum(offsets[:-1], len(both))
-    ends = np.maximum(np.minimum(offsets[1:] - 1, len(both)), starts)
-    count = segment_sums(both, starts, ends)
-    total = segment_sums(np.where(both, quantised, 0), starts, ends)
-    strong = segment_sums(both & (quantised >= STRONG * STEP), starts, ends)
+    starts = np.minimum(offsets[:-1], len(quantised))
+    ends = np.maximum(np.minimum(offsets[1:] - 1, len(quantised)), starts)
+    if len(ends) and int((ends - starts).max()) > _MAX_PAIRS:
+        both = quantised != _NO_PAIR
+        count = segment_sums(both, starts, ends)
+        total = segment_sums(np.where(both, quantised, 0), starts, ends)
+        strong = segment_sums(both & (quantised >= STRONG * STEP), starts, ends)
+    else:
+        # One running sum of the packed values instead of three.
+        packed = segment_sums(_packed_sums()[quantised.view(np.uint8)], starts, ends)
+        count = [value >> _COUNT_AT for value in packed]
+        strong = [(value >> _STRONG_AT) & ((1 << (_COUNT_AT - _STRONG_AT)) - 1) for value in packed]
+        total = [(value & ((1 << _STRONG_AT) - 1)) - 128 * pairs for value, pairs in zip(packed, count, strict=True)]
     return [(total[i] / count[i] / STEP, strong[i] / count[i]) if count[i] else (0.0, 0.0) for i in range(len(cps))]
 
 

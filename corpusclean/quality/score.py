@@ -81,8 +81,8 @@ _NUMBERED = re.compile(r"\s*[\[(（]?[0-9０-９]{1,3}\s*[.、．)）\]]")
 _NUMBERED_ANY = re.compile(r"\s*(?:[\[(（]?[0-9０-９]{1,3}\s*[.、．)）\]]|第[一二三四五六七八九十百0-9]+[条章节])")
 # Characters a line needs for a number or a 第N条 at its start.
 _OPENERS = frozenset("[(（0123456789０１２３４５６７８９第")
-# Flags of _char_tables()'s first table.
-_SPACE, _END, _SENTENCE, _GAP, _CLAUSE_MARK = 1, 2, 4, 8, 16
+# Flags of _char_tables()'s first table (_BLANK: " " itself).
+_SPACE, _END, _SENTENCE, _GAP, _CLAUSE_MARK, _NEWLINE, _BLANK = 1, 2, 4, 8, 16, 32, 64
 # The first characters of charclasses._LIST_ITEM's alternatives (a list item's opener).
 _LIST_OPENER = re.compile(r"[•·●○◦■□▪▫◆◇★☆►▶▸▹‣⁃※→√\-*+0-9０-９(（一二三四五六七八九十①-⑳⑴-⒇⒈-⒛㈠-㈩]")
 
@@ -115,11 +115,20 @@ def feature_rows(texts: list[str], measured: list[Measurements | None] | None = 
     ms = [m if m is not None else Measurements(text)
           for text, m in zip(texts, measured or [None] * len(texts), strict=True)]
     cps = [m.codepoints() for m in ms]
-    # Both lookups read the same first characters: the texts are joined once for the two.
-    joined = joined_prefixes(cps, WORD_CHARS) if BIGRAM_CHARS == WORD_CHARS else None
-    shares = word_share_batch(cps, [m.counts()[CJK] for m in ms], joined=joined)
-    pmis = bigram_pmi_batch(cps, joined=joined)
-    passes = _line_pass(texts, cps)
+    # The texts are joined once, and their code points read as BMP table indices once: when no text is longer
+    # than the lookups read, the line pass and both lookups share them.
+    flat, offsets = joined_prefixes(cps, None)
+    bmp = np.minimum(flat, 0xFFFF, dtype=np.intp)
+    joined = joined_bmp = None
+    if BIGRAM_CHARS == WORD_CHARS:
+        if offsets[-1] == 0 or int(np.diff(offsets).max()) <= WORD_CHARS:
+            joined, joined_bmp = (flat, offsets), bmp
+        else:
+            joined = joined_prefixes(cps, WORD_CHARS)
+            joined_bmp = np.minimum(joined[0], 0xFFFF, dtype=np.intp)
+    shares = word_share_batch(cps, [m.counts()[CJK] for m in ms], joined=joined, bmp=joined_bmp)
+    pmis = bigram_pmi_batch(cps, joined=joined, bmp=joined_bmp)
+    passes = _line_pass(texts, cps, flat=flat, offsets=offsets, bmp=bmp)
     return [[share, pmi, strong, *_layout(m, lines)]
             for m, share, (pmi, strong), lines in zip(ms, shares, pmis, passes, strict=True)]
 
@@ -127,26 +136,34 @@ def feature_rows(texts: list[str], measured: list[Measurements | None] | None = 
 @functools.cache
 def _char_tables() -> tuple[np.ndarray, ...]:
     """Lookup tables over the BMP (beyond it, read U+FFFF, in none of them): flags (white space as
-    ``str.isspace`` and ``str.strip`` see it, :data:`_ENDS`, ``SENTENCE_END``), closers, openers, clause marks,
-    list openers."""
+    ``str.isspace`` and ``str.strip`` see it, :data:`_ENDS`, ``SENTENCE_END``, ...), closers, openers, clause
+    marks, list openers, what ends_sentence can find last, closers that are not brackets."""
     flags = np.zeros(0x10000, dtype=np.uint8)
     flags[[c for c in range(0x3001) if chr(c).isspace()]] |= _SPACE
     flags[[ord(c) for c in _ENDS]] |= _END
     flags[[ord(c) for c in SENTENCE_END]] |= _SENTENCE
     flags[[ord(c) for c in " \t\u3000"]] |= _GAP
     flags[[ord(c) for c in _CLAUSE_CHARS]] |= _CLAUSE_MARK
+    flags[ord("\n")] |= _NEWLINE
+    flags[ord(" ")] |= _BLANK
     tables = [flags]
     for group in (_CLOSE, _OPENERS, _CLAUSE):
         table = np.zeros(0x10000, dtype=bool)
         table[[ord(c) for c in group]] = True
         tables.append(table)
     # The characters a list item (charclasses._LIST_ITEM) can start with, after its white space.
-    tables.append(np.array([bool(_LIST_OPENER.match(chr(c))) for c in range(0x10000)]))
+    table = np.zeros(0x10000, dtype=bool)
+    table[[found.start() for found in _LIST_OPENER.finditer("".join(map(chr, range(0x10000))))]] = True
+    tables.append(table)
     # What signals.ends_sentence can find last once white space is stripped: a sentence end, a closer, or the
     # closing bracket of a note.
     closing = np.zeros(0x10000, dtype=bool)
     closing[[ord(c) for c in (*SENTENCE_END, *CLOSERS, ")", "）")]] = True
     tables.append(closing)
+    # The closers ends_sentence strips that no bracketed note can end with.
+    closer = np.zeros(0x10000, dtype=bool)
+    closer[[ord(c) for c in CLOSERS if c not in ")）"]] = True
+    tables.append(closer)
     return tuple(tables)
 
 
@@ -155,44 +172,71 @@ def _within(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.n
     return np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
 
 
-def _line_pass(texts: list[str], cps: list[np.ndarray]) -> list[tuple[int, ...]]:
+def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | None = None,
+               offsets: np.ndarray | None = None, bmp: np.ndarray | None = None) -> list[tuple[int, ...]]:
     """Per text, over its lines (split at "\\n") that are not blank once stripped: ``(lines, total, tiny,
     equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded, punct_start)``, as
     :func:`_layout` defines them. One numpy pass over all the texts end to end; the regular expressions run
-    only on lines whose length or first character lets them match."""
-    flag_table, close_table, opener_table, clause_table, list_table, closing_table = _char_tables()
+    only on lines whose length or first character lets them match. ``flat``, ``offsets``: the code points
+    of all texts end to end and where each starts (``bmp``: ``flat`` with code points beyond the BMP read as
+    U+FFFF), when the caller has them.
+
+    Only one pass reads every character (the flags of :func:`_char_tables`); lines, their ends and the
+    characters counted in them come from the positions of flagged characters (white space and punctuation),
+    a small share of the text."""
+    flag_table, close_table, opener_table, clause_table, list_table, closing_table, closer_table = _char_tables()
     count = len(texts)
-    offsets = np.zeros(count + 1, dtype=np.intp)
-    np.cumsum(np.fromiter(map(len, cps), dtype=np.intp, count=count), out=offsets[1:])
-    flat = np.concatenate(cps) if count else np.zeros(0, dtype=np.uint32)
+    if flat is None or offsets is None:
+        offsets = np.zeros(count + 1, dtype=np.intp)
+        np.cumsum(np.fromiter(map(len, cps), dtype=np.intp, count=count), out=offsets[1:])
+        flat = np.concatenate(cps) if count else np.zeros(0, dtype=np.uint32)
+    if bmp is None:
+        bmp = np.minimum(flat, 0xFFFF)
     size = len(flat)
-    # A line starts after each "\\n" and at each text's start.
-    starts_mark = np.zeros(size + 1, dtype=bool)
-    starts_mark[np.flatnonzero(flat == 10) + 1] = True
-    starts_mark[offsets[:-1]] = True
-    line_id = np.cumsum(starts_mark[:size]) - 1
-    line_starts = np.flatnonzero(starts_mark[:size])
-    # Each line's first and last non-space character.
-    flags = flag_table[np.minimum(flat, 0xFFFF)]
-    solid = np.flatnonzero((flags & _SPACE) == 0)
-    ids = line_id[solid]
-    change = np.flatnonzero(ids[1:] != ids[:-1])
-    firsts = solid[np.concatenate(([0], change + 1))] if len(solid) else solid
-    lasts = solid[np.concatenate((change, [len(solid) - 1]))] if len(solid) else solid
-    lines = ids[np.concatenate(([0], change + 1))] if len(solid) else ids
+    flags = flag_table[bmp]
+    marked = np.flatnonzero(flags)
+    marks = flags[marked]
+
+    def where(flag: int) -> np.ndarray:
+        return marked[(marks & flag) > 0]
+
+    space = where(_SPACE)
+    # A line starts after each "\n" and at each text's start.
+    line_starts = np.concatenate((offsets[:-1], where(_NEWLINE) + 1))
+    line_starts = np.unique(line_starts[line_starts < size])
+    # The full line (for spaced lines): from its start to its "\n" or the text's end.
+    line_ends = np.append(line_starts[1:], size) if size else line_starts
+    line_ends -= (line_ends > 0) & (flat[np.maximum(line_ends - 1, 0)] == 10) & (line_ends > line_starts)
+    # Each line's first and last non-space character: past the run of white space at its start, before the
+    # run at its end (runs of consecutive white-space positions).
+    run_first = run_last = space
+    if len(space):
+        breaks = np.flatnonzero(space[1:] != space[:-1] + 1) + 1
+        run = np.zeros(len(space), dtype=np.intp)
+        run[breaks] = 1
+        run = np.cumsum(run)
+        run_first = space[np.concatenate(([0], breaks))][run]
+        run_last = space[np.concatenate((breaks - 1, [len(space) - 1]))][run]
+    firsts, lasts = line_starts.copy(), line_ends - 1
+    if len(space):
+        at = np.minimum(np.searchsorted(space, firsts), len(space) - 1)
+        inside = space[at] == firsts
+        firsts[inside] = run_last[at[inside]] + 1
+        at = np.minimum(np.searchsorted(space, lasts), len(space) - 1)
+        inside = space[at] == lasts
+        lasts[inside] = run_first[at[inside]] - 1
+    lines = np.flatnonzero(firsts < line_ends)
+    firsts, lasts = firsts[lines], lasts[lines]
     sizes = lasts - firsts + 1
     owner = np.searchsorted(offsets, firsts, side="right") - 1
     # Lines of each text: line_at[k] .. line_at[k + 1].
     line_at = np.searchsorted(owner, np.arange(count + 1), side="left")
-    # The full line (for spaced lines): from its start to its "\\n" or the text's end.
-    line_ends = np.append(line_starts[1:], size) if size else line_starts
-    line_ends -= (line_ends > 0) & (flat[np.maximum(line_ends - 1, 0)] == 10) & (line_ends > line_starts)
     full_start, full_end = line_starts[lines], line_ends[lines]
-    first_char, last_char = np.minimum(flat[firsts], 0xFFFF), np.minimum(flat[lasts], 0xFFFF)
-    stranded = ~close_table[last_char] & (_within(np.flatnonzero(flags & _END), firsts, lasts + 1) > 0)
+    first_char, last_char = bmp[firsts], bmp[lasts]
+    stranded = ~close_table[last_char] & (_within(where(_END), firsts, lasts + 1) > 0)
     # A spaced line has a " " and three gaps (" ", tab or U+3000) at least.
-    spaces = _within(np.flatnonzero(flat == 32), full_start, full_end)
-    spaces[_within(np.flatnonzero(flags & _GAP), full_start, full_end) < 3] = 0
+    spaces = _within(where(_BLANK), full_start, full_end)
+    spaces[_within(where(_GAP), full_start, full_end) < 3] = 0
     punct = clause_table[first_char]
     # Neighbours within a text: the stripped sizes of the line before and of the one before that (0: none).
     index = np.arange(len(sizes))
@@ -217,13 +261,22 @@ def _line_pass(texts: list[str], cps: list[np.ndarray]) -> list[tuple[int, ...]]
     spaced_chars = [0] * count
     sizes_list, owner_list = sizes.tolist(), owner.tolist()
     firsts_list, lasts_list, at_list = firsts.tolist(), lasts.tolist(), at.tolist()
-    for i in titled.tolist():
+    # _TITLE_LINE excludes every clause mark but the 、 an opening number may end with: a line without any is
+    # title-like, one with two or more is not; the regular expression reads the lines with one.
+    clauses = _within(where(_CLAUSE_MARK), firsts, lasts + 1)
+    titled = titled[clauses[titled] <= 1]
+    sure_list, opener_list = (clauses[titled] == 0).tolist(), opener_table[first_char[titled]].tolist()
+    for i, sure, opener in zip(titled.tolist(), sure_list, opener_list, strict=True):
         doc, start = owner_list[i], at_list[i]
-        stripped = texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]
-        if _TITLE_LINE.fullmatch(stripped):
+        if sure and not opener:
             title_chars[doc] += sizes_list[i]
             title_sizes[doc].append(sizes_list[i])
-            if _NUMBERED.match(stripped):
+            continue
+        stripped = texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]
+        if sure or _TITLE_LINE.fullmatch(stripped):
+            title_chars[doc] += sizes_list[i]
+            title_sizes[doc].append(sizes_list[i])
+            if opener and _NUMBERED.match(stripped):
                 numbered_title[doc] += sizes_list[i]
     for i in opened.tolist():
         doc, start = owner_list[i], at_list[i]
@@ -236,28 +289,42 @@ def _line_pass(texts: list[str], cps: list[np.ndarray]) -> list[tuple[int, ...]]
         if _SPACED_LINE.match(line):
             spaced_chars[doc] += len(line) - line.count(" ")
     line_counts = np.diff(line_at).tolist()
-    clause = _within(np.flatnonzero(flags & _CLAUSE_MARK), offsets[:-1], offsets[1:]).tolist()
-    structure = _line_structure(texts, flags, solid, list_table, closing_table, owner, line_at, lines,
-                                full_start, full_end, first_char, last_char, at)
+    clause = _within(where(_CLAUSE_MARK), offsets[:-1], offsets[1:]).tolist()
+    # Non-space characters of each full line.
+    solid_sizes = (full_end - full_start) - _within(space, full_start, full_end)
+    structure = _line_structure(texts, flags, solid_sizes, where(_SENTENCE), list_table, closing_table, owner,
+                                line_at, lines, full_start, full_end, first_char, last_char, at,
+                                bmp=bmp, lasts=lasts, inner=lasts - firsts, closer_table=closer_table)
     return [(line_counts[k], sums["sizes"][k], sums["tiny"][k], sums["equal"][k], title_chars[k], title_sizes[k],
              numbered_title[k], numbered[k], spaced_chars[k], sums["stranded"][k], sums["punct_start"][k],
              structure[k], clause[k]) for k in range(count)]
 
 
-def _line_structure(texts: list[str], flags: np.ndarray, solid: np.ndarray, list_table: np.ndarray,
-                    closing_table: np.ndarray, owner: np.ndarray, line_at: np.ndarray, lines: np.ndarray,
-                    full_start: np.ndarray, full_end: np.ndarray, first_char: np.ndarray, last_char: np.ndarray,
-                    at: np.ndarray) -> list[dict[str, float]]:
+def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sentence_ends: np.ndarray,
+                    list_table: np.ndarray, closing_table: np.ndarray, owner: np.ndarray, line_at: np.ndarray,
+                    lines: np.ndarray, full_start: np.ndarray, full_end: np.ndarray, first_char: np.ndarray,
+                    last_char: np.ndarray, at: np.ndarray, *, bmp: np.ndarray, lasts: np.ndarray,
+                    inner: np.ndarray, closer_table: np.ndarray) -> list[dict[str, float]]:
     """:meth:`Measurements.line_structure` (all three shares, lines under 10 characters short) of every text,
-    from :func:`_line_pass`'s arrays of its non-blank lines: the same values, the regular expressions run only
-    on lines that can match them (a list opener first; a sentence end inside but not last)."""
+    from :func:`_line_pass`'s arrays of its non-blank lines (``sizes``: their non-space characters;
+    ``sentence_ends``: the positions of ``SENTENCE_END`` characters): the same values, the regular expressions
+    run only on lines that can match them (a list opener first; a sentence end inside but not last)."""
     count = len(texts)
-    sizes = _within(solid, full_start, full_end)  # non-space characters of each line
     ends = (flags[full_end - 1] & _SENTENCE) > 0 if len(full_end) else np.zeros(0, dtype=bool)
     # ends_sentence looks past trailing white space, one bracketed note and closers: only a line whose last
     # non-space character is a sentence end, a closer or a closing bracket can end a sentence that way.
-    maybe = np.flatnonzero(~ends & closing_table[last_char]
-                           & (_within(np.flatnonzero(flags & _SENTENCE), full_start, full_end) > 0))
+    maybe = np.flatnonzero(~ends & closing_table[last_char] & (_within(sentence_ends, full_start, full_end) > 0))
+    # Most of those lines are settled by their last two non-space characters (ends_sentence strips white space,
+    # a bracketed note, then closers): a sentence end last; or a closer other than a bracket after a sentence
+    # end (yes), or after nothing or anything but a closer or bracket (no). ends_sentence reads the rest.
+    last = lasts[maybe]
+    has_before = inner[maybe] > 0
+    before = np.where(has_before, last - 1, last)
+    closer = closer_table[bmp[last]]
+    before_ends = has_before & ((flags[before] & _SENTENCE) > 0)
+    last_ends = (flags[last] & _SENTENCE) > 0
+    ends[maybe[last_ends | (closer & before_ends)]] = True
+    maybe = maybe[~(last_ends | (closer & (before_ends | ~has_before | ~closing_table[bmp[before]])))]
     owner_list, at_list = owner.tolist(), at.tolist()
     start_list, end_list = full_start.tolist(), full_end.tolist()
     for i in maybe.tolist():
@@ -429,12 +496,21 @@ class QualityModel:
 
     def matrix_logits(self, x: np.ndarray) -> list[float]:
         """:meth:`logits` of the rows of ``x`` (one per document, columns in the order of :data:`FEATURES`)."""
-        docs = np.arange(len(x))[:, None]
-        node = np.zeros((len(x), len(self.feature)), dtype=np.intp)
-        for _ in range(self.depth):
-            at = self._split_at + node
-            node = 2 * node + 1 + (x[docs, self._feature_flat[at]] > self._threshold_flat[at])
-        sums = self._value_flat[self._node_at + node].sum(axis=1).tolist()
+        if self.depth == 2:
+            # Every split's test on every row at once (one row per split of each tree), then each tree's leaf:
+            # 3 + 2 * (right at the root) + (right at the child reached). The same leaves as the walk below.
+            tests = x.T[self._feature_flat] > self._threshold_flat[:, None]
+            root, left, right = tests[0::3], tests[1::3], tests[2::3]
+            node = (self._node_at[:, None] + 3 + 2 * root + np.where(root, right, left)).T.copy()
+        else:
+            docs = np.arange(len(x))[:, None]
+            node = np.zeros((len(x), len(self.feature)), dtype=np.intp)
+            for _ in range(self.depth):
+                at = self._split_at + node
+                node = 2 * node + 1 + (x[docs, self._feature_flat[at]] > self._threshold_flat[at])
+            node += self._node_at
+        # One C-ordered row of leaves per document, summed as logit() sums its tree's leaves.
+        sums = self._value_flat[node].sum(axis=1).tolist()
         return [self.base + total for total in sums]
 
     def scores(self, rows: list[dict[str, float]]) -> list[float]:

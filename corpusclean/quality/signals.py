@@ -104,8 +104,8 @@ class Measurements:
     (10, 26, 0.5)
     """
 
-    __slots__ = ("_classes", "_content", "_counts", "_cps", "_entries", "_hashes", "_lines", "_marks", "_pairs",
-                 "_weights", "text")
+    __slots__ = ("_cjk_ratio", "_classes", "_content", "_counts", "_cps", "_dup", "_entries", "_hashes", "_lines",
+                 "_marks", "_pairs", "_weights", "text")
 
     def __init__(self, text: str | None) -> None:
         self.text = text
@@ -119,6 +119,10 @@ class Measurements:
         self._content: np.ndarray | None = None
         self._weights: np.ndarray | None = None
         self._hashes: dict[int, np.ndarray] = {}
+        # Kept once measured: the language stage's cjk_ratio and the repetition stage's duplicate lines are
+        # features of the quality score too.
+        self._cjk_ratio: float | None = None
+        self._dup: dict[str, float] | None = None
 
     def __reduce__(self) -> tuple[type, tuple[None]]:
         return (Measurements, (None,))
@@ -217,6 +221,11 @@ class Measurements:
         """CJK ideographs over all words: an ideograph is a word, and so is a run of Latin letters (one
         pinyin syllable or English word stands for about one ideograph, where counting its letters would
         weigh it four times); letters of other scripts (kana, hangul, Cyrillic...) count one by one."""
+        if self._cjk_ratio is None:
+            self._cjk_ratio = self._measure_cjk_ratio()
+        return self._cjk_ratio
+
+    def _measure_cjk_ratio(self) -> float:
         counts = self.counts()
         if not counts[LATIN]:
             letters = counts[CJK] + counts[LETTER]
@@ -332,6 +341,12 @@ class Measurements:
         return min(1.0, (short_line_chars - 1) * (text.count("\n") + 1) / max(nonspace, 1))
 
     def duplicate_lines(self) -> dict[str, float]:
+        """The four shares of :func:`duplicate_lines` (a new dict each call; measured once)."""
+        if self._dup is None:
+            self._dup = self._measure_duplicate_lines()
+        return dict(self._dup)
+
+    def _measure_duplicate_lines(self) -> dict[str, float]:
         lines = self.lines()
         stripped = list(map(str.strip, lines))
         distinct = set(stripped)

@@ -83,7 +83,9 @@ def _tables() -> tuple[np.ndarray, np.ndarray, int]:
         "wordlike", _build_tables, version=TABLE_VERSION,
         sources=("corpusclean.quality.wordlike", "corpusclean.text.script"),
         inputs=(_jieba_dict_path(), *dictionary_files()))
-    return np.frombuffer(ids, dtype=np.uint16), np.frombuffer(bits, dtype=np.uint8), size
+    # Ids as int32: pair keys are computed without a cast (size ** 2 < 2 ** 31 for jieba's table, about 7e7).
+    return np.frombuffer(ids, dtype=np.uint16).astype(np.int32 if size < 46340 else np.int64), \
+        np.frombuffer(bits, dtype=np.uint8), size
 
 
 def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None,
@@ -118,10 +120,10 @@ def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None,
 
 
 def word_share_batch(cps: list[np.ndarray], cjk: list[int], *, max_chars: int = MAX_CHARS,
-                     joined: tuple[np.ndarray, np.ndarray] | None = None) -> list[float]:
+                     joined: tuple[np.ndarray, np.ndarray] | None = None, bmp: np.ndarray | None = None) -> list[float]:
     """:func:`word_share` of many texts, given as their code points and their numbers of ideographs, in a
     few numpy calls: the same values. ``joined``: :func:`~corpusclean.text.codepoints.joined_prefixes` of
-    ``cps``, when the caller has it.
+    ``cps``, when the caller has it (``bmp``: its code points with those beyond the BMP read as U+FFFF).
 
     >>> texts = ["中国经济持续发展，人民生活水平不断提高。", "", "济提中高人续平持"]
     >>> from corpusclean.quality.signals import Measurements
@@ -137,14 +139,17 @@ def word_share_batch(cps: list[np.ndarray], cjk: list[int], *, max_chars: int = 
         counted = segment_sums(_ideographs(flat), starts, ends)
         totals = [count if len(array) <= max_chars else counted[i]
                   for i, (array, count) in enumerate(zip(cps, cjk, strict=True))]
-    wide = ids[np.minimum(flat, 0xFFFF)].astype(np.int64)
-    keys = wide[:-1] * size + wide[1:]
-    hit = ((bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1).astype(bool)
+    wide = ids[np.minimum(flat, 0xFFFF) if bmp is None else bmp]
+    keys = wide[:-1] * size
+    keys += wide[1:]
+    hit = ((bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1).view(bool)
     hit[seams(offsets)] = False
     covered = np.zeros(len(flat), dtype=bool)
     covered[:-1] = hit
     covered[1:] |= hit
-    found = segment_sums(covered, starts, ends)
+    # Characters not covered are the fewer: count those, by their positions.
+    missing = np.flatnonzero(~covered)
+    found = (ends - starts) - (np.searchsorted(missing, ends) - np.searchsorted(missing, starts))
     return [float(found[i]) / total if total else 0.0 for i, total in enumerate(totals)]
 
 

@@ -53,7 +53,7 @@ class Quality(Filter):
 
     def check(self, doc: Document) -> None:
         values = features(doc.text, shared(doc))
-        self._decide(doc, values, self.model.score(values))
+        self._decide(doc, [values[name] for name in FEATURES], self.model.score(values))
 
     def process_batch(self, docs: list[Document]) -> None:
         """:meth:`check` on a chunk of documents, with the same results: the features' lookups and the trees
@@ -74,10 +74,12 @@ class Quality(Filter):
         rows = feature_rows([doc.text for doc in docs], [shared(doc) for doc in docs])
         scores = self.model.matrix_scores(np.array(rows, dtype=np.float64))
         for doc, row, score in zip(docs, rows, scores, strict=True):
-            self._decide(doc, dict(zip(FEATURES, row, strict=True)), score)
+            self._decide(doc, row, score)
 
-    def _decide(self, doc: Document, values: dict[str, float], score: float) -> None:
+    def _decide(self, doc: Document, row: list[float], score: float) -> None:
+        """Reject ``doc`` or record its score; ``row``: its features in the order of :data:`FEATURES`."""
         if score < self.min_score:
+            values = dict(zip(FEATURES, row, strict=True))
             pulls = list(self.model.contributions(values).items())[:_NAMED]
             doc.reject(self.name, "quality_score", value=round(score, 4), threshold=self.min_score,
                        signals=[[name, round(values[name], 4), round(part, 2)] for name, part in pulls])

@@ -21,16 +21,16 @@ def code_points(text: str) -> np.ndarray:
 
 
 
-def joined_prefixes(arrays: list[np.ndarray], max_chars: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``max_chars`` code points of each of ``arrays`` end to end, for one lookup over many documents
-    (numpy's fixed cost per call is paid once per chunk, not once per document): ``(flat, offsets)``, array
-    ``k`` at ``flat[offsets[k]:offsets[k + 1]]``.
+def joined_prefixes(arrays: list[np.ndarray], max_chars: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``max_chars`` code points (None: all) of each of ``arrays`` end to end, for one lookup over
+    many documents (numpy's fixed cost per call is paid once per chunk, not once per document): ``(flat,
+    offsets)``, array ``k`` at ``flat[offsets[k]:offsets[k + 1]]``.
 
     >>> flat, offsets = joined_prefixes([code_points("中国人"), code_points(""), code_points("经济")], 2)
     >>> flat.tolist() == code_points("中国经济").tolist(), offsets.tolist()
     (True, [0, 2, 2, 4])
     """
-    parts = [array[:max_chars] for array in arrays]
+    parts = arrays if max_chars is None else [array[:max_chars] for array in arrays]
     offsets = np.zeros(len(parts) + 1, dtype=np.intp)
     np.cumsum(np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)), out=offsets[1:])
     flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
