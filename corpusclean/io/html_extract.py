@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from corpusclean.text.tables import cells, is_row
+
 # Fields worth keeping from trafilatura's metadata. ``filedate`` is left out on purpose: it is the date
 # of the run, and keeping it would make the same input give different output bytes on different days.
 META_FIELDS = ("title", "author", "date", "url", "hostname", "sitename", "description")
@@ -147,28 +149,6 @@ def headline(title: str) -> str:
     return parts[0] if len(parts) > 1 and len(parts[0]) >= 4 else title
 
 
-# A cell boundary in trafilatura's table rows: a pipe it did not escape (a pipe inside a cell is "\\|").
-_CELL_BOUNDARY = re.compile(r"(?<!\\)\|")
-_SEPARATOR_CELL = re.compile(r":?-+:?")
-
-
-def _is_row(line: str) -> bool:
-    """A table row as trafilatura writes it: between an opening and a closing (unescaped) pipe. A line
-    that merely starts with a pipe is text.
-
-    >>> _is_row("| 正文 | "), _is_row("|标题"), _is_row("| a \\\\|")
-    (True, False, False)
-    """
-    end = line.rstrip()
-    return line.startswith("|") and len(end) > 1 and end.endswith("|") and not end.endswith("\\|")
-
-
-def _cells(row: str) -> list[str]:
-    """The non-empty cells of a table row (``| a | b |``); separator cells (``---``) count as empty."""
-    cells = (cell.strip() for cell in _CELL_BOUNDARY.split(row.strip())[1:-1])
-    return [cell for cell in cells if cell and not _SEPARATOR_CELL.fullmatch(cell)]
-
-
 def unwrap_layout_tables(text: str) -> str:
     r"""Text of layout tables without their table syntax; data tables as trafilatura writes them.
 
@@ -194,17 +174,17 @@ def unwrap_layout_tables(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if not _is_row(lines[i]):
+        if not is_row(lines[i]):
             out.append(lines[i])
             i += 1
             continue
         end = i
-        while end < len(lines) and _is_row(lines[end]):
+        while end < len(lines) and is_row(lines[end]):
             end += 1
-        rows = [_cells(row) for row in lines[i:end]]
-        if any(len(cells) > 1 for cells in rows):
+        rows = [cells(row) for row in lines[i:end]]
+        if any(len(row) > 1 for row in rows):
             out.extend(lines[i:end])
         else:
-            out.extend(cells[0].replace("\\|", "|") for cells in rows if cells)
+            out.extend(row[0].replace("\\|", "|") for row in rows if row)
         i = end
     return "\n".join(out)

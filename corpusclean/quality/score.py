@@ -33,6 +33,7 @@ from corpusclean.quality.signals import Measurements, ends_sentence
 from corpusclean.quality.wordlike import MAX_CHARS as WORD_CHARS
 from corpusclean.quality.wordlike import word_share_batch
 from corpusclean.text.codepoints import joined_prefixes, segment_sums
+from corpusclean.text.tables import cells_as_lines
 
 MODEL = Path(__file__).with_name("score_model.json")
 
@@ -111,9 +112,16 @@ def features_batch(texts: list[str], measured: list[Measurements | None] | None 
 
 
 def feature_rows(texts: list[str], measured: list[Measurements | None] | None = None) -> list[list[float]]:
-    """:func:`features_batch` as rows of values in the order of :data:`FEATURES` (what the trees read)."""
-    ms = [m if m is not None else Measurements(text)
-          for text, m in zip(texts, measured or [None] * len(texts), strict=True)]
+    """:func:`features_batch` as rows of values in the order of :data:`FEATURES` (what the trees read).
+
+    A text with table rows is measured as its cells, one per line: a page laid out in tables is prose in
+    cells, and its pipes would read as lines that never end a sentence (the shared measurements of the text
+    itself then do not apply).
+    """
+    views = [cells_as_lines(text) for text in texts]
+    ms = [m if m is not None and view is text else Measurements(view)
+          for text, view, m in zip(texts, views, measured or [None] * len(texts), strict=True)]
+    texts = views
     cps = [m.codepoints() for m in ms]
     # The texts are joined once, and their code points read as BMP table indices once: when no text is longer
     # than the lookups read, the line pass and both lookups share them.
