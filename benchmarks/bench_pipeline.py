@@ -189,6 +189,10 @@ def stage_times(corpus: Path) -> tuple[list[tuple[str, float]], int]:
             continue
 
         def each(stage: Any = stage) -> None:
+            if hasattr(stage, "process_batch"):  # as a worker runs it: once per chunk
+                for chunk in chunks:
+                    stage.process_batch([doc for doc in chunk if doc.rejected is None])
+                return
             for doc in docs:
                 if doc.rejected is None:
                     stage.process(doc)

@@ -27,6 +27,7 @@ from corpusclean.quality.signals import (
     keyword_density,
     line_structure,
     ngram_repetition,
+    ngrams_within_many,
     repeated_phrases,
     shared,
 )
@@ -350,6 +351,91 @@ def test_character_bounds_never_pass_an_ngram_excess(data):
     if Measurements(text).ngrams_within(top, dup):
         assert _first_excess(text, top, dup) is None
     assert Measurements(text).ngram_excess(top, dup) == _first_excess(text, top, dup)
+
+
+def _pair_tier(text: str, top, dup) -> bool:
+    """Reference for ngrams_within_many, one document, counted the plain way: the content characters' pairs
+    (keyed as the package keys them, ``(a << 16) ^ b`` in 32 bits) in a Counter, the Latin words and numbers
+    with itertools.groupby, then the pair tier of Measurements.ngrams_within's bounds."""
+    import itertools
+    from collections import Counter
+
+    from corpusclean.quality.charclasses import CJK, DIGIT, LATIN, LETTER, _class_table
+    from corpusclean.quality.ngram_bounds import _largest_count, _top_allowed
+
+    kinds = [int(_class_table()[ord(c)]) >> 2 for c in text]
+    chars = [ord(c) for c, kind in zip(text, kinds, strict=True) if kind in (CJK, LATIN, DIGIT, LETTER)]
+    total = len(chars)
+    if total < 2:
+        return True
+    counts = Counter(((a << 16) ^ b) & 0xFFFFFFFF for a, b in itertools.pairwise(chars))
+    most, extra = max(counts.values()), total - 1 - len(counts)
+    if top:
+        runs = [len(list(group)) - 1 for kind, group in itertools.groupby(kinds) if kind in (LATIN, DIGIT)]
+        extras = sorted((e for e in runs if e > 0), reverse=True)
+        per_length = max((e * extras.count(e) for e in extras), default=0)
+        rooms = [(n, _largest_count(1, limit, total)) for n, limit in top if limit < 1]
+        allowed = _top_allowed(rooms, total, extras, per_length)
+        if allowed < 1 or (total - 1 > allowed and most > allowed):
+            return False
+    if dup:
+        n, limit = dup[0][0], min(limit for _, limit in dup)
+        if limit < 1 and total > n and min(total, 4 * extra) > _largest_count(1, limit, total):
+            return False
+    return True
+
+
+def _many_texts(data) -> list[str]:
+    """A chunk of texts: real Chinese with Latin words, numbers and repeats (_mixed_text), blank and spaced-out
+    lines, characters beyond the BMP, and empty or content-free texts."""
+    odd = st.sampled_from(["", " ", "\n\n", "，。", "𠀀𠀁𠀀𠀁𠀀𠀁", "深圳\n\n深圳\n \n深圳", "a", "1", "AB12AB12",
+                           "x" * 40])
+    return data.draw(st.lists(st.one_of(st.builds(lambda _: _mixed_text(data, size=600), st.none()), odd),
+                              min_size=1, max_size=8))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_batch_bounds_equal_the_reference_count(data):
+    """ngrams_within_many (one pass over a chunk) says exactly what the plain per-document count says, never
+    passes what Measurements.ngrams_within would not, and leaves each document the cached pair arrays a fresh
+    Measurements computes."""
+    texts = _many_texts(data)
+    limits = st.lists(st.tuples(st.integers(2, 6), st.sampled_from([0.0, 0.05, 0.18, 0.2, 0.3, 0.6, 0.99, 1.0])),
+                      max_size=3, unique_by=lambda p: p[0])
+    top, dup = sorted(data.draw(limits)), sorted(data.draw(limits))
+    measured = [Measurements(t) for t in texts]
+    settled = ngrams_within_many(measured, top, dup)
+    assert settled == [_pair_tier(t, top, dup) for t in texts]
+    for text, m, ok in zip(texts, measured, settled, strict=True):
+        if ok:
+            assert Measurements(text).ngrams_within(top, dup)
+        if m._pairs is not None:
+            fresh = Measurements(text)
+            assert [a.tolist() for a in m._pairs[:2]] == [a.tolist() for a in fresh._content_pairs()]
+            assert m.sorted_pairs().tolist() == fresh.sorted_pairs().tolist()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_repetition_batch_equals_checking_each_document(data):
+    """The repetition stage's process_batch rejects the same documents with the same rule and value as check
+    does one document at a time, and as measuring everything does (_first_excess after the line rules)."""
+    texts = _many_texts(data)
+    stage = build_stage("repetition", {})
+    one = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
+    many = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
+    for doc in one:
+        stage.check(doc)
+    stage.process_batch(many)
+    assert [d.rejected and d.rejected.as_dict() for d in many] == [d.rejected and d.rejected.as_dict() for d in one]
+    for doc, text in zip(many, texts, strict=True):
+        lines = duplicate_lines(text)
+        if any(lines[key] > limit for key, limit in stage._line_limits):
+            continue
+        expected = _first_excess(text, stage.top_ngram_frac, stage.dup_ngram_frac)
+        got = doc.rejected and (doc.rejected.rule, doc.rejected.value, doc.rejected.threshold)
+        assert got == (expected and (expected[0], round(expected[1], 4), expected[2]))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -640,6 +640,157 @@ class Measurements:
         return min(1.0, covered / max(self.nonspace(), 1)) if covered else 0.0
 
 
+def ngrams_within_many(measured: Sequence[Measurements], top: Sequence[tuple[int, float]],
+                       dup: Sequence[tuple[int, float]]) -> list[bool]:
+    """:meth:`Measurements.ngrams_within` for many documents at once, numpy's fixed cost per call paid once per
+    chunk instead of some fifteen times per document (the repetition stage's time on real text was mostly that
+    cost): True proves what ``ngrams_within`` proves; False means "ask each document" (the bounds that only a
+    few documents need, the runs' n-gram sorts and ``_top_within``, are left to it).
+
+    The content characters of all documents are read in one lookup over their joined code points and their
+    pairs keyed in one pass; each document's pairs are then sorted on their own (a sort of one chunk's pairs
+    would cost more than the per-document sorts it replaces) and counted together. The arrays are left in
+    each ``Measurements``' cache, so a later ``ngrams_within``, ``ngram_excess`` or
+    :meth:`Measurements.repeated_phrases_within` (the spam stage) reuses them.
+
+    >>> texts = ["天地玄黄宇宙洪荒日月盈昃辰宿列张", "好好学习天天向上" * 8, "", "今天天气很好，我们一起去公园散步。"]
+    >>> ngrams_within_many([Measurements(t) for t in texts], [(2, 0.3)], [(5, 0.6)])
+    [True, False, True, True]
+    """
+    top, dup = sorted(top), sorted(dup)
+    if top and top[0][0] < 2:
+        return [False] * len(measured)  # ngrams_within measures these
+    counts = [m.counts() for m in measured]
+    totals = [c[CJK] + c[LATIN] + c[DIGIT] + c[LETTER] for c in counts]
+    alive = [k for k, total in enumerate(totals) if total > 1]  # others have no n-gram of two: within
+    out = [True] * len(measured)
+    if not alive:
+        return out
+    tables = [measured[k].classes() for k in alive]
+    entries = np.concatenate(tables)
+    # Content characters and their pair keys, in one pass; each document's pairs are then sorted in place, in
+    # one array: document i's at [firsts[i], firsts[i] + totals - 1), then one pair across the seam, unused.
+    chars = np.concatenate([measured[k].codepoints() for k in alive])[(entries - _CONTENT_LO) < _CONTENT_SPAN]
+    pairs = (chars[:-1] << _S16) ^ chars[1:]
+    joined = pairs.copy()
+    total = np.array([totals[k] for k in alive], dtype=np.int64)
+    firsts = np.zeros(len(alive), dtype=np.int64)
+    np.cumsum(total[:-1], out=firsts[1:])
+    start = 0
+    for k in alive:
+        end = start + totals[k]
+        mine = joined[start : end - 1]
+        mine.sort()
+        if measured[k]._pairs is None:  # (cached ones hold the same arrays)
+            measured[k]._pairs = [chars[start:end], pairs[start : end - 1], mine]
+        start = end
+    # The positions where a sorted pair equals the one before it in its document (few: the pairs beyond the
+    # first of their kind); a run of k consecutive ones is a pair occurring k + 1 times.
+    same = np.zeros(len(joined) + 1, dtype=bool)
+    np.equal(joined[1:], joined[:-1], out=same[1:-1])
+    same[firsts] = False
+    same[firsts + total - 1] = False  # the seams
+    repeats = np.flatnonzero(same)
+    owner = np.searchsorted(firsts, repeats, side="right") - 1
+    extra = np.bincount(owner, minlength=len(alive))
+    most = np.ones(len(alive), dtype=np.int64)
+    if len(repeats):
+        heads = np.flatnonzero(np.concatenate(([True], repeats[1:] != repeats[:-1] + 1)))
+        np.maximum.at(most, owner[heads], np.diff(np.append(heads, len(repeats))) + 1)
+    sizes = total - 1
+    settled = np.ones(len(alive), dtype=bool)
+    if dup:
+        n, limit = dup[0][0], min(limit for _, limit in dup)
+        if limit < 1:
+            settled &= (total <= n) | (np.minimum(total, 4 * extra) <= _largest_counts(limit, total))
+    if top:
+        sums, per_length = _run_extras_many(entries, np.fromiter(map(len, tables), dtype=np.int64,
+                                                                       count=len(tables)), [n for n, _ in top])
+        allowed = total.copy()  # as _top_allowed, for every document at once
+        for n, limit in top:
+            if limit < 1:
+                room = _largest_counts(limit, total)
+                fits = room // (n + sums[n])
+                spread = n * per_length
+                allowed = np.minimum(allowed, np.where(room >= spread, np.maximum(fits, (room - spread) // n), fits))
+        # As _pairs_at_most; the tighter bound of _top_within is left to ngrams_within.
+        settled &= (allowed >= 1) & ((sizes <= allowed) | (most <= allowed))
+    for i in np.flatnonzero(~settled).tolist():
+        out[alive[i]] = False
+    return out
+
+
+def _run_extras_many(entries: np.ndarray, lengths: np.ndarray, ns: Sequence[int]) -> tuple[dict[int, np.ndarray],
+                                                                                           np.ndarray]:
+    """:func:`~corpusclean.quality.ngram_bounds._run_extras` for many documents, whose table entries are joined
+    in ``entries`` (``lengths`` characters each): for each n of ``ns``, the sum of each document's n largest
+    extra characters of a Latin word or number, and each document's largest (extra characters x words and
+    numbers with that many), as int64 arrays.
+
+    >>> from corpusclean.quality.charclasses import _class_table
+    >>> from corpusclean.text.codepoints import code_points
+    >>> texts = ["GDP增长2020年，5G和H1N1与CPI", "", "深圳", "2020年3月15日"]
+    >>> one = [_class_table()[code_points(t)] for t in texts]
+    >>> sums, per_length = _run_extras_many(np.concatenate(one), np.array([len(e) for e in one]), [1, 3])
+    >>> sums[1].tolist(), sums[3].tolist(), per_length.tolist()
+    ([3, 0, 0, 3], [7, 0, 0, 4], [4, 0, 0, 3])
+    """
+    docs = len(lengths)
+    kinds = entries >> 2
+    in_run = (entries - _RUN_LO) < _RUN_SPAN
+    # A character continues a run if the one before it has its class, in the same document.
+    goes_on = np.zeros(len(entries) + 1, dtype=bool)
+    np.logical_and(in_run[1:], kinds[1:] == kinds[:-1], out=goes_on[1:-1])
+    firsts = np.zeros(docs, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=firsts[1:])
+    goes_on[firsts[lengths > 0]] = False
+    run_starts = np.flatnonzero(in_run & ~goes_on[:-1])
+    extras = np.flatnonzero(in_run & ~goes_on[1:]) - run_starts  # a run ends where the next does not go on
+    longer = extras > 0
+    extras, owner = extras[longer], np.searchsorted(firsts, run_starts[longer], side="right") - 1
+    order = np.lexsort((-extras, owner))  # by document, largest first
+    extras, owner = extras[order], owner[order]
+    group = np.ones(len(extras), dtype=bool)  # a new document or a new number of extra characters
+    np.logical_or(owner[1:] != owner[:-1], extras[1:] != extras[:-1], out=group[1:])
+    doc_first = np.ones(len(extras), dtype=bool)
+    np.not_equal(owner[1:], owner[:-1], out=doc_first[1:])
+    heads = np.flatnonzero(doc_first)
+    rank = np.arange(len(extras)) - np.repeat(heads, np.diff(np.append(heads, len(extras))))
+    sums = {n: np.bincount(owner[rank < n], weights=extras[rank < n], minlength=docs).astype(np.int64)
+            for n in set(ns)}
+    group_starts = np.flatnonzero(group)
+    spread = extras[group_starts] * np.diff(np.append(group_starts, len(extras)))
+    per_length = np.zeros(docs, dtype=np.int64)
+    np.maximum.at(per_length, owner[group_starts], spread)
+    return sums, per_length
+
+
+def _largest_counts(limit: float, totals: np.ndarray) -> np.ndarray:
+    """``_largest_count(1, limit, total)`` for each of ``totals`` (int64, each >= 1): the same float arithmetic
+    (an integer below 2**53 divided by one is correctly rounded both ways), so the same values.
+
+    >>> totals = (1, 7, 10, 1000)
+    >>> _largest_counts(0.2, np.array(totals)).tolist() == [_largest_count(1, 0.2, t) for t in totals]
+    True
+    """
+    if limit >= 1:
+        return totals.copy()
+    count = (limit * totals).astype(np.int64)
+    while True:
+        down = (count > 0) & (count / totals > limit)
+        if not down.any():
+            break
+        count -= down
+    while True:
+        up = (count + 1) / totals <= limit
+        if not up.any():
+            break
+        count += up
+    return count
+
+
+# Table entries (class * 4 + mark) of the run classes, LATIN and DIGIT (adjacent class numbers).
+_RUN_LO, _RUN_SPAN = np.uint8(4 * LATIN), np.uint8(4 * (DIGIT - LATIN + 1))
 _HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit
 _LINE_SHARES = ("no_end_punct_frac", "short_line_frac", "list_frac")
 _COMPOSITION = ("cjk_ratio", "latin_ratio", "digit_ratio", "symbol_ratio", "mask_ratio", "mojibake_ratio")

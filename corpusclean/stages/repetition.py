@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality.signals import check_fraction, shared
+from corpusclean.quality.signals import Measurements, check_fraction, ngrams_within_many, shared
 from corpusclean.stage import Filter, Limit
 
 _LINE_RULES = ("dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac")
@@ -57,16 +57,50 @@ class Repetition(Filter):
 
     def check(self, doc: Document) -> None:
         measured = shared(doc)
-        dup = measured.duplicate_lines()
-        for key, limit in self._line_limits:
-            if dup[key] > limit:
-                doc.reject(self.name, key, value=round(dup[key], 4), threshold=limit)
-                return
-        # Only the n-gram measures that could fail are computed (see Measurements.ngram_excess).
-        excess = measured.ngram_excess(self.top_ngram_frac, self.dup_ngram_frac)
+        excess = self._line_excess(measured)
+        if excess is None:
+            # Only the n-gram measures that could fail are computed (see Measurements.ngram_excess).
+            excess = measured.ngram_excess(self.top_ngram_frac, self.dup_ngram_frac)
         if excess is not None:
             key, value, limit = excess
             doc.reject(self.name, key, value=round(value, 4), threshold=limit)
+
+    def process_batch(self, docs: list[Document]) -> None:
+        """:meth:`check` on a chunk, with the same results: the character-pair bounds that settle the n-gram
+        measures of almost every document are computed for the chunk at once
+        (:func:`~corpusclean.quality.signals.ngrams_within_many`); the few documents they do not settle are
+        measured one by one as ``check`` does. Every document is measured before any is rejected.
+
+        >>> texts = ["今天天气很好，我们一起去公园散步，看见湖边的柳树发了新芽，孩子们在草地上追逐嬉戏。",
+        ...          "好好学习天天向上" * 8, "今天天气很好。\\n今天天气很好。\\n明天我们一起去公园散步。"]
+        >>> one, many = ([Document(id=str(n), text=t) for n, t in enumerate(texts)] for _ in range(2))
+        >>> for doc in one:
+        ...     Repetition().check(doc)
+        >>> Repetition().process_batch(many)
+        >>> [d.rejected and d.rejected.as_dict() for d in one] == [d.rejected and d.rejected.as_dict() for d in many]
+        True
+        >>> [d.rejected and d.rejected.rule for d in many]
+        [None, 'top_2gram_frac', 'dup_line_char_frac']
+        """
+        measured = [shared(doc) for doc in docs]
+        found = [self._line_excess(m) for m in measured]
+        open_ = [k for k, excess in enumerate(found) if excess is None]
+        settled = ngrams_within_many([measured[k] for k in open_], self.top_ngram_frac, self.dup_ngram_frac)
+        for k, within in zip(open_, settled, strict=True):
+            if not within:
+                found[k] = measured[k].ngram_excess(self.top_ngram_frac, self.dup_ngram_frac)
+        for doc, excess in zip(docs, found, strict=True):
+            if excess is not None:
+                key, value, limit = excess
+                doc.reject(self.name, key, value=round(value, 4), threshold=limit)
+
+    def _line_excess(self, measured: Measurements) -> tuple[str, float, float] | None:
+        """The first line or paragraph measure above its limit, ``(rule, value, limit)``, or None."""
+        dup = measured.duplicate_lines()
+        for key, limit in self._line_limits:
+            if dup[key] > limit:
+                return key, dup[key], limit
+        return None
 
     def limits(self) -> tuple[Limit, ...]:
         return (*(Limit(key, limit) for key, limit in self._line_limits),
