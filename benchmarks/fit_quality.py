@@ -46,7 +46,7 @@ from corpusclean.recipe import build_pipeline, default_recipe  # noqa: E402
 
 # All clean text weighs this many times all garbage: losing clean text costs more than keeping some garbage.
 CLEAN_WEIGHT = 3.0
-VERSION = "2"
+VERSION = "3"
 # The trees: depth 2 lets a split be read in the light of one other (many short lines, but at even lengths);
 # deeper trees fitted the fit's sources more closely and did worse on held-out soup (bench_quality_score.py).
 DEPTH = 2
@@ -55,7 +55,7 @@ LEARNING_RATE = 0.1
 MIN_LEAF = 10
 # More of these never makes a document look less like clean text.
 MONOTONE = {"word_share": 1, "bigram_pmi": 1, "bigram_strong": 1, "clause_punct": 1, "stranded_end": -1,
-            "punct_start": -1}
+            "punct_start": -1, "punct_pair": -1}
 
 
 def fit_clean(clean: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -150,11 +150,74 @@ def export(model) -> dict:  # type: ignore[no-untyped-def]
             "feature": [t[0] for t in trees], "threshold": [t[1] for t in trees], "value": [t[2] for t in trees]}
 
 
+def fit_data(sets: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str], list[str]]:
+    """The fit's documents as they reach the score: (features, labels, weights, class names, texts, garbage
+    kinds). Each garbage kind weighs the same; all clean text ``CLEAN_WEIGHT`` times all garbage."""
+    pipeline = before_score()
+    clean = {k: cleaned(v, pipeline) for k, v in fit_clean(sets).items()}
+    garbage = {k: cleaned(v, pipeline) for k, v in garbage_sets("fit", sets).items()}
+    blocks, labels, weights, names, texts_all = [], [], [], [], []
+    clean_total = sum(len(v) for v in clean.values())
+    for name, texts in clean.items():
+        blocks.append(matrix(texts))
+        labels += [1] * len(texts)
+        weights += [CLEAN_WEIGHT / clean_total] * len(texts)
+        names += [f"clean:{name}"] * len(texts)
+        texts_all += texts
+    # What the mojibake stage repairs is clean text again: not garbage for the score to learn.
+    kinds = [k for k, v in garbage.items() if v and k != "mojibake"]
+    for name in kinds:
+        texts = garbage[name]
+        blocks.append(matrix(texts))
+        labels += [0] * len(texts)
+        weights += [1.0 / (len(kinds) * len(texts))] * len(texts)
+        names += [f"garbage:{name}"] * len(texts)
+        texts_all += texts
+    x = np.vstack(blocks)
+    y = np.array(labels, dtype=np.float64)
+    w = np.array(weights) * len(y) / (1 + CLEAN_WEIGHT)
+    return x, y, w, names, texts_all, kinds
+
+
+THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def print_shares(scores: np.ndarray, names: list[str]) -> None:
+    """Per class, the share at or above each threshold (clean: kept) or below it (garbage: dropped)."""
+    print(f"  {'class':<26}" + "".join(f"{t:>9}" for t in THRESHOLDS) + "   min score")
+    labels_arr = np.array(names)
+    for name in dict.fromkeys(names):
+        s = scores[labels_arr == name]
+        if name.startswith("clean:"):
+            cells = "".join(f"{np.mean(s >= t):9.2%}" for t in THRESHOLDS)
+            extreme = s.min()
+        else:
+            cells = "".join(f"{np.mean(s < t):9.2%}" for t in THRESHOLDS)
+            extreme = s.max()
+        print(f"  {name:<26}{cells}   {'min' if name.startswith('clean') else 'max'} {extreme:.3f}   ({len(s)})")
+    clean_scores = scores[np.char.startswith(labels_arr, "clean:")]
+    print("  all clean".ljust(28) + "".join(f"{np.mean(clean_scores >= t):9.2%}" for t in THRESHOLDS))
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, w: np.ndarray, names: list[str], folds: int) -> np.ndarray:
+    """Each document's score from trees fitted without it (``folds`` folds, stratified by class, fixed seed):
+    what the fit data says about text the trees did not see. The fitted trees keep every fit document (the
+    figures on the fit itself say little); choose features, weights and the cut on these."""
+    from sklearn.model_selection import StratifiedKFold
+
+    scores = np.zeros(len(y))
+    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=0).split(x, names):
+        scores[test] = fit_trees(x[train], y[train], w[train]).predict_proba(x[test])[:, 1]
+    return scores
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     parser.add_argument("--out", type=Path, default=MODEL, help=f"model file (default {MODEL})")
     parser.add_argument("--show", type=int, default=0, help="print this many worst-scored documents of each side")
+    parser.add_argument("--cv", type=int, default=0, metavar="FOLDS",
+                        help="also print out-of-fold figures (this many folds); --show then lists out-of-fold errors")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -166,29 +229,8 @@ def main() -> None:
     bigrams._table.cache_clear()
     print(f"bigram table: {len(keys):,} pairs seen twice or more in {len(bigram_text(sets))} People's Daily "
           f"documents ({table.stat().st_size / 1e3:.0f} kB)")
-    pipeline = before_score()
-    clean = {k: cleaned(v, pipeline) for k, v in fit_clean(sets).items()}
-    garbage = {k: cleaned(v, pipeline) for k, v in garbage_sets("fit", sets).items()}
+    x, y, w, names, texts_all, kinds = fit_data(sets)
     print(f"data built and cleaned in {time.perf_counter() - started:.1f}s")
-
-    blocks, labels, weights, names = [], [], [], []
-    clean_total = sum(len(v) for v in clean.values())
-    for name, texts in clean.items():
-        blocks.append(matrix(texts))
-        labels += [1] * len(texts)
-        weights += [CLEAN_WEIGHT / clean_total] * len(texts)
-        names += [f"clean:{name}"] * len(texts)
-    # What the mojibake stage repairs is clean text again: not garbage for the score to learn.
-    kinds = [k for k, v in garbage.items() if v and k != "mojibake"]
-    for name in kinds:
-        texts = garbage[name]
-        blocks.append(matrix(texts))
-        labels += [0] * len(texts)
-        weights += [1.0 / (len(kinds) * len(texts))] * len(texts)
-        names += [f"garbage:{name}"] * len(texts)
-    x = np.vstack(blocks)
-    y = np.array(labels, dtype=np.float64)
-    w = np.array(weights) * len(y) / (1 + CLEAN_WEIGHT)
     fitted = fit_trees(x, y, w)
     data = {"version": VERSION, "features": list(FEATURES), **export(fitted), "fit": {
         "script": "benchmarks/fit_quality.py",
@@ -217,24 +259,14 @@ def main() -> None:
         print(f"  {FEATURES[i]:<20} clean {np.abs(parts[y == 1, i]).mean():6.2f}   garbage "
               f"{np.abs(parts[y == 0, i]).mean():6.2f}")
     print("\non the fit data, share of each class at or above each threshold (clean: kept; garbage: dropped):")
-    thresholds = (0.05, 0.1, 0.2, 0.3, 0.5)
-    print(f"  {'class':<26}" + "".join(f"{t:>9}" for t in thresholds) + "   min score")
-    labels_arr = np.array(names)
-    for name in dict.fromkeys(names):
-        s = scores[labels_arr == name]
-        if name.startswith("clean:"):
-            cells = "".join(f"{np.mean(s >= t):9.2%}" for t in thresholds)
-            extreme = s.min()
-        else:
-            cells = "".join(f"{np.mean(s < t):9.2%}" for t in thresholds)
-            extreme = s.max()
-        print(f"  {name:<26}{cells}   {'min' if name.startswith('clean') else 'max'} {extreme:.3f}")
-    clean_scores = scores[y == 1]
-    print("  all clean".ljust(28) + "".join(f"{np.mean(clean_scores >= t):9.2%}" for t in thresholds))
-    texts_all = [t for v in clean.values() for t in v] + [t for k in kinds for t in garbage[k]]
+    print_shares(scores, names)
+    if args.cv:
+        scores = out_of_fold(x, y, w, names, args.cv)
+        print(f"\nout of fold ({args.cv} folds): share of each class at or above each threshold:")
+        print_shares(scores, names)
     for title, order in (("lowest-scoring clean", np.argsort(np.where(y == 1, scores, 2))[:args.show]),
                          ("highest-scoring garbage", np.argsort(np.where(y == 0, -scores, 2))[:args.show])):
-        print(f"\n{title} documents (score, class, strongest pulls down, text):")
+        print(f"\n{title} documents (score, class, strongest pulls down in the full fit, text):")
         for i in order:
             pulls = ", ".join(f"{FEATURES[j]} {parts[i, j]:+.1f}" for j in np.argsort(parts[i])[:3])
             print(f"  {scores[i]:.3f} {names[i]:<24} {pulls}\n      {texts_all[i][:90]!r}")

@@ -232,6 +232,61 @@ def garbage_sets(split: str, clean: dict[str, list[str]]) -> dict[str, list[str]
                       if line.strip() not in gold_lines and "".join(line.split()) not in gold_flat]
             if sum(len(line) for line in chrome) >= 200:
                 out["page_chrome"].append("\n".join(chrome))
+    if fit:
+        out.update(_fit_variety(pages, headlines, random.Random(SPLITS[split] * 1000 + 7)))
+    return dict(out)
+
+
+def _chrome_parts(data: bytes, gold: str, rng: random.Random) -> list[str]:
+    """Parts of one page's chrome (its lines outside the gold text, in page order; a line counts as gold
+    text when it is in the gold text or most of its 4-grams are): the lines above the
+    gold text (header, menus), those below it (related links, comments, footer), and two runs of 10-40
+    consecutive chrome lines (a sidebar, a block of links). Each part with 100 or more characters."""
+    gold_flat = "".join(gold.split())
+    grams = {gold_flat[i:i + 4] for i in range(len(gold_flat) - 3)}
+
+    def in_gold(line: str) -> bool:
+        flat = "".join(line.split())
+        if flat in gold_flat:
+            return True
+        # The page's copy of a gold paragraph can differ from the gold text (another edition, a word
+        # changed): a line whose 4-grams are mostly the gold text's is article text, not chrome.
+        own = [flat[i:i + 4] for i in range(len(flat) - 3)]
+        return len(own) >= 4 and sum(g in grams for g in own) >= 0.5 * len(own)
+
+    lines = _html_text(data).split("\n")
+    inside = [in_gold(line) for line in lines]
+    if not any(inside):
+        return []
+    first, last = inside.index(True), len(inside) - 1 - inside[::-1].index(True)
+    chrome = [line for line, gold_line in zip(lines, inside, strict=True) if not gold_line]
+    parts = [lines[:first], [line for line, g in zip(lines[last + 1:], inside[last + 1:], strict=True) if not g]]
+    for _ in range(2 if len(chrome) >= 20 else 0):
+        size = rng.randint(10, min(40, len(chrome)))
+        start = rng.randrange(len(chrome) - size + 1)
+        parts.append(chrome[start:start + size])
+    return ["\n".join(part) for part in parts if sum(len(line) for line in part) >= 100]
+
+
+def _fit_variety(pages: list[tuple[str, bytes, str | None]], headlines: list[str],
+                 rng: random.Random) -> dict[str, list[str]]:
+    """More garbage of the two kinds the fit had least of, from the fit split's own material and with its
+    own random stream (the other kinds, and the held-out split, are made exactly as before):
+
+    * ``chrome_parts``: parts of each page's chrome (:func:`_chrome_parts`): a page's menus alone, its
+      footer alone; the whole chrome of 35 pages was too little to learn chrome from;
+    * ``headline_short``: 5-29 title lines, from the headlines and the pages' anchors of 8-40 characters
+      (post and article titles, some ending in ！ or ？): what the editing stages leave of a page of links."""
+    out: dict[str, list[str]] = defaultdict(list)
+    anchors: list[str] = []
+    for _, data, gold in pages:
+        anchors += [a for a in _anchors(data) if 8 <= len(a) <= 40 and _CJK.search(a)]
+        if gold:
+            out["chrome_parts"] += _chrome_parts(data, gold, rng)
+    pool = list(dict.fromkeys(anchors)) + headlines
+    for number in range(80):
+        lines = rng.sample(pool, rng.randint(5, 29))
+        out["headline_short"].append("\n".join(_numbered(lines, rng) if number % 4 == 0 else lines))
     return dict(out)
 
 

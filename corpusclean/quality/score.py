@@ -66,6 +66,7 @@ FEATURES = (
     "line_chars",            # log(1 + non-space characters per line)
     "line_count",            # log(1 + lines)
     "headline_evidence",     # title_line_frac x title_lines: many title-like lines and little else
+    "punct_pair",            # clause marks next to another, one of them ，、；：。 (，， 。。 、、): shuffled words
 )
 
 # Clause and sentence punctuation, full- and half-width.
@@ -82,8 +83,11 @@ _NUMBERED = re.compile(r"\s*[\[(（]?[0-9０-９]{1,3}\s*[.、．)）\]]")
 _NUMBERED_ANY = re.compile(r"\s*(?:[\[(（]?[0-9０-９]{1,3}\s*[.、．)）\]]|第[一二三四五六七八九十百0-9]+[条章节])")
 # Characters a line needs for a number or a 第N条 at its start.
 _OPENERS = frozenset("[(（0123456789０１２３４５６７８９第")
+# Two clause marks side by side with one of these among them (，， 。。 、， ：。; not ！！ or ？！) are rare
+# in written text (a typo) and common where words were shuffled.
+_SOFT_CHARS = "，、；：,;。"
 # Flags of _char_tables()'s first table (_BLANK: " " itself).
-_SPACE, _END, _SENTENCE, _GAP, _CLAUSE_MARK, _NEWLINE, _BLANK = 1, 2, 4, 8, 16, 32, 64
+_SPACE, _END, _SENTENCE, _GAP, _CLAUSE_MARK, _NEWLINE, _BLANK, _SOFT = 1, 2, 4, 8, 16, 32, 64, 128
 # The first characters of charclasses._LIST_ITEM's alternatives (a list item's opener).
 _LIST_OPENER = re.compile(r"[•·●○◦■□▪▫◆◇★☆►▶▸▹‣⁃※→√\-*+0-9０-９(（一二三四五六七八九十①-⑳⑴-⒇⒈-⒛㈠-㈩]")
 
@@ -154,6 +158,7 @@ def _char_tables() -> tuple[np.ndarray, ...]:
     flags[[ord(c) for c in _CLAUSE_CHARS]] |= _CLAUSE_MARK
     flags[ord("\n")] |= _NEWLINE
     flags[ord(" ")] |= _BLANK
+    flags[[ord(c) for c in _SOFT_CHARS]] |= _SOFT
     tables = [flags]
     for group in (_CLOSE, _OPENERS, _CLAUSE):
         table = np.zeros(0x10000, dtype=bool)
@@ -183,7 +188,8 @@ def _within(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.n
 def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | None = None,
                offsets: np.ndarray | None = None, bmp: np.ndarray | None = None) -> list[tuple[int, ...]]:
     """Per text, over its lines (split at "\\n") that are not blank once stripped: ``(lines, total, tiny,
-    equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded, punct_start)``, as
+    equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded, punct_start, structure,
+    clause, pairs)``, as
     :func:`_layout` defines them. One numpy pass over all the texts end to end; the regular expressions run
     only on lines whose length or first character lets them match. ``flat``, ``offsets``: the code points
     of all texts end to end and where each starts (``bmp``: ``flat`` with code points beyond the BMP read as
@@ -271,7 +277,8 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
     firsts_list, lasts_list, at_list = firsts.tolist(), lasts.tolist(), at.tolist()
     # _TITLE_LINE excludes every clause mark but the 、 an opening number may end with: a line without any is
     # title-like, one with two or more is not; the regular expression reads the lines with one.
-    clauses = _within(where(_CLAUSE_MARK), firsts, lasts + 1)
+    marks_at = where(_CLAUSE_MARK)
+    clauses = _within(marks_at, firsts, lasts + 1)
     titled = titled[clauses[titled] <= 1]
     sure_list, opener_list = (clauses[titled] == 0).tolist(), opener_table[first_char[titled]].tolist()
     for i, sure, opener in zip(titled.tolist(), sure_list, opener_list, strict=True):
@@ -297,7 +304,12 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
         if _SPACED_LINE.match(line):
             spaced_chars[doc] += len(line) - line.count(" ")
     line_counts = np.diff(line_at).tolist()
-    clause = _within(where(_CLAUSE_MARK), offsets[:-1], offsets[1:]).tolist()
+    clause = _within(marks_at, offsets[:-1], offsets[1:]).tolist()
+    # Two clause marks side by side, one of them soft: counted at the second, which is in the same text as
+    # the first when it is not the text's first character.
+    soft = (flags[marks_at] & _SOFT) > 0
+    paired = marks_at[1:][(marks_at[1:] == marks_at[:-1] + 1) & (soft[1:] | soft[:-1])]
+    pairs = _within(paired, offsets[:-1] + 1, offsets[1:]).tolist()
     # Non-space characters of each full line.
     solid_sizes = (full_end - full_start) - _within(space, full_start, full_end)
     structure = _line_structure(texts, flags, solid_sizes, where(_SENTENCE), list_table, closing_table, owner,
@@ -305,7 +317,7 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
                                 bmp=bmp, lasts=lasts, inner=lasts - firsts, closer_table=closer_table)
     return [(line_counts[k], sums["sizes"][k], sums["tiny"][k], sums["equal"][k], title_chars[k], title_sizes[k],
              numbered_title[k], numbered[k], spaced_chars[k], sums["stranded"][k], sums["punct_start"][k],
-             structure[k], clause[k]) for k in range(count)]
+             structure[k], clause[k], pairs[k]) for k in range(count)]
 
 
 def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sentence_ends: np.ndarray,
@@ -375,7 +387,7 @@ def _layout(m: Measurements, passed: tuple[Any, ...]) -> list[float]:
     """Every feature but the three lookups (``word_share``, ``bigram_pmi``, ``bigram_strong``), in the order
     of :data:`FEATURES`, from the text's :func:`_line_pass` figures."""
     (lines, total, tiny, equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded,
-     punct_start, structure, clause) = passed
+     punct_start, structure, clause, pairs) = passed
     counts = m.counts()
     nonspace = max(m.nonspace(), 1)
     title_count = len(title_sizes)
@@ -409,6 +421,7 @@ def _layout(m: Measurements, passed: tuple[Any, ...]) -> list[float]:
         math.log1p(nonspace / max(structure["lines"], 1)),  # line_chars
         math.log1p(lines),  # line_count
         title_chars / nonspace * math.log1p(title_count),  # headline_evidence
+        pairs / clause if clause else 0.0,  # punct_pair
     ]
 
 
