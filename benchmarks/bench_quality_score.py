@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fit_quality import before_score  # noqa: E402
 from benchmarks.quality_data import clean_sets, garbage_sets, halves  # noqa: E402
+from benchmarks.quality_pages import extracted_pages, flattened  # noqa: E402
 from corpusclean.document import Document  # noqa: E402
 from corpusclean.quality.score import default_model, features  # noqa: E402
 from corpusclean.quality.signals import shared  # noqa: E402
@@ -57,6 +59,11 @@ def classes() -> dict[str, list[str]]:
             out[f"clean:{name} (held-out half)"] = halves(texts, "heldout")
         else:
             out[f"clean:{name}"] = texts
+    # Clean text as a crawl delivers it (benchmarks/quality_pages.py); the test half's pages were never fitted.
+    out["clean:extracted pages (fit: CWCED, held-out fit half)"] = list(extracted_pages("fit"))
+    out["clean:extracted pages (held-out test half)"] = list(extracted_pages("test"))
+    unseen = halves(clean["peoples_daily"], "heldout")[:200] + halves(clean["sanguo"], "heldout")
+    out["clean:flattened (held-out halves)"] = flattened(unseen, random.Random(4))
     for split in ("fit", "heldout"):
         for kind, texts in garbage_sets(split, clean).items():
             out[f"{split}:{kind}"] = texts

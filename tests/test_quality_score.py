@@ -41,15 +41,9 @@ def headline_tail() -> str:
     return "\n".join(line for line in seed(4).split("\n") if re.match(r"\s*\d+\.\s", line))
 
 
-# The stage as docs/quality-score.md says to switch it on: after the quality filters, before dedup.
-QUALITY = {"use": "quality", "min_score": 0.1}
-
-
-def quality_recipe() -> dict:
-    recipe = default_recipe()
-    stages = recipe["stages"]
-    stages.insert(next(i for i, t in enumerate(stages) if t["use"] == "dedup"), dict(QUALITY))
-    return recipe
+# The stage as the default recipe runs it: after the quality filters, before dedup.
+QUALITY = next(table for table in default_recipe()["stages"] if table["use"] == "quality")
+PAGES = [json.loads(line) for line in (ROOT / "tests" / "data" / "content_pages.jsonl").open(encoding="utf-8")]
 
 
 def stage(**params: object):
@@ -72,7 +66,7 @@ def test_word_share_reads_traditional_as_simplified():
 
 @pytest.mark.parametrize("index", range(len(SEEDS)))
 def test_seeds_are_kept_with_a_high_score(index):
-    pipeline = build_pipeline(quality_recipe())
+    pipeline = build_pipeline(default_recipe())
     doc = pipeline.process(Document(id=str(index), text=seed(index)))
     assert doc.rejected is None
     assert doc.meta["quality"] >= 0.9
@@ -89,10 +83,20 @@ def test_default_recipe_keeps_every_gold_text():
     """The hard-wrapped essay, the conference agenda, the Traditional blog with spaces between clauses and
     the Wikipedia stub that the linear score of version 1 dropped are kept (scored as the stage sees them:
     after the recipe's editing stages)."""
-    pipeline = build_pipeline(quality_recipe())
+    pipeline = build_pipeline(default_recipe())
     for number, text in enumerate(GOLD):
         doc = pipeline.process(Document(id=str(number), text=text))
         assert doc.rejected is None or doc.rejected.stage != "quality", (number, doc.rejected)
+
+
+def test_default_recipe_keeps_real_pages_as_extracted():
+    """Real CWCED pages as the HTML reader extracts them, chrome, tables and all: the score must not judge a
+    whole page by its chrome (at a cut of 0.1 with version 3, eight CWCED pages were dropped whole)."""
+    pipeline = build_pipeline(default_recipe())
+    for page in PAGES:
+        doc = pipeline.process(Document(id=page["name"], text=page["text"]))
+        assert doc.rejected is None or doc.rejected.stage != "quality", (page["name"], doc.rejected)
+        assert doc.rejected is None and doc.meta["quality"] >= QUALITY["min_score"]
 
 
 def test_shuffled_text_is_rejected_naming_the_signals():
@@ -115,6 +119,8 @@ def test_soup_is_rejected():
         assert doc.rejected is not None
 
 
+@pytest.mark.xfail(strict=True, reason="seed 004's hundred headlines score 0.067, above the default cut of 0.05; "
+                   "a cut of 0.1 catches them but drops real pages (docs/quality-score.md)")
 def test_a_page_of_real_headlines_alone_is_rejected():
     page = headline_tail()
     assert page.count("\n") >= 20
@@ -122,6 +128,12 @@ def test_a_page_of_real_headlines_alone_is_rejected():
     stage().check(doc)
     assert doc.rejected is not None
     assert doc.rejected.detail["signals"]
+
+
+def test_a_page_of_real_headlines_alone_is_rejected_by_the_default_recipe():
+    """What the score lets through here, the spam rules catch: numbered runs of other pages' headlines."""
+    doc = build_pipeline(default_recipe()).process(Document(id="tail", text=headline_tail()))
+    assert doc.rejected is not None
 
 
 def test_contributions_explain_the_logit():

@@ -31,18 +31,19 @@ class Quality(Filter):
     (True, True)
 
     The same characters in random order: the sentence ends inside the line, and neighbours never go together.
-    (One line this short is not always caught: two of the first six shuffles, seeds 0 and 3, score 0.15 and 0.12.)
+    (One line this short is often not caught: of the first eight shuffles, seeds 0 to 7, five score above the cut,
+    0.38 to 0.74; of eight documents of four shuffled lines, six are caught.)
 
     >>> import random
-    >>> soup = Document(id="2", text="".join(random.Random(4).sample(text, len(text))))
+    >>> soup = Document(id="2", text="".join(random.Random(2).sample(text, len(text))))
     >>> Quality().check(soup)
     >>> soup.rejected.rule, [name for name, value, part in soup.rejected.detail["signals"]]
-    ('quality_score', ['no_end_punct_frac', 'bigram_pmi', 'stranded_end'])
+    ('quality_score', ['word_share', 'no_end_punct_frac', 'bigram_pmi'])
     """
 
     name = "quality"
 
-    def __init__(self, *, min_score: float = 0.1, model: str | None = None) -> None:
+    def __init__(self, *, min_score: float = 0.05, model: str | None = None) -> None:
         self.min_score = check_fraction("min_score", min_score)
         self._model: QualityModel | None = QualityModel(model) if model else None
 
