@@ -78,7 +78,7 @@ from corpusclean.quality.ngram_bounds import (
     _top_allowed,
     _top_within,
 )
-from corpusclean.text.codepoints import code_points
+from corpusclean.text.codepoints import code_points, segment_bincounts
 
 
 def _nonspace_len(text: str) -> int:
@@ -838,12 +838,7 @@ def count_many(measured: Sequence[Measurements]) -> None:
     # of one and the start of the next stay two code points (Python strings never pair them up).
     cps = code_points("".join(texts))
     entries = np.take(_class_table(), cps)
-    width = 4 * len(CLASS_NAMES)
-    # One bincount for the chunk: document k's entries are counted in bins k * width ... k * width + width - 1.
-    key_type = np.int32 if len(texts) * width < 2**31 else np.intp  # half the bytes of intp: a faster pass
-    keyed = np.repeat(np.arange(0, len(texts) * width, width, dtype=key_type), np.diff(bounds))
-    keyed += entries
-    table = np.bincount(keyed, minlength=len(texts) * width).reshape(len(texts), width)
+    table = segment_bincounts(entries, bounds, 4 * len(CLASS_NAMES))
     per_doc = table.tolist()
     counts = table.reshape(len(texts), len(CLASS_NAMES), 4).sum(axis=2).tolist()
     starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
