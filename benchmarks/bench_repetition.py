@@ -53,20 +53,26 @@ def before_repetition(corpus: Path) -> list[list[Document]]:
     return chunks
 
 
+def load_module(ref: str, path: str, name: str, replace: dict[str, str] | None = None) -> types.ModuleType:
+    """The module at ``path`` in git revision ``ref``, as module ``name`` (registered in ``sys.modules``), its
+    source edited by ``replace`` first (to import another ref module, or to rename a stage: the registry is
+    taken)."""
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"], check=True, capture_output=True,
+                            text=True).stdout
+    for old, new in (replace or {}).items():
+        source = source.replace(old, new)
+    module = types.ModuleType(name)
+    exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)
+    sys.modules[name] = module
+    return module
+
+
 def load_ref(ref: str) -> tuple[types.ModuleType, Any]:
     """``ref``'s signals module and a repetition stage built from its code (renamed: the registry is taken)."""
-    def source(path: str) -> str:
-        return subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"], check=True, capture_output=True,
-                              text=True).stdout
-
-    old_signals = types.ModuleType("ref_signals")
-    exec(compile(source("corpusclean/quality/signals.py"), f"{ref}:signals.py", "exec"), old_signals.__dict__)
-    sys.modules["ref_signals"] = old_signals
-    stage_source = source("corpusclean/stages/repetition.py").replace(
-        "from corpusclean.quality.signals import", "from ref_signals import").replace(
-        'name = "repetition"', 'name = "repetition_ref"')
-    old_stage = types.ModuleType("ref_repetition")
-    exec(compile(stage_source, f"{ref}:repetition.py", "exec"), old_stage.__dict__)
+    old_signals = load_module(ref, "corpusclean/quality/signals.py", "ref_signals")
+    old_stage = load_module(ref, "corpusclean/stages/repetition.py", "ref_repetition", {
+        "from corpusclean.quality.signals import": "from ref_signals import",
+        'name = "repetition"': 'name = "repetition_ref"'})
     return old_signals, old_stage.Repetition()
 
 

@@ -6,6 +6,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from corpusclean.document import Document
 from corpusclean.pipeline import Pipeline
@@ -18,6 +20,7 @@ from corpusclean.text.script import (
     has_simplified_convertible,
     has_traditional,
     script_counts,
+    script_counts_many,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,3 +239,30 @@ def test_default_recipe_detects_but_does_not_convert():
     assert stage.describe()["convert"] == "none"
     converting = ConvertScript(convert="t2s").describe()
     assert converting["resolved_backend"] in BACKENDS and converting["backend_version"] != "unknown"
+
+
+# Chunks of texts for the batched paths: Traditional and Simplified seed text, mixed pieces, astral characters,
+# lone surrogates (which must not pair up across two neighbouring texts when a chunk is encoded joined), blanks.
+_PIECES = st.sampled_from(["頭髮很乾燥，", "头发很干燥。", "皇后說", "什么", "\n\n", " ", "𠀀𠀁", "\ud83d", "\ude00",
+                           "abc 123", "了解", "瞭解", ""])
+_TEXTS = st.lists(st.one_of(st.text(max_size=30), st.lists(_PIECES, max_size=12).map("".join),
+                            st.sampled_from([text[:400] for text in SEEDS.values()])), max_size=8)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=_TEXTS)
+def test_script_counts_many_equals_counting_each_text(texts):
+    assert script_counts_many(texts) == [script_counts(text, sample=len(text)) for text in texts]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=_TEXTS, convert=st.sampled_from(["none", "t2s", "s2t"]))
+def test_convert_script_batch_equals_editing_each_document(texts, convert):
+    """process_batch leaves every document's text and meta as process does one document at a time."""
+    stage = ConvertScript(convert=convert, backend="opencc") if convert != "none" else ConvertScript()
+    one = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
+    many = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
+    for doc in one:
+        stage.process(doc)
+    stage.process_batch(many)
+    assert [(d.text, d.meta) for d in many] == [(d.text, d.meta) for d in one]

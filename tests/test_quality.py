@@ -23,6 +23,7 @@ from corpusclean.quality.signals import (
     KeywordPack,
     Measurements,
     class_counts,
+    count_many,
     duplicate_lines,
     keyword_density,
     line_structure,
@@ -414,6 +415,50 @@ def test_batch_bounds_equal_the_reference_count(data):
             fresh = Measurements(text)
             assert [a.tolist() for a in m._pairs[:2]] == [a.tolist() for a in fresh._content_pairs()]
             assert m.sorted_pairs().tolist() == fresh.sorted_pairs().tolist()
+
+
+def _chunk_texts(data) -> list[str]:
+    """_many_texts and arbitrary text, with lone surrogates (a broken decoder's leftovers) that could pair up
+    across two neighbouring texts if the chunk were encoded as one string that joined them."""
+    loose = st.text(st.one_of(st.characters(), st.sampled_from(["\ud83d", "\ude00", "\ud800", "\udfff"])),
+                    max_size=60)
+    return _many_texts(data) + data.draw(st.lists(loose, max_size=6))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_count_many_equals_counting_each_document(data):
+    """count_many (one pass over a chunk) leaves every document the code points, classes, entry and class counts
+    a fresh Measurements computes alone, and leaves measurements already counted as they are."""
+    texts = _chunk_texts(data)
+    measured = [Measurements(t) for t in texts]
+    counted = data.draw(st.lists(st.integers(0, len(texts) - 1), max_size=3))
+    kept = {k: measured[k].counts() for k in counted}
+    count_many(measured)
+    for k, (text, m) in enumerate(zip(texts, measured, strict=True)):
+        fresh = Measurements(text)
+        assert m.counts() == fresh.counts() and m.marks() == fresh.marks()
+        assert m.codepoints().tolist() == fresh.codepoints().tolist()
+        assert m.classes().tolist() == fresh.classes().tolist()
+        assert m.nonspace() == fresh.nonspace() and m.cjk_ratio() == fresh.cjk_ratio()
+        if k in kept:
+            assert m.counts() is kept[k]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_length_batch_equals_checking_each_document(data):
+    """The length stage's process_batch rejects the same documents with the same rule and value as check does
+    one document at a time, whatever the bounds."""
+    texts = _chunk_texts(data)
+    stage = build_stage("length", {"min_cjk": data.draw(st.integers(0, 80)),
+                                   "max_chars": data.draw(st.sampled_from([0, 1, 20, 300, 1_000_000]))})
+    one = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
+    many = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
+    for doc in one:
+        stage.check(doc)
+    stage.process_batch(many)
+    assert [d.rejected and d.rejected.as_dict() for d in many] == [d.rejected and d.rejected.as_dict() for d in one]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

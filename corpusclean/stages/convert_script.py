@@ -7,7 +7,7 @@ from typing import Any
 from corpusclean.document import Document
 from corpusclean.stage import Editor
 from corpusclean.text.convert import BACKENDS, CONFIGS, backend_version, make_converter, resolve_backend, source_script
-from corpusclean.text.script import has_simplified_convertible, script_counts, script_label
+from corpusclean.text.script import has_simplified_convertible, script_counts, script_counts_many, script_label
 
 
 class ConvertScript(Editor):
@@ -50,21 +50,45 @@ class ConvertScript(Editor):
         return state
 
     def edit(self, doc: Document) -> str:
-        text = doc.text
-        traditional, simplified = script_counts(text, sample=len(text))
-        doc.meta["script"] = script_label(traditional, simplified)
+        label, converted = self._convert(doc.text, *script_counts(doc.text, sample=len(doc.text)))
+        doc.meta["script"] = label
+        if converted is not doc.text:
+            doc.meta["script_conversion"] = self.convert
+        return converted
+
+    def process_batch(self, docs: list[Document]) -> None:
+        """:meth:`edit` on a chunk, with the same results: the scripts of all its documents are detected in one
+        numpy pass (:func:`~corpusclean.text.script.script_counts_many`), and nothing is changed before every
+        document is done (a chunk stopped by the time budget is redone one document at a time from where it
+        was).
+
+        >>> docs = [Document(id="1", text="頭髮很乾燥"), Document(id="2", text="头发很干燥")]
+        >>> ConvertScript().process_batch(docs)
+        >>> [doc.meta["script"] for doc in docs]
+        ['traditional', 'simplified']
+        """
+        done = [self._convert(doc.text, *counts) for doc, counts in
+                zip(docs, script_counts_many([doc.text for doc in docs]), strict=True)]
+        for doc, (label, converted) in zip(docs, done, strict=True):
+            doc.meta["script"] = label
+            if converted is not doc.text:
+                doc.meta["script_conversion"] = self.convert
+                doc.text = converted
+
+    def _convert(self, text: str, traditional: int, simplified: int) -> tuple[str, str]:
+        """The script label of ``text`` (from its counts of Traditional-only and Simplified-only characters),
+        and ``text`` converted: the very same object when conversion is off, not needed or changes nothing."""
+        label = script_label(traditional, simplified)
         if self._source is None:
-            return text
+            return label, text
         if self._source == "traditional" and not traditional:
-            return text
+            return label, text
         if self._source == "simplified" and not has_simplified_convertible(text):
-            return text
+            return label, text
         if self._converter is None:
             self._converter = make_converter(self.convert, backend=self.resolved_backend or "auto")
         converted = self._converter(text)
-        if converted != text:
-            doc.meta["script_conversion"] = self.convert
-        return converted
+        return label, text if converted == text else converted
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"stage": self.name, "convert": self.convert, "backend": self.backend}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality.signals import CJK, shared
+from corpusclean.quality.signals import CJK, count_many, shared
 from corpusclean.stage import Filter, Limit
 
 
@@ -40,6 +40,21 @@ class Length(Filter):
         chars = measured.nonspace()
         if self.max_chars and chars > self.max_chars:
             doc.reject(self.name, "too_long", value=chars, threshold=self.max_chars)
+
+    def process_batch(self, docs: list[Document]) -> None:
+        """:meth:`check` on a chunk, with the same results: the class counts of all its documents come from
+        one numpy pass (:func:`~corpusclean.quality.signals.count_many`), which also leaves the code points
+        and character classes the later quality stages share. Every document is measured before any is
+        rejected.
+
+        >>> docs = [Document(id="1", text="相关新闻\\n上一篇 下一篇"), Document(id="2", text="深圳" * 30)]
+        >>> Length(min_cjk=50).process_batch(docs)
+        >>> [doc.rejected and (doc.rejected.rule, doc.rejected.value) for doc in docs]
+        [('too_few_cjk', 10), None]
+        """
+        count_many([shared(doc) for doc in docs])
+        for doc in docs:
+            self.check(doc)
 
     def limits(self) -> tuple[Limit, ...]:
         return tuple(limit for limit in (Limit("too_few_cjk", self.min_cjk, "min", "count"),

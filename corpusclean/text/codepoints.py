@@ -57,3 +57,19 @@ def segment_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> li
     running = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(values, dtype=np.int64, out=running[1:])
     return (running[ends] - running[starts]).tolist()
+
+
+def segment_bincounts(values: np.ndarray, bounds: np.ndarray, width: int) -> np.ndarray:
+    """``np.bincount(values[bounds[k]:bounds[k + 1]], minlength=width)`` for every ``k`` (values below
+    ``width``), as the rows of one ``int64`` matrix: a single ``bincount`` over keys ``k * width + value``
+    instead of one call per segment (numpy's fixed cost per call was most of the time on a chunk of
+    web-sized documents).
+
+    >>> segment_bincounts(np.array([1, 0, 1, 2], dtype=np.uint8), np.array([0, 3, 3, 4]), 3).tolist()
+    [[1, 2, 0], [0, 0, 0], [0, 0, 1]]
+    """
+    segments = len(bounds) - 1
+    key_type = np.int32 if segments * width < 2**31 else np.intp  # half the bytes of intp: a faster pass
+    keys = np.repeat(np.arange(0, segments * width, width, dtype=key_type), np.diff(bounds))
+    keys += values
+    return np.bincount(keys, minlength=segments * width).reshape(segments, width)

@@ -1,0 +1,126 @@
+"""One per-document stage that has a batched path, alone: this tree's code against another git revision's, over
+the same documents.
+
+    python benchmarks/bench_batch.py                       # length, 10 MB corpus of real sentences, against main
+    python benchmarks/bench_batch.py --stage convert_script --corpus /work/cmp/corpus10.jsonl --ref 9805cf8
+
+The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
+time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
+stage's ``process_batch`` when it has one), in alternating rounds in this one process, each round from fresh
+shared measurements (``length`` is the first quality stage: it computes the code points, character classes and
+class counts the later ones reuse). The other revision's module of the stage and the module it measures with
+(``quality/signals.py``, ``text/script.py``) are read with ``git show`` into modules of their own. Every
+document's decision, text and meta, and for ``length`` every class count, must be the same in both; the
+script says so or stops. The figure to read is the ratio (the best round of each): the machine is shared and
+absolute times drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_repetition import decisions, load_module
+from corpus import DATA, build_corpus
+
+import corpusclean
+from corpusclean.document import Document
+from corpusclean.io.parse import ParseOptions, parse_item
+from corpusclean.io.readers import RawItem
+from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
+from corpusclean.quality import signals
+from corpusclean.stage import CorpusStage
+from corpusclean.stages.convert_script import ConvertScript
+from corpusclean.stages.length import Length
+
+# stage name: (its module, the module it measures with and that module's name in the other revision, the class)
+STAGES = {
+    "length": ("corpusclean/stages/length.py", "corpusclean/quality/signals.py", "corpusclean.quality.signals",
+               Length),
+    "convert_script": ("corpusclean/stages/convert_script.py", "corpusclean/text/script.py",
+                       "corpusclean.text.script", ConvertScript),
+}
+
+
+def before(corpus: Path, name: str) -> list[list[Document]]:
+    """The corpus's chunks after the built-in recipe's stages before stage ``name``, survivors only."""
+    stages = corpusclean.default_pipeline().stages
+    names = [stage.name for stage in stages]
+    pipeline = Pipeline([s for s in stages[: names.index(name)] if not isinstance(s, CorpusStage)])
+    with open(corpus, "rb") as handle:
+        items = [RawItem(str(corpus), n, line, "jsonl") for n, line in enumerate(handle, 1)]
+    options = ParseOptions()
+    chunks = []
+    for i in range(0, len(items), CHUNK_ITEMS):
+        docs = pipeline.process_batch([parse_item(item, options) for item in items[i : i + CHUNK_ITEMS]])
+        chunks.append([doc for doc in docs if doc.rejected is None])
+    return chunks
+
+
+def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document], Any]) -> tuple[float, list]:
+    """Seconds of ``stage`` over every chunk from fresh measurements, and every document's text, meta and
+    class counts after it (``share`` finds the measurements either version left, as both keep them under the
+    same key)."""
+    texts = [[doc.text for doc in chunk] for chunk in chunks]
+    for chunk in chunks:
+        for doc in chunk:
+            doc.rejected = None
+            doc.scratch.clear()
+            doc.meta.pop("script", None)
+    batch = getattr(stage, "process_batch", None)
+    start = time.perf_counter()
+    for chunk in chunks:
+        if batch is not None:
+            batch(chunk)
+        else:
+            for doc in chunk:
+                stage.process(doc)
+    seconds = time.perf_counter() - start
+    after = [(doc.text, dict(doc.meta), share(doc).counts()) for chunk in chunks for doc in chunk]
+    for chunk, chunk_texts in zip(chunks, texts, strict=True):
+        for doc, text in zip(chunk, chunk_texts, strict=True):
+            doc.text = text
+    return seconds, after
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stage", choices=sorted(STAGES), default="length", help="the stage (default length)")
+    parser.add_argument("--corpus", type=Path, default=None, help="JSONL corpus (default: 10 MB of real sentences)")
+    parser.add_argument("--ref", default="main", help="git revision to compare with (default main)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of each version (default 5)")
+    args = parser.parse_args()
+    corpus = args.corpus or build_corpus(DATA / "corpus-10mb-s0.jsonl", target_mb=10)
+    size_mb = corpus.stat().st_size / 1e6
+    chunks = before(corpus, args.stage)
+    count = sum(map(len, chunks))
+    stage_path, measures_path, measures_module, stage_class = STAGES[args.stage]
+    load_module(args.ref, measures_path, "ref_measures")
+    old_stage = getattr(load_module(args.ref, stage_path, f"ref_{args.stage}", {
+        f"from {measures_module} import": "from ref_measures import",
+        f'name = "{args.stage}"': f'name = "{args.stage}_ref"'}), stage_class.__name__)()
+    new_stage = stage_class()
+    best = {"ref": float("inf"), "new": float("inf")}
+    for _ in range(args.rounds):
+        seconds, expected_counts = run_once(chunks, old_stage, signals.shared)
+        best["ref"] = min(best["ref"], seconds)
+        expected = decisions(chunks)
+        seconds, counts = run_once(chunks, new_stage, signals.shared)
+        best["new"] = min(best["new"], seconds)
+        if decisions(chunks) != expected or counts != expected_counts:
+            sys.exit("the two versions measured, edited or decided differently")
+    rejected = sum(decision is not None for decision in expected)
+    print(f"{args.stage} on {corpus.name} ({size_mb:.1f} MB): {count:,} documents reach it, {rejected} rejected by "
+          f"it (the same rule and value, text, meta and class counts in both versions)")
+    for name, label in (("ref", args.ref), ("new", "this tree")):
+        print(f"  {label:<12} {best[name]:7.3f} s  {size_mb / best[name]:7.1f} MB/s")
+    print(f"  speed-up     {best['ref'] / best['new']:7.2f}x (best of {args.rounds} alternating rounds)")
+
+
+if __name__ == "__main__":
+    main()
