@@ -138,6 +138,16 @@ def test_repetition_drops_repeated_paragraphs_and_lines(stages):
     assert run(stages["repetition"], stuck).rejected.rule.startswith(("top_", "dup_"))
 
 
+def test_repetition_keeps_a_formulaic_statistics_release(stages):
+    """A real CPI release (National Bureau of Statistics, April 2024, from a held-out fit-half page): "价格上涨
+    0.x%，影响CPI下降约0.0x个百分点" in every clause puts 79% of its characters inside repeated 5-grams, 58%
+    inside repeated 7-grams; repeated-content garbage sits at 0.95 and above. The old flat 0.6 dropped it."""
+    text = (ROOT / "tests" / "data" / "formulaic" / "cpi_2024_04.txt").read_text(encoding="utf-8")
+    assert run(stages["repetition"], text).rejected is None
+    flat = build_stage("repetition", {"dup_ngram_frac": [[n, 0.6] for n in range(5, 11)]})
+    assert run(flat, text).rejected.rule == "dup_5gram_frac"
+
+
 def test_structure_drops_lists_of_short_items(stages):
     jieba_dict = Path(__import__("jieba").__file__).parent / "dict.txt"
     with open(jieba_dict, encoding="utf-8") as handle:
