@@ -12,8 +12,8 @@ shared measurements (``length`` is the first quality stage: it computes the code
 class counts the later ones reuse). The other revision's module of the stage and the module it measures with
 (``quality/signals.py``, ``text/script.py``, ``text/mojibake.py``) are read with ``git show`` into modules of
 their own. Every document's decision, text, meta and receipts, the character steps ``mojibake`` leaves for
-normalize, and for ``length`` every class count, must be the same in both; the script says so or stops. The figure to read is the ratio (the best round of each): the machine is shared and
-absolute times drift.
+normalize, and for ``length`` every class count, must be the same in both; the script says so or stops. The
+figure to read is the ratio (the best round of each): the machine is shared and absolute times drift.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from corpusclean.text.codepoints import NUMPY_MIN_CHARS, code_points
 from corpusclean.text.mojibake import _MARK, _fix_sign_table, _sign_table, fix_mojibake
 
 # What :func:`scan_chunk` looks up per character, packed in one table: normalize's step bits (below bit 22),
-# the gate's signs (2 bits: :func:`~corpusclean.text.mojibake._looks_broken_by_signs`) and the signs the
-# fixes need (3 bits: :func:`~corpusclean.text.mojibake._fix_signs`).
+# the gate's signs (2 bits: :func:`~corpusclean.text.mojibake._looks_broken_by_signs`), the signs the fixes
+# need (3 bits: :func:`~corpusclean.text.mojibake._fix_signs`).
 _SIGN_SHIFT, _FIX_SHIFT = 22, 24
 _STEP_MASK = (1 << _SIGN_SHIFT) - 1
 
@@ -23,8 +23,9 @@ _STEP_MASK = (1 << _SIGN_SHIFT) - 1
 @functools.cache
 def _chunk_table() -> Any:
     steps = _bits_table()
-    if int(steps.max()).bit_length() > _SIGN_SHIFT or int(_sign_table().max()) >= 1 << (_FIX_SHIFT - _SIGN_SHIFT):
-        raise RuntimeError("normalize's step bits or the gate's signs outgrew the packed table of scan_chunk")
+    if (int(steps.max()).bit_length() > _SIGN_SHIFT or int(_sign_table().max()) >= 1 << (_FIX_SHIFT - _SIGN_SHIFT)
+            or int(_fix_sign_table().max()) >= 1 << (32 - _FIX_SHIFT)):
+        raise RuntimeError("normalize's step bits or the mojibake signs outgrew the packed table of scan_chunk")
     return (steps | (_sign_table().astype(np.uint32) << _SIGN_SHIFT)
             | (_fix_sign_table().astype(np.uint32) << _FIX_SHIFT))
 
@@ -44,6 +45,8 @@ def scan_chunk(texts: list[str]) -> list[tuple[int, bool | None, int | None]]:
     >>> texts = ["深圳" * 300, "姓楠的人。" * 200, "姓楠的人." * 200, "浣犲ソ"]
     >>> [verdict for _, verdict, _ in scan_chunk(texts)]
     [False, False, True, None]
+    >>> [fix for _, _, fix in scan_chunk(["協(xié)作" * 200, "锟斤拷" * 200])]  # (Latin-1 1, toned 2, residue 4)
+    [3, 4]
     >>> [steps == character_steps(Document(id="", text=text)) for text, (steps, _, _) in zip(texts, scan_chunk(texts))]
     [True, True, True, True]
     """
@@ -72,17 +75,26 @@ def scan_chunk(texts: list[str]) -> list[tuple[int, bool | None, int | None]]:
             for step, verdict, fix_sign, is_long in zip(steps, verdicts, fix_signs, long.tolist(), strict=True)]
 
 
+def _positions(values: np.ndarray, offsets: np.ndarray, which: np.ndarray,
+               bit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where in the texts of ``which`` (a mask over the chunk's texts) ``values`` has ``bit``: the indices into
+    the chunk, the text of each and that text's end. Text by text: cheaper than over the whole chunk, most of
+    which has no such character, when these texts are few."""
+    texts = np.flatnonzero(which)
+    starts, ends = offsets[texts].tolist(), offsets[texts + 1].tolist()
+    found = [np.flatnonzero(values[start:end] & np.uint32(bit)) + start
+             for start, end in zip(starts, ends, strict=True)]
+    owner = np.repeat(texts, [len(at) for at in found])
+    return np.concatenate(found), owner, offsets[owner + 1]
+
+
 def _mark_pattern_hits(flat: np.ndarray, values: np.ndarray, offsets: np.ndarray, which: np.ndarray) -> np.ndarray:
     """Per text of ``which``: whether it has the gate's "UTF-8 read as GBK" pattern (a mark, two non-ASCII
     characters, then a mark, an ASCII character or the text's end), as ``_looks_broken_by_signs`` checks it,
-    for every mark of the chunk at once (marks are rare: gathering around them is cheaper than shifted
+    for every mark of those texts at once (marks are rare: gathering around them is cheaper than shifted
     slices of every text)."""
     mark_bit = np.uint32(_MARK << _SIGN_SHIFT)
-    at = np.flatnonzero(values & mark_bit)
-    owner = np.searchsorted(offsets, at, side="right") - 1
-    keep = which[owner]
-    at, owner = at[keep], owner[keep]
-    end = offsets[owner + 1]
+    at, owner, end = _positions(values, offsets, which, mark_bit)
     room = at + 2 < end
     at, owner, end = at[room], owner[room], end[room]
     third = np.minimum(at + 3, len(flat) - 1)
