@@ -3,16 +3,17 @@ the same documents.
 
     python benchmarks/bench_batch.py                       # length, 10 MB corpus of real sentences, against main
     python benchmarks/bench_batch.py --stage convert_script --corpus /work/cmp/corpus10.jsonl --ref 9805cf8
+    python benchmarks/bench_batch.py --stage mojibake --corpus /work/cmp/corpus10.jsonl --ref 5d0ee3e
 
 The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
 time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
 stage's ``process_batch`` when it has one), in alternating rounds in this one process, each round from fresh
 shared measurements (``length`` is the first quality stage: it computes the code points, character classes and
 class counts the later ones reuse). The other revision's module of the stage and the module it measures with
-(``quality/signals.py``, ``text/script.py``) are read with ``git show`` into modules of their own. Every
-document's decision, text and meta, and for ``length`` every class count, must be the same in both; the
-script says so or stops. The figure to read is the ratio (the best round of each): the machine is shared and
-absolute times drift.
+(``quality/signals.py``, ``text/script.py``, ``text/mojibake.py``) are read with ``git show`` into modules of
+their own. Every document's decision, text, meta and receipts, the character steps ``mojibake`` leaves for
+normalize, and for ``length`` every class count, must be the same in both; the script says so or stops. The
+figure to read is the ratio (the best round of each): the machine is shared and absolute times drift.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from corpusclean.quality import signals
 from corpusclean.stage import CorpusStage
 from corpusclean.stages.convert_script import ConvertScript
 from corpusclean.stages.length import Length
+from corpusclean.stages.mojibake import Mojibake
 
 # stage name: (its module, the module it measures with and that module's name in the other revision, the class)
 STAGES = {
@@ -44,6 +46,8 @@ STAGES = {
                Length),
     "convert_script": ("corpusclean/stages/convert_script.py", "corpusclean/text/script.py",
                        "corpusclean.text.script", ConvertScript),
+    "mojibake": ("corpusclean/stages/mojibake.py", "corpusclean/text/mojibake.py", "corpusclean.text.mojibake",
+                 Mojibake),
 }
 
 
@@ -63,10 +67,11 @@ def before(corpus: Path, name: str) -> list[list[Document]]:
 
 
 def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document], Any]) -> tuple[float, list]:
-    """Seconds of ``stage`` over every chunk from fresh measurements, and every document's text, meta and
-    class counts after it (``share`` finds the measurements either version left, as both keep them under the
-    same key)."""
+    """Seconds of ``stage`` over every chunk from fresh measurements, and every document's text, meta,
+    receipts, character steps and class counts after it (``share`` finds the measurements either version
+    left, as both keep them under the same key)."""
     texts = [[doc.text for doc in chunk] for chunk in chunks]
+    kept = [[(dict(doc.meta), len(doc.removals)) for doc in chunk] for chunk in chunks]
     for chunk in chunks:
         for doc in chunk:
             doc.rejected = None
@@ -81,10 +86,12 @@ def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document
             for doc in chunk:
                 stage.process(doc)
     seconds = time.perf_counter() - start
-    after = [(doc.text, dict(doc.meta), share(doc).counts()) for chunk in chunks for doc in chunk]
-    for chunk, chunk_texts in zip(chunks, texts, strict=True):
-        for doc, text in zip(chunk, chunk_texts, strict=True):
-            doc.text = text
+    after = [(doc.text, dict(doc.meta), list(doc.removals), doc.scratch.get("normalize_steps", (None, None))[1],
+              share(doc).counts()) for chunk in chunks for doc in chunk]
+    for chunk, chunk_texts, chunk_kept in zip(chunks, texts, kept, strict=True):
+        for doc, text, (meta, removed) in zip(chunk, chunk_texts, chunk_kept, strict=True):
+            doc.text, doc.meta = text, meta
+            del doc.removals[removed:]
     return seconds, after
 
 
@@ -116,7 +123,7 @@ def main() -> None:
             sys.exit("the two versions measured, edited or decided differently")
     rejected = sum(decision is not None for decision in expected)
     print(f"{args.stage} on {corpus.name} ({size_mb:.1f} MB): {count:,} documents reach it, {rejected} rejected by "
-          f"it (the same rule and value, text, meta and class counts in both versions)")
+          f"it (the same rule and value, text, meta, receipts, steps and class counts in both versions)")
     for name, label in (("ref", args.ref), ("new", "this tree")):
         print(f"  {label:<12} {best[name]:7.3f} s  {size_mb / best[name]:7.1f} MB/s")
     print(f"  speed-up     {best['ref'] / best['new']:7.2f}x (best of {args.rounds} alternating rounds)")

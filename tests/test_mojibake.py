@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import random
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from teststages import planted
 
+from corpusclean.document import Document
 from corpusclean.pipeline import Pipeline
 from corpusclean.recipe import build_stage
 from corpusclean.text.codepoints import NUMPY_MIN_CHARS
@@ -361,3 +363,78 @@ def test_fixes_skipped_for_lack_of_their_characters_would_not_have_changed_the_t
         assert (fix_mojibake(text, cuts=cuts), cuts) == skipping
     finally:
         mojibake._NEEDS = needs
+
+
+# --- the stage's process_batch: one scan of a chunk, the same results as one document at a time ---------
+
+
+def _one_at_a_time_and_batched(texts: list[str]) -> tuple[list[Document], list[Document]]:
+    stage = build_stage("mojibake", {})
+    one = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
+    many = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
+    for doc in one:
+        stage.process(doc)
+    stage.process_batch(many)
+    return one, many
+
+
+def _assert_same(one: list[Document], many: list[Document]) -> None:
+    for a, b in zip(one, many, strict=True):
+        assert a.text == b.text and a.meta == b.meta
+        assert [r.as_dict() for r in a.removals] == [r.as_dict() for r in b.removals]
+        assert a.scratch.get("normalize_steps") == b.scratch.get("normalize_steps")  # what normalize reads next
+
+
+def test_scan_chunk_gives_every_character_its_steps():
+    """For a short text normalize's character steps come from a regex of its rare characters plus COMMON, for a
+    long one from the table: the chunk's one table pass must give the same value for every code point alone
+    (steps are an OR over the characters, so alone is enough), beside long texts of each."""
+    from corpusclean.stages.mojibake import scan_chunk
+    from corpusclean.stages.normalize import _steps_with_work
+
+    points = [*range(0x10000), *range(0x10000, 0x110000, 997), 0x10FFFF]
+    texts = [chr(cp) for cp in points]
+    scanned = scan_chunk(texts)
+    assert [steps for steps, _, _ in scanned] == [_steps_with_work(text) for text in texts]
+    assert all(verdict is None and signs is None for _, verdict, signs in scanned)
+    rng = random.Random(15)
+    long_texts = ["深圳" * 300 + "".join(chr(rng.choice(points)) for _ in range(40)) for _ in range(200)]
+    assert [steps for steps, _, _ in scan_chunk(long_texts)] == [_steps_with_work(text) for text in long_texts]
+
+
+_CHUNK_PIECES = st.one_of(_BROKEN_PIECES, _GATE_PARTS, st.sampled_from(["\ud83d", "\ude00", "\U0001f600", "\n"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(sentence, st.integers(0, 60),
+                          st.lists(st.tuples(st.integers(0, 10**6), _CHUNK_PIECES), max_size=4)), max_size=8),
+       st.lists(st.text(max_size=30), max_size=3))
+def test_batch_equals_one_document_at_a_time(texts, loose):
+    """process_batch leaves every document as process does: text, meta, receipts and the character steps kept
+    for normalize; its verdicts and fix signs are looks_broken's and _fix_signs' where it gives them. Texts
+    either side of NUMPY_MIN_CHARS, empty ones, lone surrogates at the edges (a joined chunk must not pair them)."""
+    from corpusclean.stages.mojibake import scan_chunk
+    from corpusclean.text.mojibake import _fix_signs
+
+    chunk = [planted(s, repeat, inserts) for s, repeat, inserts in texts] + loose
+    _assert_same(*_one_at_a_time_and_batched(chunk))
+    for text, (_, verdict, signs) in zip(chunk, scan_chunk(chunk), strict=True):
+        if verdict is not None:
+            assert verdict == looks_broken(text)
+        if signs is not None:
+            assert signs == _fix_signs(text)
+
+
+def test_batch_equals_one_document_at_a_time_on_real_text():
+    """Real pages and sentences, clean and broken every way the tests know, in chunks as a worker gets them."""
+    rng = random.Random(15)
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    sentences = _sample(400)
+    for k in range(0, len(sentences), 8):
+        page = "\n".join(sentences[k : k + 8])
+        texts.append(page)
+        corrupt = rng.choice([_utf8_as_gb18030, _utf8_as_latin1, _gbk_as_latin1, None])
+        with contextlib.suppress(UnicodeError):
+            texts.append(_glue_pinyin(page, rng)[1] if corrupt is None else corrupt(page))
+    for k in range(0, len(texts), 64):
+        _assert_same(*_one_at_a_time_and_batched(texts[k : k + 64]))

@@ -464,6 +464,18 @@ def character_steps(doc: Document, *, take: bool = False) -> int:
     return steps
 
 
+def keep_character_steps(doc: Document, steps: int) -> None:
+    """Keep ``steps``, the :func:`_steps_with_work` of ``doc.text`` measured elsewhere (for a whole chunk at
+    once: :func:`corpusclean.stages.mojibake.scan_chunk`), where :func:`character_steps` finds it.
+
+    >>> doc = Document(id="1", text="深圳毕节")
+    >>> keep_character_steps(doc, 0)
+    >>> character_steps(doc)
+    0
+    """
+    doc.scratch[_STEPS_SCRATCH] = (doc.text, steps)
+
+
 def take_no_gate_sign(doc: Document) -> bool:
     """True when normalize left ``doc.text`` as it is now and found no :data:`GATE_SIGN` character in its
     input: then the text holds none (no step puts one in), so no mojibake match. Takes the entry out of

@@ -489,11 +489,10 @@ def remove_glued_pinyin(text: str) -> str:
     """
     if "(" not in text:
         return text
-    from corpusclean.text.script import fold_to_simplified
+    from corpusclean.text.script import has_other_simplified_form
 
     def replace(match: re.Match[str]) -> str:
-        before = match.string[match.start() - 1]
-        return "" if fold_to_simplified(before) != before else match.group()
+        return "" if has_other_simplified_form(match.string[match.start() - 1]) else match.group()
 
     return _GLUED_PINYIN.sub(replace, text)
 
@@ -605,10 +604,12 @@ def _fix_signs(text: str) -> int:
     return int(np.bitwise_or.reduce(np.take(_fix_sign_table(), code_points(text), mode="clip")))
 
 
-def fix_mojibake(text: str, *, max_passes: int = 3,
-                 cuts: list[tuple[str, str]] | None = None) -> tuple[str, list[str]]:
+def fix_mojibake(text: str, *, max_passes: int = 3, cuts: list[tuple[str, str]] | None = None,
+                 broken: bool | None = None, signs: int | None = None) -> tuple[str, list[str]]:
     """Apply every fix until the text stops changing; return the text and the names of the steps taken.
-    Text cut as unrecoverable is appended to ``cuts`` as (fix name, text).
+    Text cut as unrecoverable is appended to ``cuts`` as (fix name, text). ``broken`` and ``signs``:
+    :func:`looks_broken` and :func:`_fix_signs` of ``text`` when the caller measured them already (a chunk's
+    documents at once, :func:`corpusclean.stages.mojibake.scan_chunk`); None: measured here.
 
     >>> fix_mojibake("當(dāng)?shù)厝罕娋蜆I(yè)渠道")
     ('當地群眾就業渠道', ['remove_glued_pinyin', 'realign_shifted_double_bytes', 'remove_glued_pinyin'])
@@ -617,10 +618,9 @@ def fix_mojibake(text: str, *, max_passes: int = 3,
     """
     steps: list[str] = []
     for _ in range(max_passes):
-        if not looks_broken(text):
+        if not (looks_broken(text) if broken is None else broken):
             break
-        changed = False
-        signs = None
+        changed, broken = False, None
         for fix in FIXES:
             needs = _NEEDS.get(fix)
             if needs is not None:

@@ -180,6 +180,16 @@ def _traditional_only() -> frozenset[str]:
     return _tables().traditional_only
 
 
+def has_other_simplified_form(ch: str) -> bool:
+    """Whether :func:`fold_to_simplified` changes the one character ``ch``: a dictionary look-up, for callers
+    that ask of one character at a time (a numpy pass costs microseconds however short the text).
+
+    >>> has_other_simplified_form("協"), has_other_simplified_form("协"), has_other_simplified_form("a")
+    (True, False, False)
+    """
+    return _tables().fold.get(ord(ch), ch) != ch
+
+
 def fold_to_simplified(text: str) -> str:
     """Same-length Simplified view of ``text``, character for character.
 
