@@ -197,6 +197,8 @@ def main() -> None:
                   f"p1 {np.percentile(stand_in, 1):.3f} p50 {np.median(stand_in):.3f} (used below)")
         table[name] = {key: np.array([r[key] for r in rows]) for key in rows[0]}
         table[name]["score"] = np.array(model.scores(rows))
+    other.unlink()
+    other.parent.rmdir()
     names = ("punct_glue", "function_glue", "cross_pmi", "cross_pmi_cjk", "cross_seen", "cross_pos", "within_pmi",
              "cross_gap", *EXISTING, "score")
     shuffled = table["garbage:shuffled_words"]
