@@ -3,6 +3,7 @@
     python benchmarks/bench_pipeline.py              # 10 MB corpus of real sentences (built once, reused)
     python benchmarks/bench_pipeline.py --mb 100 --workers 1,2
     python benchmarks/bench_pipeline.py --mb 50 --profile --workers 1   # where the time goes: C or Python
+    python benchmarks/bench_pipeline.py --mb 50 --floor --workers 1 --skip-stages --baseline 137a6fe
 
 Part 1 parses the corpus once and times each step over the same documents in this process: parsing,
 the start-up cost (the first documents, which load lazy tables and models; not in the sum), each
@@ -74,9 +75,10 @@ def _sample(group: int, peaks: dict[int, int], cpu: dict[int, float]) -> int:
     return pss
 
 
-def run_cli(corpus: Path, out: Path, workers: int, config: str | None = None) -> dict[str, float]:
-    """One ``corpusclean clean`` run (the built-in recipe unless ``config``): wall and CPU seconds, peak
-    RSS in MB."""
+def run_cli(corpus: Path, out: Path, workers: int, config: str | None = None,
+            code: Path | None = None) -> dict[str, float]:
+    """One ``corpusclean clean`` run (the built-in recipe unless ``config``; the package in ``code``, a
+    source tree, unless None: the one installed): wall and CPU seconds, peak RSS in MB."""
     command = [sys.executable, "-m", "corpusclean.cli", "clean", str(corpus), "-o", str(out / "out.jsonl"),
                "--rejects", str(out / "rejects.jsonl"), "-q", "--workers", str(workers)]
     if config:
@@ -84,7 +86,9 @@ def run_cli(corpus: Path, out: Path, workers: int, config: str | None = None) ->
     peaks: dict[int, int] = {}
     cpu: dict[int, float] = {}
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    env = None if code is None else {**os.environ, "PYTHONPATH": str(code)}
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            env=env, cwd=code)
     total_pss = 0
     while proc.poll() is None:
         total_pss = max(total_pss, _sample(proc.pid, peaks, cpu))
@@ -250,6 +254,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="part 1 again under cProfile: per step, the share of its time spent in C functions "
                              "(the rest is interpreted Python, the part a compiled core could remove)")
+    parser.add_argument("--baseline", metavar="COMMIT", default=None,
+                        help="also run the end-to-end command with the code of COMMIT (git archive into a "
+                             "temporary folder) and print this tree's steady rate as a ratio to it")
     parser.add_argument("--config", default=None,
                         help="recipe for the end-to-end runs instead of the built-in one (e.g. dedup alone, to see "
                              "what the framework and deduplication cost without the other stages)")
@@ -279,6 +286,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         steady = {workers: end_to_end(corpus, Path(tmp), workers, args.config, args.repeat, base)
                   for workers in map(int, args.workers.split(","))}
+        if args.baseline:
+            code = export(args.baseline, Path(tmp) / "baseline-code")
+            print(f"\nthe same with the code of {args.baseline} (its own built-in recipe)")
+            for workers, rate in steady.items():
+                then = end_to_end(corpus, Path(tmp), workers, args.config, args.repeat, base, code)
+                print(f"  --workers {workers}: this tree's steady MB per CPU-second / {args.baseline}'s: "
+                      f"{rate / then:.2f}x")
         if args.floor:
             # The same run with every stage but dedup left out: what reading, deduplication and writing cost
             # alone, i.e. the most any speed-up of the cleaning stages could give.
@@ -292,6 +306,9 @@ def main() -> None:
                   f"--workers {workers} run above ({1 / rate - 1 / floor:.4f} CPU-s per MB, that is "
                   f"{1 / (1 / rate - 1 / floor):.1f} MB per CPU-second for all of them together); with them free "
                   f"it would run at {floor:.1f} MB per CPU-second")
+            if args.baseline:
+                then = end_to_end(corpus, Path(tmp), 1, str(only_dedup), args.repeat, base, code)
+                print(f"  floor, this tree's steady MB per CPU-second / {args.baseline}'s: {floor / then:.2f}x")
 
 
 def print_c_shares(corpus: Path, times: list[tuple[str, float]], total: float) -> None:
@@ -312,7 +329,17 @@ def print_c_shares(corpus: Path, times: list[tuple[str, float]], total: float) -
     print(f"  {'all steps':<48} C {1 - python_total / total:6.1%}   Python {python_total / total:6.1%}")
 
 
-def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat: int, base: float) -> float:
+def export(commit: str, into: Path) -> Path:
+    """The source tree of ``commit`` in ``into`` (``git archive``), to run the same command with old code."""
+    into.mkdir(parents=True)
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(root), "archive", commit], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat: int, base: float,
+               code: Path | None = None) -> float:
     """Run ``corpusclean clean`` (best of ``repeat``), print its figures, return the steady MB per CPU-second."""
     size_mb = corpus.stat().st_size / 1e6
     # The fixed cost of a run (interpreter, imports, tables, worker start): the same command on the
@@ -321,8 +348,8 @@ def end_to_end(corpus: Path, tmp: Path, workers: int, config: str | None, repeat
     with open(corpus, "rb") as source, open(small, "wb") as sink:
         sink.writelines(line for _, line in zip(range(CHUNK_ITEMS * workers), source, strict=False))
     small_mb = small.stat().st_size / 1e6
-    fixed = min((run_cli(small, tmp, workers, config) for _ in range(repeat)), key=lambda run: run["wall"])
-    runs = [run_cli(corpus, tmp, workers, config) for _ in range(repeat)]
+    fixed = min((run_cli(small, tmp, workers, config, code) for _ in range(repeat)), key=lambda run: run["wall"])
+    runs = [run_cli(corpus, tmp, workers, config, code) for _ in range(repeat)]
     best = min(runs, key=lambda run: run["wall"])
     with open(tmp / "out.jsonl", "rb") as handle:
         kept = sum(1 for _ in handle)
