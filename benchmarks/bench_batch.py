@@ -26,16 +26,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_repetition import decisions, load_module
+from bench_repetition import before, decisions, load_module, print_speedup
 from corpus import DATA, build_corpus
 
-import corpusclean
 from corpusclean.document import Document
-from corpusclean.io.parse import ParseOptions, parse_item
-from corpusclean.io.readers import RawItem
-from corpusclean.pipeline import CHUNK_ITEMS, Pipeline
 from corpusclean.quality import signals
-from corpusclean.stage import CorpusStage
 from corpusclean.stages.convert_script import ConvertScript
 from corpusclean.stages.length import Length
 from corpusclean.stages.mojibake import Mojibake
@@ -49,21 +44,6 @@ STAGES = {
     "mojibake": ("corpusclean/stages/mojibake.py", "corpusclean/text/mojibake.py", "corpusclean.text.mojibake",
                  Mojibake),
 }
-
-
-def before(corpus: Path, name: str) -> list[list[Document]]:
-    """The corpus's chunks after the built-in recipe's stages before stage ``name``, survivors only."""
-    stages = corpusclean.default_pipeline().stages
-    names = [stage.name for stage in stages]
-    pipeline = Pipeline([s for s in stages[: names.index(name)] if not isinstance(s, CorpusStage)])
-    with open(corpus, "rb") as handle:
-        items = [RawItem(str(corpus), n, line, "jsonl") for n, line in enumerate(handle, 1)]
-    options = ParseOptions()
-    chunks = []
-    for i in range(0, len(items), CHUNK_ITEMS):
-        docs = pipeline.process_batch([parse_item(item, options) for item in items[i : i + CHUNK_ITEMS]])
-        chunks.append([doc for doc in docs if doc.rejected is None])
-    return chunks
 
 
 def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document], Any]) -> tuple[float, list]:
@@ -124,9 +104,7 @@ def main() -> None:
     rejected = sum(decision is not None for decision in expected)
     print(f"{args.stage} on {corpus.name} ({size_mb:.1f} MB): {count:,} documents reach it, {rejected} rejected by "
           f"it (the same rule and value, text, meta, receipts, steps and class counts in both versions)")
-    for name, label in (("ref", args.ref), ("new", "this tree")):
-        print(f"  {label:<12} {best[name]:7.3f} s  {size_mb / best[name]:7.1f} MB/s")
-    print(f"  speed-up     {best['ref'] / best['new']:7.2f}x (best of {args.rounds} alternating rounds)")
+    print_speedup(best, args.ref, size_mb, args.rounds)
 
 
 if __name__ == "__main__":

@@ -38,11 +38,11 @@ from corpusclean.stages.repetition import Repetition
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def before_repetition(corpus: Path) -> list[list[Document]]:
-    """The corpus's chunks after the built-in recipe's stages before ``repetition``, survivors only."""
+def before(corpus: Path, name: str) -> list[list[Document]]:
+    """The corpus's chunks after the built-in recipe's stages before stage ``name``, survivors only."""
     stages = corpusclean.default_pipeline().stages
     names = [stage.name for stage in stages]
-    pipeline = Pipeline([s for s in stages[: names.index("repetition")] if not isinstance(s, CorpusStage)])
+    pipeline = Pipeline([s for s in stages[: names.index(name)] if not isinstance(s, CorpusStage)])
     with open(corpus, "rb") as handle:
         items = [RawItem(str(corpus), n, line, "jsonl") for n, line in enumerate(handle, 1)]
     options = ParseOptions()
@@ -101,6 +101,13 @@ def decisions(chunks: list[list[Document]]) -> list[tuple[Any, ...] | None]:
             for chunk in chunks for doc in chunk]
 
 
+def print_speedup(best: dict[str, float], ref: str, size_mb: float, rounds: int) -> None:
+    """The best round of each version, and their ratio."""
+    for name, label in (("ref", ref), ("new", "this tree")):
+        print(f"  {label:<12} {best[name]:7.3f} s  {size_mb / best[name]:7.1f} MB/s")
+    print(f"  speed-up     {best['ref'] / best['new']:7.2f}x (best of {rounds} alternating rounds)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=None, help="JSONL corpus (default: 10 MB of real sentences)")
@@ -109,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     corpus = args.corpus or build_corpus(DATA / "corpus-10mb-s0.jsonl", target_mb=10)
     size_mb = corpus.stat().st_size / 1e6
-    chunks = before_repetition(corpus)
+    chunks = before(corpus, "repetition")
     count = sum(map(len, chunks))
     old_signals, old_stage = load_ref(args.ref)
     new_stage = Repetition()
@@ -123,9 +130,7 @@ def main() -> None:
     rejected = sum(decision is not None for decision in expected)
     print(f"corpus: {corpus.name} ({size_mb:.1f} MB), {count:,} documents reach repetition, {rejected} rejected "
           f"by it (the same rule and value in both versions)")
-    for name, label in (("ref", args.ref), ("new", "this tree")):
-        print(f"  {label:<12} {best[name]:7.3f} s  {size_mb / best[name]:7.1f} MB/s")
-    print(f"  speed-up     {best['ref'] / best['new']:7.2f}x (best of {args.rounds} alternating rounds)")
+    print_speedup(best, args.ref, size_mb, args.rounds)
 
 
 if __name__ == "__main__":

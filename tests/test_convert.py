@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from teststages import one_and_batched
 
 from corpusclean.document import Document
 from corpusclean.pipeline import Pipeline
@@ -260,9 +261,5 @@ def test_script_counts_many_equals_counting_each_text(texts):
 def test_convert_script_batch_equals_editing_each_document(texts, convert):
     """process_batch leaves every document's text and meta as process does one document at a time."""
     stage = ConvertScript(convert=convert, backend="opencc") if convert != "none" else ConvertScript()
-    one = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
-    many = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
-    for doc in one:
-        stage.process(doc)
-    stage.process_batch(many)
+    one, many = one_and_batched(stage, texts)
     assert [(d.text, d.meta) for d in many] == [(d.text, d.meta) for d in one]

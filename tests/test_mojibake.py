@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from teststages import planted
+from teststages import one_and_batched, planted
 
 from corpusclean.document import Document
 from corpusclean.pipeline import Pipeline
@@ -369,13 +369,7 @@ def test_fixes_skipped_for_lack_of_their_characters_would_not_have_changed_the_t
 
 
 def _one_at_a_time_and_batched(texts: list[str]) -> tuple[list[Document], list[Document]]:
-    stage = build_stage("mojibake", {})
-    one = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
-    many = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
-    for doc in one:
-        stage.process(doc)
-    stage.process_batch(many)
-    return one, many
+    return one_and_batched(build_stage("mojibake", {}), texts)
 
 
 def _assert_same(one: list[Document], many: list[Document]) -> None:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from teststages import one_and_batched
 
 from corpusclean.cli import main
 from corpusclean.document import Document
@@ -463,11 +464,7 @@ def test_length_batch_equals_checking_each_document(data):
     texts = _chunk_texts(data)
     stage = build_stage("length", {"min_cjk": data.draw(st.integers(0, 80)),
                                    "max_chars": data.draw(st.sampled_from([0, 1, 20, 300, 1_000_000]))})
-    one = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
-    many = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
-    for doc in one:
-        stage.check(doc)
-    stage.process_batch(many)
+    one, many = one_and_batched(stage, texts)
     assert [d.rejected and d.rejected.as_dict() for d in many] == [d.rejected and d.rejected.as_dict() for d in one]
 
 
@@ -478,11 +475,7 @@ def test_repetition_batch_equals_checking_each_document(data):
     does one document at a time, and as measuring everything does (_first_excess after the line rules)."""
     texts = _many_texts(data)
     stage = build_stage("repetition", {})
-    one = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
-    many = [Document(id=str(k), text=t) for k, t in enumerate(texts)]
-    for doc in one:
-        stage.check(doc)
-    stage.process_batch(many)
+    one, many = one_and_batched(stage, texts)
     assert [d.rejected and d.rejected.as_dict() for d in many] == [d.rejected and d.rejected.as_dict() for d in one]
     for doc, text in zip(many, texts, strict=True):
         lines = duplicate_lines(text)

@@ -1,7 +1,7 @@
 """Stages used only by tests: one that removes lines (so receipts can be checked end to end) and ones that
 fail on purpose (so a crash mid-run can be checked). They are importable (workers unpickle them by name)
 but kept out of the registry except inside a test that calls :func:`register`. Also :func:`process`,
-:func:`nonblank` and :func:`planted`, which the tests of single stages share."""
+:func:`nonblank`, :func:`planted` and :func:`one_and_batched`, which the tests of single stages share."""
 
 from __future__ import annotations
 
@@ -19,6 +19,17 @@ def process(stage_class: type[Stage], text: str, **params: object) -> Document:
     doc = Document(id="t", text=text)
     stage_class(**params).process(doc)
     return doc
+
+
+def one_and_batched(stage: Stage, texts: list[str]) -> tuple[list[Document], list[Document]]:
+    """The same documents through ``stage`` one at a time (``process``) and as one chunk (``process_batch``):
+    the batched path must leave them as the one-document path does."""
+    one = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
+    many = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
+    for doc in one:
+        stage.process(doc)
+    stage.process_batch(many)
+    return one, many
 
 
 def planted(sentence: str, repeat: int, inserts: list[tuple[int, str]]) -> str:
