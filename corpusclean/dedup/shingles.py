@@ -21,7 +21,7 @@ import unicodedata
 import numpy as np
 
 from corpusclean.text import table_cache
-from corpusclean.text.codepoints import code_points
+from corpusclean.text.codepoints import code_points, joined_code_points
 from corpusclean.text.script import fold_to_simplified
 
 # Everything that is not a letter or a digit: whitespace, punctuation (full-width included), symbols,
@@ -103,10 +103,7 @@ def view_codes_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     >>> view.tobytes().decode("utf-32-le"), offsets.tolist()
     ('新闻abc', [0, 2, 2, 5])
     """
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    codes = code_points("".join(texts))
-    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=bounds[1:])
+    codes, bounds = joined_code_points(texts)
     if len(codes) == 0:
         return codes, bounds
     mapped = _mapped(codes)

@@ -78,7 +78,7 @@ from corpusclean.quality.ngram_bounds import (
     _top_allowed,
     _top_within,
 )
-from corpusclean.text.codepoints import code_points, segment_bincounts
+from corpusclean.text.codepoints import code_points, joined_code_points, segment_bincounts
 
 
 def _nonspace_len(text: str) -> int:
@@ -832,11 +832,7 @@ def count_many(measured: Sequence[Measurements]) -> None:
     if not todo:
         return
     texts = [m.text or "" for m in todo]
-    bounds = np.zeros(len(texts) + 1, dtype=np.intp)
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)), out=bounds[1:])
-    # Encoding the joined text gives the same code points as encoding each text: a lone surrogate at the end
-    # of one and the start of the next stay two code points (Python strings never pair them up).
-    cps = code_points("".join(texts))
+    cps, bounds = joined_code_points(texts)
     entries = np.take(_class_table(), cps)
     table = segment_bincounts(entries, bounds, 4 * len(CLASS_NAMES))
     per_doc = table.tolist()

@@ -10,7 +10,7 @@ import numpy as np
 from corpusclean.document import Document
 from corpusclean.stage import Editor
 from corpusclean.stages.normalize import COMMON, GATE_SIGN, _bits_table, character_steps, keep_character_steps
-from corpusclean.text.codepoints import NUMPY_MIN_CHARS, code_points
+from corpusclean.text.codepoints import NUMPY_MIN_CHARS, joined_code_points
 from corpusclean.text.mojibake import _MARK, _fix_sign_table, _sign_table, fix_mojibake
 
 # What :func:`scan_chunk` looks up per character, packed in one table: normalize's step bits (below bit 22),
@@ -69,11 +69,8 @@ def scan_chunk(texts: list[str]) -> list[tuple[int, bool | None, int | None]]:
 def _scan_part(texts: list[str]) -> list[tuple[int, bool | None, int | None]]:
     """:func:`scan_chunk` of consecutive texts, in one pass."""
     count = len(texts)
-    lengths = np.fromiter(map(len, texts), dtype=np.intp, count=count)
-    offsets = np.zeros(count + 1, dtype=np.intp)
-    np.cumsum(lengths, out=offsets[1:])
-    # (Encoding the joined text gives each text's code points: Python strings never pair lone surrogates.)
-    flat = code_points("".join(texts))
+    flat, offsets = joined_code_points(texts)
+    lengths = np.diff(offsets)
     values = _chunk_table().take(flat, mode="clip")
     found = np.zeros(count, dtype=np.uint32)
     filled = lengths > 0

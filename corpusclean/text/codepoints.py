@@ -20,6 +20,21 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def joined_code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of ``texts`` end to end, from one encode, and where each text starts: ``(flat,
+    offsets)``, text ``k`` at ``flat[offsets[k]:offsets[k + 1]]``, the same values as ``code_points(texts[k])``
+    (a lone surrogate at the end of one text and the start of the next stays two code points: Python strings
+    never pair them up).
+
+    >>> flat, offsets = joined_code_points(["中国", "", "a\\ud800"])
+    >>> flat.tolist() == code_points("中国a\\ud800").tolist(), offsets.tolist()
+    (True, [0, 2, 2, 4])
+    """
+    offsets = np.zeros(len(texts) + 1, dtype=np.intp)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)), out=offsets[1:])
+    return code_points("".join(texts)), offsets
+
+
 
 def joined_prefixes(arrays: list[np.ndarray], max_chars: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The first ``max_chars`` code points (None: all) of each of ``arrays`` end to end, for one lookup over

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from corpusclean.text import table_cache
-from corpusclean.text.codepoints import code_points, segment_bincounts
+from corpusclean.text.codepoints import code_points, joined_code_points, segment_bincounts
 
 # Tables whose single-character entries link Traditional, Simplified and regional variant forms.
 # JPVariants (Japanese shinjitai) is left out on purpose: it would merge Japanese forms into Chinese.
@@ -228,10 +228,8 @@ def script_counts_many(texts: list[str]) -> list[tuple[int, int]]:
     >>> script_counts_many(["後來頭髮乾了，后来", "", "hello", "贵州省黨政"])
     [(4, 1), (0, 0), (0, 0), (1, 1)]
     """
-    bounds = np.zeros(len(texts) + 1, dtype=np.intp)
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)), out=bounds[1:])
-    # Lone surrogates stay one code point each in the joined text, as in each text alone.
-    classes = _tables().classes[code_points("".join(texts))]
+    cps, bounds = joined_code_points(texts)
+    classes = _tables().classes[cps]
     counts = segment_bincounts(classes, bounds, 4)
     return list(zip(counts[:, _TRADITIONAL].tolist(), counts[:, _SIMPLIFIED].tolist(), strict=True))
 
