@@ -115,6 +115,7 @@ class RuleEngine:
             return hits
         data = b"\n".join(datas)
         ends = list(itertools.accumulate(len(one) + 1 for one in datas))  # where each text's successor starts
+        del datas  # the joined copy is all that is read from here on: one chunk's bytes in memory, not two
         owners, key_limits = self._owners, self._key_limits
         doc, doc_end, line_no, line_start, line_end = -1, -1, 0, 0, -1
         found: set[int] | None = None
