@@ -4,16 +4,18 @@ the same documents.
     python benchmarks/bench_batch.py                       # length, 10 MB corpus of real sentences, against main
     python benchmarks/bench_batch.py --stage convert_script --corpus /work/cmp/corpus10.jsonl --ref 9805cf8
     python benchmarks/bench_batch.py --stage mojibake --corpus /work/cmp/corpus10.jsonl --ref 5d0ee3e
+    python benchmarks/bench_batch.py --stage rules --ref f80a9b6 --rounds 9
 
 The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
 time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
 stage's ``process_batch`` when it has one), in alternating rounds in this one process, each round from fresh
 shared measurements (``length`` is the first quality stage: it computes the code points, character classes and
 class counts the later ones reuse). The other revision's module of the stage and the module it measures with
-(``quality/signals.py``, ``text/script.py``, ``text/mojibake.py``) are read with ``git show`` into modules of
-their own. Every document's decision, text, meta and receipts, the character steps ``mojibake`` leaves for
-normalize, and for ``length`` every class count, must be the same in both; the script says so or stops. The
-figure to read is the ratio (the best round of each): the machine is shared and absolute times drift.
+(``quality/signals.py``, ``text/script.py``, ``text/mojibake.py``, ``rulepacks/engine.py``) are read with
+``git show`` into modules of their own. Every document's decision, text, meta and receipts, the character
+steps ``mojibake`` leaves for normalize, and for ``length`` every class count, must be the same in both; the
+script says so or stops. The figure to read is the ratio (the best round of each): the machine is shared and
+absolute times drift.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from corpusclean.quality import signals
 from corpusclean.stages.convert_script import ConvertScript
 from corpusclean.stages.length import Length
 from corpusclean.stages.mojibake import Mojibake
+from corpusclean.stages.rules import Rules
 
 # stage name: (its module, the module it measures with and that module's name in the other revision, the class)
 STAGES = {
@@ -43,6 +46,7 @@ STAGES = {
                        "corpusclean.text.script", ConvertScript),
     "mojibake": ("corpusclean/stages/mojibake.py", "corpusclean/text/mojibake.py", "corpusclean.text.mojibake",
                  Mojibake),
+    "rules": ("corpusclean/stages/rules.py", "corpusclean/rulepacks/engine.py", "corpusclean.rulepacks.engine", Rules),
 }
 
 
@@ -66,7 +70,9 @@ def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document
             for doc in chunk:
                 stage.process(doc)
     seconds = time.perf_counter() - start
-    after = [(doc.text, dict(doc.meta), list(doc.removals), doc.scratch.get("normalize_steps", (None, None))[1],
+    # Receipts without their stage name: the other revision's stage is registered under another one.
+    after = [(doc.text, dict(doc.meta), [(r.rule, r.text, r.kind, r.line) for r in doc.removals],
+              doc.scratch.get("normalize_steps", (None, None))[1],
               share(doc).counts()) for chunk in chunks for doc in chunk]
     for chunk, chunk_texts, chunk_kept in zip(chunks, texts, kept, strict=True):
         for doc, text, (meta, removed) in zip(chunk, chunk_texts, chunk_kept, strict=True):

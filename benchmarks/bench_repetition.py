@@ -62,8 +62,8 @@ def load_module(ref: str, path: str, name: str, replace: dict[str, str] | None =
     for old, new in (replace or {}).items():
         source = source.replace(old, new)
     module = types.ModuleType(name)
+    sys.modules[name] = module  # before running it: dataclasses look their module up while it runs
     exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)
-    sys.modules[name] = module
     return module
 
 

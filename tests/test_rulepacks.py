@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpusclean.cli import main
 from corpusclean.document import Document
@@ -245,3 +247,46 @@ def test_cli_clean_with_user_pack_and_disabled_rule(tmp_path):
     assert '"rules/site_ad"' in report.read_text(encoding="utf-8")
     bad = CliRunner().invoke(main, ["clean", str(source), "-o", str(out), "--disable-rule", "nope"])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+# --- the stage's process_batch: one keyword scan of a chunk, the same results as one document at a time ------
+
+
+def _assert_same_documents(one: list[Document], many: list[Document]) -> None:
+    for a, b in zip(one, many, strict=True):
+        assert (a.text, a.meta) == (b.text, b.meta)
+        assert [r.as_dict() for r in a.removals] == [r.as_dict() for r in b.removals]
+
+
+def test_process_batch_is_process_on_seeds_and_rule_examples():
+    """The seeds and every built-in rule's examples, alone, glued to prose and to each other, as one chunk:
+    batched, lines with a keyword are settled by their length and their views made for the chunk at once."""
+    from realtext import seed_texts
+    from teststages import one_and_batched
+
+    prose = "王荣首先代表毕节市委、市政府，对秦如培一行的到来表示热烈欢迎，记者在现场看到，评论区很热闹。" * 6
+    examples = [example for r in BUILTIN_RULES for example in (*r.remove, *r.keep)]
+    texts = [*seed_texts().values(), *examples, "", "\n", "\u3000记者\u3000\n毕节网",
+             prose + "\n" + prose + "AEJ毕节网", "\n".join(examples[:40]),
+             prose + "\n" + "\n".join(examples[40:80]) + "\n" + prose]
+    _assert_same_documents(*one_and_batched(Rules(), texts))
+
+
+_RULE_LINES = st.sampled_from([example for r in BUILTIN_RULES for example in (*r.remove, *r.keep)]
+                              + ["记者" * 30, "评论" + "。" * 200, "　" * 130 + "关注", " ", "", "\ud83d", "毕节网"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_RULE_LINES, max_size=8).map("\n".join), min_size=1, max_size=12))
+def test_process_batch_is_process_on_made_chunks(texts):
+    from teststages import one_and_batched
+
+    _assert_same_documents(*one_and_batched(Rules(), texts))
+
+
+def test_matching_views_is_matching_view_for_every_code_point():
+    from corpusclean.rulepacks.pack import matching_views
+
+    texts = [chr(cp) for cp in range(0x110000) if cp != 0x0A]
+    assert matching_views(texts) == [matching_view(text) for text in texts]
+    assert matching_views([]) == [] and matching_views(["", "國際在線ＡＢ"]) == ["", "国际在线ab"]

@@ -13,10 +13,11 @@ each keyword is entered in every raw spelling that folds to it (see
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from corpusclean.rulepacks.pack import META_FIELDS, Rule, keyword_variants, matching_view
+from corpusclean.rulepacks.pack import META_FIELDS, Rule, keyword_variants, matching_view, matching_views
 
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
@@ -57,6 +58,11 @@ class RuleEngine:
         self._owners: list[tuple[int, ...]] = []
         self.keys: list[str] = []
         self._automaton = self._build_automaton()
+        # The longest stripped line each keyword's rules may touch (0: no limit). Nearly every keyword hit
+        # is a common word in a long line of prose ("记者", "评论"), which every rule owning it leaves alone.
+        limits = [rule.max_chars for rule in self.rules]
+        self._key_limits = [0 if any(limits[i] == 0 for i in owners) else max(limits[i] for i in owners)
+                            for owners in self._owners]
 
     def __reduce__(self) -> tuple[type, tuple[list[Rule]]]:
         # Rebuild the automaton on unpickling (worker processes) instead of shipping it.
@@ -91,41 +97,89 @@ class RuleEngine:
                                                implementation=ahocorasick_rs.Implementation.DFA)
 
     def _candidates(self, text: str) -> dict[int, set[int]]:
-        """Line number -> indexes of rules with a keyword on that line."""
-        hits: dict[int, set[int]] = {}
+        """Line number -> indexes of the rules with a keyword on that line that could act on it (see
+        :meth:`_hit_lines`)."""
+        return self._hit_lines([text.encode("utf-8", "surrogatepass")])[0]
+
+    def _hit_lines(self, datas: list[bytes]) -> list[dict[int, set[int]]]:
+        """For each of ``datas`` (texts encoded), line number -> indexes of the rules with a keyword on that
+        line, for the lines some rule could act on: a line longer (stripped) than every one of its rules'
+        ``max_chars``, or blank, is left out, as :meth:`_apply_rule` would leave it unchanged whatever happens
+        to the other lines (only a rule applied to a line changes its text). Nearly every keyword hit is a
+        common word ("记者", "评论") in a long line of prose.
+
+        One scan of the texts joined by line breaks: a keyword never holds one, so no hit straddles two
+        texts, and the automaton is called once per chunk rather than once per document."""
+        hits: list[dict[int, set[int]]] = [{} for _ in datas]
         if self._automaton is None:
             return hits
-        data = text.encode("utf-8", "surrogatepass")
-        line_no, line_start = 0, 0
-        line_end = data.find(b"\n")
-        if line_end < 0:
-            line_end = len(data)
-        owners = self._owners
+        data = b"\n".join(datas)
+        ends = list(itertools.accumulate(len(one) + 1 for one in datas))  # where each text's successor starts
+        del datas  # the joined copy is all that is read from here on: one chunk's bytes in memory, not two
+        owners, key_limits = self._owners, self._key_limits
+        doc, doc_end, line_no, line_start, line_end = -1, -1, 0, 0, -1
+        found: set[int] | None = None
+        limit = -1  # the largest max_chars of the line's rules so far (0: one has none)
         for key, start, _ in self._automaton.find_matches_as_indexes(data, overlapping=True):  # type: ignore[attr-defined]
-            if start > line_end:  # keywords never hold a newline, so a hit lies inside one line
-                line_no += data.count(b"\n", line_start, start)
-                line_start = data.rfind(b"\n", 0, start) + 1
-                line_end = data.find(b"\n", start)
-                if line_end < 0:
-                    line_end = len(data)
-            found = hits.get(line_no)
+            if start > line_end:
+                if found is not None:
+                    _keep_line(hits[doc], data, line_no, line_start, line_end, found, limit)
+                    found, limit = None, -1
+                if start > doc_end:
+                    doc = bisect.bisect_right(ends, start)
+                    line_no, line_start = 0, ends[doc - 1] if doc else 0
+                    doc_end = ends[doc] - 1
+                    line_end = data.find(b"\n", line_start, doc_end)
+                    if line_end < 0:
+                        line_end = doc_end
+                if start > line_end:
+                    line_no += data.count(b"\n", line_start, start)
+                    line_start = data.rfind(b"\n", 0, start) + 1
+                    line_end = data.find(b"\n", start, doc_end)
+                    if line_end < 0:
+                        line_end = doc_end
             if found is None:
-                hits[line_no] = set(owners[key])
+                found = set(owners[key])
             else:
                 found.update(owners[key])
+            key_limit = key_limits[key]
+            if limit != 0 and (key_limit == 0 or key_limit > limit):
+                limit = key_limit
+        if found is not None:
+            _keep_line(hits[doc], data, line_no, line_start, line_end, found, limit)
         return hits
 
     def apply(self, text: str) -> Outcome:
         """Run every rule over ``text`` (rules in order within a line, lines top to bottom)."""
-        hits = self._candidates(text)
+        return self._apply_lines(text, self._candidates(text), [], {})
+
+    def apply_many(self, texts: list[str]) -> list[Outcome]:
+        """:meth:`apply` of each of ``texts``, with one keyword scan for all of them.
+
+        >>> from corpusclean.rulepacks.pack import parse_rule
+        >>> rule = parse_rule({"id": "wm", "kind": "span", "keywords": ["毕节网"], "pattern": r"\\s*aej毕节网",
+        ...                    "description": "d", "remove": ["x"], "keep": ["y"]}, pack="demo", source="demo")
+        >>> [out.text for out in RuleEngine([rule]).apply_many(["一行。AEJ毕节网", "", "毕节网\\n二行。AEJ毕节网"])]
+        ['一行。', '', '毕节网\\n二行。']
+        """
+        found = self._hit_lines([text.encode("utf-8", "surrogatepass") for text in texts])
+        # The matching views of every line with a hit, in one lookup for all the texts.
+        split = [text.split("\n") if hits else [] for text, hits in zip(texts, found, strict=True)]
+        views = iter(matching_views([lines[n] for lines, hits in zip(split, found, strict=True) for n in hits]))
+        return [self._apply_lines(text, hits, lines, {n: next(views) for n in hits}) if hits or self._unindexed
+                else Outcome(text) for text, hits, lines in zip(texts, found, split, strict=True)]
+
+    def _apply_lines(self, text: str, hits: dict[int, set[int]], lines: list[str], views: dict[int, str]) -> Outcome:
+        """:meth:`apply` given the lines of ``text`` that have keyword hits and their rules, ``text`` split
+        into ``lines`` (or empty) and the matching views of some of them."""
         if not hits and not self._unindexed:
             return Outcome(text)
-        lines = text.split("\n")
+        lines = lines or text.split("\n")
         if self._unindexed:
             for number, line in enumerate(lines):
                 if line.strip():
                     hits.setdefault(number, set()).update(self._unindexed)
-        state = _DocState(lines)
+        state = _DocState(lines, views)
         for number in sorted(hits):
             if state.tail_from is not None and number >= state.tail_from:
                 break
@@ -134,6 +188,8 @@ class RuleEngine:
             for index in sorted(hits[number]):
                 if self._apply_rule(self.rules[index], number, state):
                     break
+        if not state.cuts and not state.edited:
+            return Outcome(text)  # the common case: a line with a keyword that no rule matched
         kept = [line for number, line in enumerate(state.lines)
                 if not state.removed[number] and (state.tail_from is None or number < state.tail_from)]
         return Outcome("\n".join(kept), state.cuts, state.meta)
@@ -148,7 +204,9 @@ class RuleEngine:
             return False
         if rule.where != "anywhere" and not state.in_window(number, rule.where, rule.within):
             return False
-        view = matching_view(line)
+        view = state.views.get(number)
+        if view is None:
+            view = state.views[number] = matching_view(line)
         match = rule.matches(view)
         if match is None:
             return False
@@ -186,14 +244,16 @@ class RuleEngine:
 class _DocState:
     """The lines of one document while rules are applied, and what has been taken out of them."""
 
-    __slots__ = ("_nonblank", "cuts", "lines", "meta", "removed", "tail_from")
+    __slots__ = ("_nonblank", "cuts", "edited", "lines", "meta", "removed", "tail_from", "views")
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], views: dict[int, str]) -> None:
         self.lines = lines
+        self.views = views  # line number -> matching view of the line as it is now
         self.removed = [False] * len(lines)
         self.cuts: list[Cut] = []
         self.meta: dict[str, str] = {}
         self.tail_from: int | None = None
+        self.edited = False  # a span cut changed a line (a cut of blanks alone leaves no receipt)
         self._nonblank: list[int] | None = None
 
     def in_window(self, number: int, where: str, within: int) -> bool:
@@ -208,6 +268,19 @@ class _DocState:
         self.cuts.append(Cut(rule, kind, "\n".join(self.lines[first:last + 1]), first))
         for number in range(first, last + 1):
             self.removed[number] = True
+
+
+def _keep_line(hits: dict[int, set[int]], data: bytes, number: int, start: int, end: int, found: set[int],
+               limit: int) -> None:
+    """Enter line ``number`` (``data[start:end]``) with the rules ``found`` on it, unless it is blank or longer
+    when stripped than ``limit`` (the largest ``max_chars`` of those rules; 0: one has no limit)."""
+    if limit:
+        length = len(data[start:end].decode("utf-8", "surrogatepass").strip())
+        if not length or length > limit:
+            return
+    elif not data[start:end].strip():  # ASCII blanks only: a line of other blanks is entered, to no effect
+        return
+    hits[number] = found
 
 
 def _cut_spans(rule: Rule, number: int, line: str, view: str, state: _DocState) -> bool:
@@ -228,6 +301,8 @@ def _cut_spans(rule: Rule, number: int, line: str, view: str, state: _DocState) 
     pieces.append(line[position:])
     new_line = "".join(pieces)
     state.lines[number] = new_line
+    state.views.pop(number, None)
+    state.edited = True
     if not new_line.strip():
         state.removed[number] = True
         return True

@@ -51,6 +51,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from corpusclean.text.codepoints import code_points
+
 KINDS = ("span", "line", "block", "tail", "meta")
 WHERE = ("anywhere", "head", "tail")
 META_FIELDS = ("date", "source", "author", "editor")
@@ -97,6 +101,31 @@ def matching_view(text: str) -> str:
     True
     """
     return text.translate(_view_table())
+
+
+@functools.cache
+def _view_array() -> np.ndarray:
+    """:func:`_view_table` as an array indexed by code point, up to its largest key."""
+    table = _view_table()
+    array = np.arange(max(table) + 1, dtype=np.uint32)
+    array[list(table)] = [ord(value) for value in table.values()]
+    return array
+
+
+def matching_views(lines: list[str]) -> list[str]:
+    """:func:`matching_view` of each of ``lines`` (none holding a line break), in one array lookup: translating
+    with a dictionary costs tens of nanoseconds a character, the lookup of the joined lines one or two.
+
+    >>> matching_views(["版權聲明：COPYRIGHT", "來源：新華社", ""])
+    ['版权声明:copyright', '来源:新华社', '']
+    """
+    if not lines:
+        return []
+    codes = code_points("\n".join(lines))
+    table = _view_array()
+    inside = codes < len(table)  # above the table's last key every character is its own view
+    codes = np.where(inside, table[np.where(inside, codes, 0)], codes)
+    return codes.tobytes().decode("utf-32-le", "surrogatepass").split("\n")
 
 
 @functools.cache

@@ -232,6 +232,16 @@ def _ends_like_site(text: str, endings: tuple[str, ...]) -> bool:
     return fold_to_simplified(text).lower().endswith(endings)
 
 
+def _repeats(keys: list[str], count: int) -> bool:
+    """Whether some key occurs at least ``count`` times in ``keys``.
+
+    >>> _repeats(["节网", "节网", "AE", "节网"], 3), _repeats(["节网", "AE"], 3)
+    (True, False)
+    """
+    # Most documents have fewer keys than that in all: no Counter to build.
+    return len(keys) >= count and max(Counter(keys).values()) >= count
+
+
 class Watermark(Editor):
     """Remove a string that the document repeats at line ends, line starts or alone on lines.
 
@@ -381,11 +391,11 @@ class Watermark(Editor):
         """
         suffix, prefix = evidence_keys(self.max_chars)
         forward = "\n" + text + "\n"
-        if max(Counter(suffix.findall(forward[::-1])).values(), default=0) >= self.min_count:
+        if _repeats(suffix.findall(forward[::-1]), self.min_count):
             return True, self.prefixes
         if not self.prefixes:
             return False, False
-        return False, max(Counter(prefix.findall(forward)).values(), default=0) >= self.min_count
+        return False, _repeats(prefix.findall(forward), self.min_count)
 
     # -- removal -----------------------------------------------------------------------------------------
 
