@@ -290,3 +290,30 @@ def test_matching_views_is_matching_view_for_every_code_point():
     texts = [chr(cp) for cp in range(0x110000) if cp != 0x0A]
     assert matching_views(texts) == [matching_view(text) for text in texts]
     assert matching_views([]) == [] and matching_views(["", "國際在線ＡＢ"]) == ["", "国际在线ab"]
+
+
+# --- keep_beside: a line rule's context ----------------------------------------------------------
+
+def test_keep_beside_looks_at_the_nearest_nonblank_neighbours_only():
+    phone = rule(kind="line", keywords=["电话"], pattern=r"^电话:\s*[\d-]+$", keep_beside=r"原价:\s*\d")
+    engine = RuleEngine([phone])
+    record = "成人票原价：279元\n\n电话：58792888\n备注：半价"
+    assert engine.apply(record).text == record  # the price two lines up, past a blank line, counts
+    header = "电话：58792888\n\n深情无限梦毕圆——深圳市对口帮扶毕节20周年回顾与展望\n\n成人票原价：279元"
+    out = engine.apply(header)
+    assert [c.rule for c in out.cuts] == ["demo"] and out.text.startswith("\n深情无限")  # the price is too far
+
+
+def test_keep_beside_is_a_line_rule_key_and_a_valid_pattern():
+    with pytest.raises(ValueError, match="unknown key 'keep_beside' for kind 'span'"):
+        rule(kind="span", keywords=["电话"], keep_beside="x")
+    with pytest.raises(ValueError, match="'keep_beside' is not a valid regular expression"):
+        rule(kind="line", keywords=["电话"], keep_beside="(")
+
+
+def test_hotline_on_a_real_page_header_goes_and_beside_ticket_prices_stays():
+    seed = (ROOT / "seeds" / "004_6a657f5fa5bbd2b0.txt").read_text(encoding="utf-8")
+    engine = RuleEngine([r for r in BUILTIN_RULES if r.id == "hotline_contact"])
+    assert [c.text for c in engine.apply(seed).cuts] == ["客服热线:0755-8882 8155"]
+    venue = "5、上海科技馆\n成人票原价：60元\n游客咨询电话：68622000\n备注：半价优惠仅限周一至周五"
+    assert engine.apply(venue).text == venue

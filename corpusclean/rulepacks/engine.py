@@ -237,6 +237,8 @@ class RuleEngine:
             return True
         if kind == "meta":
             _take_meta(rule, line, match, state.meta)
+        elif rule.keep_beside is not None and state.beside(number, rule.keep_beside):
+            return False
         state.remove(rule.id, "line", number, number)
         return True
 
@@ -263,6 +265,15 @@ class _DocState:
         if where == "head":
             return position < within
         return len(self._nonblank) - position <= within
+
+    def beside(self, number: int, pattern: re.Pattern[str]) -> bool:
+        """Whether ``pattern`` matches (in its matching view) the nearest non-blank line before or after
+        line ``number``, as the document came in: what a rule removed earlier still counts as context."""
+        if self._nonblank is None:
+            self._nonblank = [i for i, line in enumerate(self.lines) if line.strip()]
+        position = bisect.bisect_left(self._nonblank, number)
+        around = self._nonblank[max(position - 1, 0):position] + self._nonblank[position + 1:position + 2]
+        return any(pattern.search(matching_view(self.lines[i])) for i in around)
 
     def remove(self, rule: str, kind: str, first: int, last: int) -> None:
         self.cuts.append(Cut(rule, kind, "\n".join(self.lines[first:last + 1]), first))

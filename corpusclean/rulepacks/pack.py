@@ -28,7 +28,9 @@ metadata come from the original text.
 Kinds:
 
 * ``span`` cuts every match out of its line (a watermark glued to a sentence); a line left blank goes.
-* ``line`` drops each line the pattern matches.
+* ``line`` drops each line the pattern matches, unless ``keep_beside`` (optional) matches the nearest
+  non-blank line before or after it: a contact line among a record's other fields ("成人票原价：279元",
+  "游客咨询电话：58792888", "备注：…") belongs to the record, the same line under a page header does not.
 * ``block`` drops a header line and the lines after it that match ``continues`` (blank lines in between
   go with it), at most ``max_lines`` of them: a copyright statement and its numbered clauses.
 * ``tail`` drops a marker line and everything after it, but only when the marker is among the last
@@ -66,7 +68,7 @@ _PACK_KEYS = {"id", "version", "description"}
 _COMMON_KEYS = {"id", "kind", "pattern", "keywords", "where", "within", "max_chars", "description", "remove", "keep"}
 _KIND_KEYS = {
     "span": set(),
-    "line": set(),
+    "line": {"keep_beside"},
     "block": {"continues", "max_lines"},
     "tail": {"after_max_chars"},
     "meta": {"expect_meta"},
@@ -189,6 +191,7 @@ class Rule:
     remove: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
     continues: re.Pattern[str] | None = None
+    keep_beside: re.Pattern[str] | None = None
     max_lines: int = 20
     after_max_chars: int = 40
     expect_meta: dict[str, str] = field(default_factory=dict)
@@ -297,6 +300,8 @@ def parse_rule(data: Any, *, pack: str, source: str) -> Rule:
             raise ValueError(f"{where}: 'continues' (a regular expression for the lines of the block) is required")
         rule.continues = _compile(where, "continues", data["continues"])
         rule.max_lines = _positive(where, "max_lines", data.get("max_lines"), 20)
+    if "keep_beside" in data:
+        rule.keep_beside = _compile(where, "keep_beside", data["keep_beside"])
     if kind == "tail":
         rule.after_max_chars = _positive(where, "after_max_chars", data.get("after_max_chars"), 40)
     if kind == "meta" and "expect_meta" in data:
