@@ -48,7 +48,7 @@ from corpusclean.recipe import build_pipeline, default_recipe  # noqa: E402
 
 # All clean text weighs this many times all garbage: losing clean text costs more than keeping some garbage.
 CLEAN_WEIGHT = 3.0
-VERSION = "4"
+VERSION = "5"
 # The trees: depth 2 lets a split be read in the light of one other (many short lines, but at even lengths);
 # deeper trees fitted the fit's sources more closely and did worse on held-out soup (bench_quality_score.py).
 DEPTH = 2
@@ -158,7 +158,8 @@ def export(model) -> dict:  # type: ignore[no-untyped-def]
 
 def fit_data(sets: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str], list[str]]:
     """The fit's documents as they reach the score: (features, labels, weights, class names, texts, garbage
-    kinds). Each garbage kind weighs the same; all clean text ``CLEAN_WEIGHT`` times all garbage."""
+    kinds). Each garbage kind weighs the same (kinds in ``SHARES_WEIGHT`` count as one with the kind they
+    name); all clean text ``CLEAN_WEIGHT`` times all garbage."""
     pipeline = before_score()
     clean = {k: cleaned(v, pipeline) for k, v in fit_clean(sets).items()}
     garbage = {k: cleaned(v, pipeline) for k, v in garbage_sets("fit", sets).items()}
@@ -172,11 +173,13 @@ def fit_data(sets: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray, np.nda
         texts_all += texts
     # What the mojibake stage repairs is clean text again: not garbage for the score to learn.
     kinds = [k for k, v in garbage.items() if v and k != "mojibake"]
+    groups = {k: SHARES_WEIGHT.get(k, k) for k in kinds}
     for name in kinds:
         texts = garbage[name]
+        group = sum(len(garbage[k]) for k in kinds if groups[k] == groups[name])
         blocks.append(matrix(texts))
         labels += [0] * len(texts)
-        weights += [1.0 / (len(kinds) * len(texts))] * len(texts)
+        weights += [1.0 / (len(set(groups.values())) * group)] * len(texts)
         names += [f"garbage:{name}"] * len(texts)
         texts_all += texts
     x = np.vstack(blocks)
@@ -184,6 +187,10 @@ def fit_data(sets: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray, np.nda
     w = np.array(weights) * len(y) / (1 + CLEAN_WEIGHT)
     return x, y, w, names, texts_all, kinds
 
+
+# Fit-only kinds that are other layouts of one garbage kind share its weight (per document), so adding them
+# does not take weight from the other kinds: the fit's soup and shuffled words were news only.
+SHARES_WEIGHT = {"shuffled_long": "shuffled_words", "soup_long": "soup"}
 
 THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.5)
 

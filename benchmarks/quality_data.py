@@ -32,6 +32,11 @@ per split):
   ad_copy         the spam pack's own examples between real headlines
   page_chrome     the lines of an eval page outside its gold text (menus, footers, related links, comments)
   number_table, repeated, keyword_chain, masked, mojibake (quality_thresholds.py's recipes)
+
+Fit split only, from its own material and with random streams of their own (so the kinds above and the
+held-out split are made exactly as before): chrome_parts and headline_short (:func:`_fit_variety`),
+shuffled_long and soup_long (:func:`_fit_long`: the same two garbage kinds in long-line and long-page
+layouts, which the held-out split's chapters have and the fit's news items did not).
 """
 
 from __future__ import annotations
@@ -234,6 +239,7 @@ def garbage_sets(split: str, clean: dict[str, list[str]]) -> dict[str, list[str]
                 out["page_chrome"].append("\n".join(chrome))
     if fit:
         out.update(_fit_variety(pages, headlines, random.Random(SPLITS[split] * 1000 + 7)))
+        out.update(_fit_long(sources + [g for _, _, g in pages if g], random.Random(SPLITS[split] * 1000 + 11)))
     return dict(out)
 
 
@@ -287,6 +293,36 @@ def _fit_variety(pages: list[tuple[str, bytes, str | None]], headlines: list[str
     for number in range(80):
         lines = rng.sample(pool, rng.randint(5, 29))
         out["headline_short"].append("\n".join(_numbered(lines, rng) if number % 4 == 0 else lines))
+    return dict(out)
+
+
+def _joined_runs(text: str, rng: random.Random) -> str:
+    """``text`` with its lines joined in runs of 1-6 (long paragraphs from short ones)."""
+    lines, joined = [line for line in text.split("\n") if line.strip()], []
+    while lines:
+        size = rng.randint(1, 6)
+        joined.append("".join(lines[:size]))
+        lines = lines[size:]
+    return "\n".join(joined)
+
+
+def _fit_long(sources: list[str], rng: random.Random) -> dict[str, list[str]]:
+    """Soup and shuffled words in the layouts the fit's own kinds lack, from the fit split's own material
+    (People's Daily's fit half and the fit pages' gold texts) and with their own random stream:
+
+    * ``shuffled_long``: 1-10 source texts run together, their lines joined in runs of 1-6, then the words
+      of each line shuffled: lines of hundreds of characters, as a chapter's or a blog's paragraphs. The
+      fit's shuffles were news paragraphs only, so the trees learnt that long lines mean clean text and kept
+      shuffled chapters whose every fifth clause mark stood beside another;
+    * ``soup_long``: 5-15 source texts run together, then made soup (:func:`_soup`): a long page of soup
+      (hundreds of lines) where the fit had only news items."""
+    out: dict[str, list[str]] = defaultdict(list)
+    pool = [c for t in sources for c in t if _CJK.match(c)]
+    for _ in range(100):
+        text = "\n".join(rng.sample(sources, rng.randint(1, 10)))
+        out["shuffled_long"].append(_shuffle_words(_joined_runs(text, rng), rng))
+    for _ in range(50):
+        out["soup_long"].append(_soup("\n".join(rng.sample(sources, rng.randint(5, 15))), pool, rng))
     return dict(out)
 
 
