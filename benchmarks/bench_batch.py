@@ -1,10 +1,11 @@
-"""One per-document stage that has a batched path, alone: this tree's code against another git revision's, over
-the same documents.
+"""One per-document stage alone (its batched path when it has one): this tree's code against another git
+revision's, over the same documents.
 
     python benchmarks/bench_batch.py                       # length, 10 MB corpus of real sentences, against main
     python benchmarks/bench_batch.py --stage convert_script --corpus /work/cmp/corpus10.jsonl --ref 9805cf8
     python benchmarks/bench_batch.py --stage mojibake --corpus /work/cmp/corpus10.jsonl --ref 5d0ee3e
     python benchmarks/bench_batch.py --stage rules --ref f80a9b6 --rounds 9
+    python benchmarks/bench_batch.py --stage spam_lists --ref HEAD --rounds 9    # a stage without a batched path
 
 The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
 time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
@@ -37,9 +38,10 @@ from corpusclean.stages.convert_script import ConvertScript
 from corpusclean.stages.length import Length
 from corpusclean.stages.mojibake import Mojibake
 from corpusclean.stages.rules import Rules
+from corpusclean.stages.spam_lists import SpamLists
 
 # stage name: (its module, the module it measures with and that module's name in the other revision, the class)
-STAGES = {
+STAGES: dict[str, tuple[str, str | None, str | None, type]] = {
     "length": ("corpusclean/stages/length.py", "corpusclean/quality/signals.py", "corpusclean.quality.signals",
                Length),
     "convert_script": ("corpusclean/stages/convert_script.py", "corpusclean/text/script.py",
@@ -47,6 +49,7 @@ STAGES = {
     "mojibake": ("corpusclean/stages/mojibake.py", "corpusclean/text/mojibake.py", "corpusclean.text.mojibake",
                  Mojibake),
     "rules": ("corpusclean/stages/rules.py", "corpusclean/rulepacks/engine.py", "corpusclean.rulepacks.engine", Rules),
+    "spam_lists": ("corpusclean/stages/spam_lists.py", None, None, SpamLists),  # measures with nothing of its own
 }
 
 
@@ -93,10 +96,11 @@ def main() -> None:
     chunks = before(corpus, args.stage)
     count = sum(map(len, chunks))
     stage_path, measures_path, measures_module, stage_class = STAGES[args.stage]
-    load_module(args.ref, measures_path, "ref_measures")
-    old_stage = getattr(load_module(args.ref, stage_path, f"ref_{args.stage}", {
-        f"from {measures_module} import": "from ref_measures import",
-        f'name = "{args.stage}"': f'name = "{args.stage}_ref"'}), stage_class.__name__)()
+    renames = {f'name = "{args.stage}"': f'name = "{args.stage}_ref"'}
+    if measures_path is not None:
+        load_module(args.ref, measures_path, "ref_measures")
+        renames[f"from {measures_module} import"] = "from ref_measures import"
+    old_stage = getattr(load_module(args.ref, stage_path, f"ref_{args.stage}", renames), stage_class.__name__)()
     new_stage = stage_class()
     best = {"ref": float("inf"), "new": float("inf")}
     for _ in range(args.rounds):

@@ -303,3 +303,36 @@ def test_shortest_lists_the_parameters_allow_are_found(chain_min_items, nav_min_
     for planted in (chain, " " + glued):
         doc = run(paragraph + planted, **params)
         assert (doc.text, [(r.rule, r.kind) for r in doc.removals]) == (paragraph, [("keyword_chain", "span")])
+
+
+# --- dated runs: short related-article lists whose items end with a date -----------------------------
+
+def test_a_short_list_of_dated_real_headlines_after_a_real_article_goes():
+    rng = random.Random(7)
+    pool = list(headlines())
+    for name, lines in articles()[:15]:
+        count = rng.randint(3, 6)
+        dates = ["2015/07/03", "2011-10-28", "2012-01-17 21:25", "2015.07.02", "2014年3月5日", "01-17 21:25"]
+        items = [f"- {title} {date}" for title, date in zip(rng.sample(pool, count), dates, strict=False)]
+        doc = run("\n".join([*lines, *items]))
+        assert nonblank(doc.text) == [line.rstrip() for line in lines], name
+        assert [r.rule for r in doc.removals] == ["dated_run"], name
+        assert doc.removals[0].text.split("\n") == items
+
+
+def test_an_articles_own_dated_points_stay():
+    _, lines = articles()[1]
+    own = [  # the date first (a chronology), a clause with its date, and two dated titles only (too few)
+        ["- 2015年7月3日 保监会召开会议", "- 2015年7月4日 证监会暂停IPO发行", "- 2015年7月5日 多部门出台措施"],
+        ["1. 会议于2015年7月3日召开，通过决议 2015/07/03", "2. 文件印发，即日起施行 2015/07/04",
+         "3. 各地落实，进展顺利 2015/07/05"],
+        ["- 保监会规范险企员工持股计划 2015/07/03", "- 保监会推进互联网险企试点 2015/07/03"],
+    ]
+    for points in own:
+        assert run("\n".join([*lines[:3], *points, *lines[3:]])).removals == [], points[0]
+
+
+def test_dated_min_lines_is_validated_and_described():
+    with pytest.raises(ValueError, match="dated_min_lines"):
+        SpamLists(dated_min_lines=1)
+    assert SpamLists(dated_min_lines=4).describe()["dated_min_lines"] == 4

@@ -17,6 +17,10 @@ looks for one shape; every removal leaves a receipt naming it:
     at least ``run_min_lines`` consecutive numbered or bulleted lines (blank lines between them allowed,
     numbering that starts again begins a new run), each short and without full stop, semicolon or comma,
     with a headline-long median (``run_min_median_chars``).
+``dated_run``
+    at least ``dated_min_lines`` such lines in a row that end with a date ("- 保监会规范险企员工持股计划 2015/07/03",
+    "2012-01-17 21:25"): a related-articles list, short as it often is; an article's own list of events puts
+    the date first or writes clauses.
 ``between_lists``
     punctuation-free rows of three or more items lying between removed lists (or a removed list and the
     document's edge): the rest of a link block whose separators were partly normalised away.
@@ -70,6 +74,11 @@ _SEPARATOR_ANY = re.compile(f"[{BLANKS}|｜丨•]")  # what every split point o
 # Titles may ask or exclaim ("宇航员在太空中喝酒会怎么样？后果很严重") but are not clauses.
 _CLAUSE = frozenset("。；;，,")
 _ARABIC = re.compile(r"^[^\S\n]*[(（\[]?(\d{1,3})")
+# A date (with its year, or a month-day with a time) closing a link title, maybe bracketed.
+_DATED_END = re.compile(
+    r"(?:(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2})[)）\]】]?$"
+)
 
 
 @functools.cache
@@ -163,7 +172,7 @@ class SpamLists(Editor):
     def __init__(self, *, chain_min_items: int = 6, chain_max_item_chars: int = 30, chain_min_share: float = 0.5,
                  nav_min_items: int = 5, nav_max_item_chars: int = 16, nav_max_median_chars: int = 4,
                  nav_min_cjk_share: float = 0.8, run_min_lines: int = 8, run_max_item_chars: int = 40,
-                 run_min_median_chars: int = 6) -> None:
+                 run_min_median_chars: int = 6, dated_min_lines: int = 3) -> None:
         self.chain_min_items = _at_least("chain_min_items", chain_min_items, 3)
         self.chain_max_item_chars = _at_least("chain_max_item_chars", chain_max_item_chars, 2)
         self.chain_min_share = _share("chain_min_share", chain_min_share)
@@ -174,6 +183,8 @@ class SpamLists(Editor):
         self.run_min_lines = _at_least("run_min_lines", run_min_lines, 3)
         self.run_max_item_chars = _at_least("run_max_item_chars", run_max_item_chars, 2)
         self.run_min_median_chars = _at_least("run_min_median_chars", run_min_median_chars, 0)
+        self.dated_min_lines = _at_least("dated_min_lines", dated_min_lines, 2)
+        self._fewest_run_lines = min(self.run_min_lines, self.dated_min_lines)
 
     def describe(self) -> dict[str, Any]:
         params = {key: value for key, value in vars(self).items() if not key.startswith("_")}
@@ -280,7 +291,8 @@ class SpamLists(Editor):
         if marker is None:
             return None
         item = line[marker.end() :].strip()
-        if not item or len(item) > self.run_max_item_chars:
+        # The date closing a related article's title is not part of the title's length.
+        if not item or len(_DATED_END.sub("", item).rstrip()) > self.run_max_item_chars:
             return None
         # A full stop, semicolon or comma makes the item a step or clause of the article, not a link title.
         if not _CLAUSE.isdisjoint(item):
@@ -288,27 +300,32 @@ class SpamLists(Editor):
         digits = _ARABIC.match(line)
         return item, int(digits.group(1)) if digits else None
 
-    def _headline_runs(self, lines: list[str], skip: set[int], markers: list[int]) -> list[list[int]]:
-        """Runs of headline items among ``lines``, ``markers`` being the indices of those starting with a list
-        marker: only they can be items. Any other line breaks a run, but blank lines and lines in ``skip``
-        (already taken) do not."""
-        runs: list[list[int]] = []
+    def _headline_runs(self, lines: list[str], skip: set[int], markers: list[int]) -> list[tuple[str, list[int]]]:
+        """Runs of headline items among ``lines`` (``headline_run`` or ``dated_run``, and their indices),
+        ``markers`` being the indices of those starting with a list marker: only they can be items. Any other
+        line breaks a run, but blank lines and lines in ``skip`` (already taken) do not."""
+        runs: list[tuple[str, list[int]]] = []
         current: list[int] = []
         lengths: list[int] = []
+        dated = [0]  # how many items at the end of the current run end with a date
         last_number: int | None = None
 
         def close() -> None:
             # Link titles are headline-long; a list of short terms is the article's own.
             if len(current) >= self.run_min_lines and sorted(lengths)[len(lengths) // 2] >= self.run_min_median_chars:
-                runs.append(list(current))
+                runs.append(("headline_run", list(current)))
+            elif dated[0] >= self.dated_min_lines:
+                # The dated items that close it: an article's own undated list may run straight into them.
+                runs.append(("dated_run", current[len(current) - dated[0]:]))
             current.clear()
             lengths.clear()
+            dated[0] = 0
 
         for group in self._unbroken(lines, skip, markers):
             # Between groups something broke the run; a group too small to hold a run is not read.
             close()
             last_number = None
-            if len(group) < self.run_min_lines:
+            if len(group) < self._fewest_run_lines:
                 continue
             for i in group:
                 found = self.headline_item(lines[i])
@@ -324,6 +341,7 @@ class SpamLists(Editor):
                 last_number = number
                 current.append(i)
                 lengths.append(len(item))
+                dated[0] = dated[0] + 1 if _DATED_END.search(item) else 0
         close()
         return runs
 
@@ -385,10 +403,10 @@ class SpamLists(Editor):
         # no Python per line.
         candidates = self._list_lines(text)
         markers: list[int] = []
-        if len(_MAYBE_MARKER.findall("\n" + text)) >= self.run_min_lines:
+        if len(_MAYBE_MARKER.findall("\n" + text)) >= self._fewest_run_lines:
             markers = _marker_lines(text)  # a tail cut below leaves a line's start, and so its marker
         numbered = len(markers)
-        if not candidates and numbered < self.run_min_lines:
+        if not candidates and numbered < self._fewest_run_lines:
             return text
         dropped: set[int] = set()
         cut: dict[int, str] = {}
@@ -410,15 +428,15 @@ class SpamLists(Editor):
             if match is not None and self.is_keyword_chain(match.group(1).strip()):
                 doc.record_removal(self.name, "keyword_chain", match.group(1).strip(), kind="span", line=i)
                 cut[i] = line[: match.start(1)]
-        if not dropped and not cut and numbered < self.run_min_lines:
+        if not dropped and not cut and numbered < self._fewest_run_lines:
             return text
         lines = text.split("\n")
         for i, line in cut.items():
             lines[i] = line
-        if numbered >= self.run_min_lines:
-            for run in self._headline_runs(lines, dropped, markers):
+        if numbered >= self._fewest_run_lines:
+            for reason, run in self._headline_runs(lines, dropped, markers):
                 block = "\n".join(lines[i] for i in run)
-                doc.record_removal(self.name, "headline_run", block, kind="block", line=run[0])
+                doc.record_removal(self.name, reason, block, kind="block", line=run[0])
                 dropped.update(run)
         if not dropped:
             return "\n".join(lines) if cut else text
