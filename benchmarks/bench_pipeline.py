@@ -4,6 +4,7 @@
     python benchmarks/bench_pipeline.py --mb 100 --workers 1,2
     python benchmarks/bench_pipeline.py --mb 50 --profile --workers 1   # where the time goes: C or Python
     python benchmarks/bench_pipeline.py --mb 50 --floor --workers 1 --skip-stages --baseline 137a6fe
+    python benchmarks/bench_pipeline.py --mb 20 --workers 1 --skip-stages --baseline f80a9b6 --pairs 6
 
 Part 1 parses the corpus once and times each step over the same documents in this process: parsing,
 the start-up cost (the first documents, which load lazy tables and models; not in the sum), each
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -257,6 +259,10 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="COMMIT", default=None,
                         help="also run the end-to-end command with the code of COMMIT (git archive into a "
                              "temporary folder) and print this tree's steady rate as a ratio to it")
+    parser.add_argument("--pairs", type=int, default=0, metavar="N",
+                        help="with --baseline: also N interleaved pairs of whole runs (this tree, then COMMIT, one "
+                             "worker), their whole-process CPU seconds as a ratio (median and range): on a shared "
+                             "machine the runs one after the other drift by 10%%, pairs side by side do not")
     parser.add_argument("--config", default=None,
                         help="recipe for the end-to-end runs instead of the built-in one (e.g. dedup alone, to see "
                              "what the framework and deduplication cost without the other stages)")
@@ -293,6 +299,8 @@ def main() -> None:
                 then = end_to_end(corpus, Path(tmp), workers, args.config, args.repeat, base, code)
                 print(f"  --workers {workers}: this tree's steady MB per CPU-second / {args.baseline}'s: "
                       f"{rate / then:.2f}x")
+            if args.pairs:
+                print_pairs(corpus, Path(tmp), code, args.baseline, args.pairs, args.config)
         if args.floor:
             # The same run with every stage but dedup left out: what reading, deduplication and writing cost
             # alone, i.e. the most any speed-up of the cleaning stages could give.
@@ -327,6 +335,19 @@ def print_c_shares(corpus: Path, times: list[tuple[str, float]], total: float) -
         python_total += seconds * (1 - share)
         print(f"  {name:<48} C {share:6.1%}   Python {seconds * (1 - share) / total:6.1%} of all steps")
     print(f"  {'all steps':<48} C {1 - python_total / total:6.1%}   Python {python_total / total:6.1%}")
+
+
+def print_pairs(corpus: Path, tmp: Path, code: Path, commit: str, pairs: int, config: str | None) -> None:
+    """Whole runs of this tree and of ``commit`` (exported in ``code``) one after the other, ``pairs`` times:
+    the ratio of their CPU seconds, start-up included, pair by pair."""
+    ratios = []
+    for number in range(pairs):
+        here = run_cli(corpus, tmp, 1, config)["cpu"]
+        then = run_cli(corpus, tmp, 1, config, code)["cpu"]
+        ratios.append(then / here)
+        print(f"  pair {number + 1}: this tree {here:.2f} CPU-s, {commit} {then:.2f} CPU-s")
+    print(f"  {commit}'s CPU / this tree's, {pairs} interleaved pairs: median {statistics.median(ratios):.3f} "
+          f"(range {min(ratios):.3f}-{max(ratios):.3f}; above 1: this tree is faster)")
 
 
 def export(commit: str, into: Path) -> Path:
