@@ -14,29 +14,16 @@ line is printed), so a script or a reviewer can rely on it.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pipeline import export
+from bench_pipeline import export, run_cli
 from corpus import DATA, build_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def clean(code: Path, source: Path, out: Path, workers: int) -> None:
-    """``corpusclean clean source`` with the package in ``code``: output and rejects in ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "corpusclean.cli", "clean", str(source), "-o", str(out / "out.jsonl"),
-               "--rejects", str(out / "rejects.jsonl"), "-q", "--workers", str(workers)]
-    done = subprocess.run(command, env={**os.environ, "PYTHONPATH": str(code)}, cwd=code,
-                          capture_output=True, text=True)
-    if done.returncode not in (0, 1):  # 1: some documents rejected or skipped, still a finished run
-        raise SystemExit(f"{code}: corpusclean clean {source} failed ({done.returncode}): {done.stderr.strip()}")
 
 
 def first_difference(a: Path, b: Path) -> str | None:
@@ -65,8 +52,9 @@ def main() -> int:
         old = export(args.baseline, Path(tmp) / "baseline-code")
         for label, source in inputs.items():
             here, then = Path(tmp) / "here" / label, Path(tmp) / "then" / label
-            clean(ROOT, source, here, args.workers)
-            clean(old, source, then, args.workers)
+            for code, out in ((ROOT, here), (old, then)):
+                out.mkdir(parents=True)
+                run_cli(source, out, args.workers, code=code)  # out.jsonl and rejects.jsonl in ``out``
             for name in ("out.jsonl", "rejects.jsonl"):
                 where = first_difference(here / name, then / name)
                 differing += where is not None

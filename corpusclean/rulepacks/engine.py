@@ -204,9 +204,7 @@ class RuleEngine:
             return False
         if rule.where != "anywhere" and not state.in_window(number, rule.where, rule.within):
             return False
-        view = state.views.get(number)
-        if view is None:
-            view = state.views[number] = matching_view(line)
+        view = state.view(number)
         match = rule.matches(view)
         if match is None:
             return False
@@ -258,22 +256,32 @@ class _DocState:
         self.edited = False  # a span cut changed a line (a cut of blanks alone leaves no receipt)
         self._nonblank: list[int] | None = None
 
-    def in_window(self, number: int, where: str, within: int) -> bool:
+    def view(self, number: int) -> str:
+        """The matching view of line ``number`` as it is now (kept until a span cut changes the line)."""
+        view = self.views.get(number)
+        if view is None:
+            view = self.views[number] = matching_view(self.lines[number])
+        return view
+
+    def _nonblank_lines(self) -> list[int]:
         if self._nonblank is None:
             self._nonblank = [i for i, line in enumerate(self.lines) if line.strip()]
-        position = bisect.bisect_left(self._nonblank, number)
+        return self._nonblank
+
+    def in_window(self, number: int, where: str, within: int) -> bool:
+        nonblank = self._nonblank_lines()
+        position = bisect.bisect_left(nonblank, number)
         if where == "head":
             return position < within
-        return len(self._nonblank) - position <= within
+        return len(nonblank) - position <= within
 
     def beside(self, number: int, pattern: re.Pattern[str]) -> bool:
         """Whether ``pattern`` matches (in its matching view) the nearest non-blank line before or after
-        line ``number``, as the document came in: what a rule removed earlier still counts as context."""
-        if self._nonblank is None:
-            self._nonblank = [i for i, line in enumerate(self.lines) if line.strip()]
-        position = bisect.bisect_left(self._nonblank, number)
-        around = self._nonblank[max(position - 1, 0):position] + self._nonblank[position + 1:position + 2]
-        return any(pattern.search(matching_view(self.lines[i])) for i in around)
+        line ``number``: what a rule removed earlier still counts as context."""
+        nonblank = self._nonblank_lines()
+        position = bisect.bisect_left(nonblank, number)
+        around = nonblank[max(position - 1, 0):position] + nonblank[position + 1:position + 2]
+        return any(pattern.search(self.view(i)) for i in around)
 
     def remove(self, rule: str, kind: str, first: int, last: int) -> None:
         self.cuts.append(Cut(rule, kind, "\n".join(self.lines[first:last + 1]), first))

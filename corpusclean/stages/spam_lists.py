@@ -307,19 +307,20 @@ class SpamLists(Editor):
         runs: list[tuple[str, list[int]]] = []
         current: list[int] = []
         lengths: list[int] = []
-        dated = [0]  # how many items at the end of the current run end with a date
+        dated = 0  # how many items at the end of the current run end with a date
         last_number: int | None = None
 
         def close() -> None:
+            nonlocal dated
             # Link titles are headline-long; a list of short terms is the article's own.
             if len(current) >= self.run_min_lines and sorted(lengths)[len(lengths) // 2] >= self.run_min_median_chars:
                 runs.append(("headline_run", list(current)))
-            elif dated[0] >= self.dated_min_lines:
+            elif dated >= self.dated_min_lines:
                 # The dated items that close it: an article's own undated list may run straight into them.
-                runs.append(("dated_run", current[len(current) - dated[0]:]))
+                runs.append(("dated_run", current[len(current) - dated:]))
             current.clear()
             lengths.clear()
-            dated[0] = 0
+            dated = 0
 
         for group in self._unbroken(lines, skip, markers):
             # Between groups something broke the run; a group too small to hold a run is not read.
@@ -341,7 +342,7 @@ class SpamLists(Editor):
                 last_number = number
                 current.append(i)
                 lengths.append(len(item))
-                dated[0] = dated[0] + 1 if _DATED_END.search(item) else 0
+                dated = dated + 1 if _DATED_END.search(item) else 0
         close()
         return runs
 
