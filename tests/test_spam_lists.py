@@ -336,3 +336,30 @@ def test_dated_min_lines_is_validated_and_described():
     with pytest.raises(ValueError, match="dated_min_lines"):
         SpamLists(dated_min_lines=1)
     assert SpamLists(dated_min_lines=4).describe()["dated_min_lines"] == 4
+
+
+def test_a_short_list_of_real_headlines_ending_with_view_or_comment_counts_goes():
+    rng = random.Random(11)
+    pool = list(headlines())
+    counts = ["1016次浏览", "8.7万次浏览", "评论6328条", "7.2万阅读", "326条评论", "阅读：1523"]
+    # Articles that end with a list of their own are left out: joined by the items, that list can make a run
+    # of eight, headline_run's case.
+    ending_in_prose = [(name, lines) for name, lines in articles() if not re.match(r"\s*(?:\d|-)", lines[-1])]
+    for name, lines in ending_in_prose[:15]:
+        count = rng.randint(3, 6)
+        items = [f"- {title} {stamp}" for title, stamp in zip(rng.sample(pool, count), rng.sample(counts, count),
+                                                                strict=False)]
+        doc = run("\n".join([*lines, *items]))
+        assert nonblank(doc.text) == [line.rstrip() for line in lines], name
+        assert [r.rule for r in doc.removals] == ["counted_run"], name
+        assert doc.removals[0].text.split("\n") == items
+
+
+def test_an_articles_own_counted_points_stay():
+    _, lines = articles()[2]
+    own = [  # figures inside clauses, and two counted titles only (too few)
+        ["1. 首日共有1016人次浏览，反响热烈", "2. 次日增至8.7万次浏览，仍在上升", "3. 第三天回落，共6.2万次浏览"],
+        ["- 你的昆曲“入坑戏” 8.7万次浏览", "- 你最喜欢哪位科幻小说作家？7.2万次浏览"],
+    ]
+    for points in own:
+        assert run("\n".join([*lines[:3], *points, *lines[3:]])).removals == [], points[0]

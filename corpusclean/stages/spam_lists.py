@@ -17,10 +17,11 @@ looks for one shape; every removal leaves a receipt naming it:
     at least ``run_min_lines`` consecutive numbered or bulleted lines (blank lines between them allowed,
     numbering that starts again begins a new run), each short and without full stop, semicolon or comma,
     with a headline-long median (``run_min_median_chars``).
-``dated_run``
+``dated_run``, ``counted_run``
     at least ``dated_min_lines`` such lines in a row that end with a date ("- 保监会规范险企员工持股计划 2015/07/03",
-    "2012-01-17 21:25"): a related-articles list, short as it often is; an article's own list of events puts
-    the date first or writes clauses.
+    "2012-01-17 21:25") or with a count of views or comments ("- 你的昆曲“入坑戏” 8.7万次浏览", "… 评论6328条";
+    ``counted_run`` when most of them end with a count): a related-articles or trending list, short as it often
+    is; an article's own list of events puts the date first or writes clauses.
 ``between_lists``
     punctuation-free rows of three or more items lying between removed lists (or a removed list and the
     document's edge): the rest of a link block whose separators were partly normalised away.
@@ -78,6 +79,12 @@ _ARABIC = re.compile(r"^[^\S\n]*[(（\[]?(\d{1,3})")
 _DATED_END = re.compile(
     r"(?:(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2})[)）\]】]?$"
+)
+# A count of views, readers, comments or replies closing a link title ("1016次浏览", "8.7万次浏览", "评论6328条"):
+# what a related or trending list shows where others show a date.
+_COUNTED_END = re.compile(
+    r"(?:\d+(?:\.\d+)?[万千]?\s*(?:次(?:浏览|阅读|播放|观看)|人(?:参与|阅读|浏览|看过|评论)|条评论|个回复|阅读|浏览|评论)"
+    r"|(?:评论|阅读|浏览|回复|点击)\s*[:：]?\s*\d+(?:\.\d+)?[万千]?\s*[条次]?)[)）\]】]?$"
 )
 
 
@@ -291,8 +298,8 @@ class SpamLists(Editor):
         if marker is None:
             return None
         item = line[marker.end() :].strip()
-        # The date closing a related article's title is not part of the title's length.
-        if not item or len(_DATED_END.sub("", item).rstrip()) > self.run_max_item_chars:
+        # The date or count closing a related article's title is not part of the title's length.
+        if not item or len(_COUNTED_END.sub("", _DATED_END.sub("", item)).rstrip()) > self.run_max_item_chars:
             return None
         # A full stop, semicolon or comma makes the item a step or clause of the article, not a link title.
         if not _CLAUSE.isdisjoint(item):
@@ -301,26 +308,27 @@ class SpamLists(Editor):
         return item, int(digits.group(1)) if digits else None
 
     def _headline_runs(self, lines: list[str], skip: set[int], markers: list[int]) -> list[tuple[str, list[int]]]:
-        """Runs of headline items among ``lines`` (``headline_run`` or ``dated_run``, and their indices),
-        ``markers`` being the indices of those starting with a list marker: only they can be items. Any other
+        """Runs of headline items among ``lines`` (``headline_run``, ``dated_run`` or ``counted_run``, and their
+        indices), ``markers`` being the indices of those starting with a list marker: only they can be items. Any other
         line breaks a run, but blank lines and lines in ``skip`` (already taken) do not."""
         runs: list[tuple[str, list[int]]] = []
         current: list[int] = []
         lengths: list[int] = []
-        dated = 0  # how many items at the end of the current run end with a date
+        dated = 0  # how many items at the end of the current run end with a date or a count
+        counted = 0  # how many of those end with a count
         last_number: int | None = None
 
         def close() -> None:
-            nonlocal dated
+            nonlocal dated, counted
             # Link titles are headline-long; a list of short terms is the article's own.
             if len(current) >= self.run_min_lines and sorted(lengths)[len(lengths) // 2] >= self.run_min_median_chars:
                 runs.append(("headline_run", list(current)))
             elif dated >= self.dated_min_lines:
                 # The dated items that close it: an article's own undated list may run straight into them.
-                runs.append(("dated_run", current[len(current) - dated:]))
+                runs.append(("counted_run" if 2 * counted > dated else "dated_run", current[len(current) - dated:]))
             current.clear()
             lengths.clear()
-            dated = 0
+            dated = counted = 0
 
         for group in self._unbroken(lines, skip, markers):
             # Between groups something broke the run; a group too small to hold a run is not read.
@@ -342,7 +350,12 @@ class SpamLists(Editor):
                 last_number = number
                 current.append(i)
                 lengths.append(len(item))
-                dated = dated + 1 if _DATED_END.search(item) else 0
+                if _DATED_END.search(item):
+                    dated += 1
+                elif _COUNTED_END.search(item):
+                    dated, counted = dated + 1, counted + 1
+                else:
+                    dated = counted = 0
         close()
         return runs
 
