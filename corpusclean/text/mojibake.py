@@ -11,7 +11,9 @@ What is covered, by the issue's classes:
 1. UTF-8 bytes decoded as GBK/GB18030 (浣犲ソ), as Big5, or as Latin-1/cp1252 (ä½ å¥½):
    :func:`decode_utf8_read_as_gbk`, :func:`decode_utf8_read_as_big5`, :func:`decode_utf8_read_as_latin1`.
    A byte the wrong decoder threw away (shown as U+FFFD) is guessed from the plausibility score.
-2. GBK/GB18030/Big5 bytes decoded as Latin-1/cp1252 (ÄãºÃ): :func:`decode_gbk_read_as_latin1`.
+2. GBK/GB18030/Big5 bytes decoded as Latin-1/cp1252 (ÄãºÃ): :func:`decode_gbk_read_as_latin1`; as
+   Windows-1251, the Cyrillic code page a charset detector often guesses for GBK (ДъєГ):
+   :func:`decode_gbk_read_as_cyrillic`.
 3. Replacement-character residue (U+FFFD, 锟斤拷, 烫烫烫, 屯屯屯): :func:`remove_replacement_residue`.
 4. Pinyin glued after converted characters (協(xié)作): :func:`remove_glued_pinyin`.
 5. Byte-shifted double-byte runs (?shù)厝罕娋蜆I): :func:`realign_shifted_double_bytes`.
@@ -69,6 +71,12 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # cp1252's characters for bytes 0x80-0x9F (ftfy calls reading them back "sloppy" decoding).
 _CP1252_HIGH = "".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xA0))
 _LATIN1_RUN_CHARS = "\x80-\xff" + re.escape(_CP1252_HIGH)
+# The Cyrillic code pages charset detectors take GBK bytes for, their characters for bytes 0x80-0xFF, and
+# the Cyrillic letters such mojibake is mostly made of.
+_CYRILLIC_CODECS = ("cp1251", "iso8859_5", "koi8_r", "mac_cyrillic")
+_CYRILLIC_HIGH = "".join(sorted({ch for codec in _CYRILLIC_CODECS
+                                 for ch in bytes(range(0x80, 0x100)).decode(codec, errors="ignore")}))
+_CYRILLIC = "\u0401-\u045f\u0490\u0491"
 # The five bytes cp1252 leaves undefined; a strict cp1252 decoder shows them as U+FFFD.
 
 
@@ -83,7 +91,7 @@ def _gate() -> re.Pattern[str]:
     """
     marks = re.escape(_utf8_lead_as_gbk())
     return re.compile(
-        rf"[{marks}\x80-\xff(?\ufffd锟烫屯]"
+        rf"[{marks}\x80-\xff(?\ufffd锟烫屯{_CYRILLIC}]"
         r"(?:"
         # replacement residue: U+FFFD, 锟斤拷, 烫烫烫, 屯屯屯
         r"(?<=\ufffd)|(?<=锟)斤拷|(?<=烫)烫烫|(?<=屯)屯屯"
@@ -93,6 +101,8 @@ def _gate() -> re.Pattern[str]:
         rf"|(?<=[\xc0-\xff])[{_LATIN1_RUN_CHARS}]|(?<=[\x80-\xbf])[\xc0-\xff]"
         # glued pinyin, byte-shifted runs
         rf"|(?<=[(?\ufffd])[a-zü]*[{_TONED}]"
+        # bytes read as a Cyrillic code page: two Cyrillic letters in a row
+        rf"|(?<=[{_CYRILLIC}])[{_CYRILLIC}]"
         r")"
     )
 
@@ -101,7 +111,8 @@ def _gate() -> re.Pattern[str]:
 def gate_signs() -> str:
     """Characters of which every match of :func:`looks_broken`'s pattern holds at least one: U+FFFD,
     锟, 烫 and 屯 (residue), the GBK characters of UTF-8 lead bytes (UTF-8 read as GBK), À-ÿ (bytes read
-    as Latin-1: every branch has one of C0-FF) and pinyin's toned vowels (glued pinyin, shifted runs).
+    as Latin-1: every branch has one of C0-FF), pinyin's toned vowels (glued pinyin, shifted runs) and
+    Cyrillic letters (bytes read as a Cyrillic code page).
 
     Text without any of them looks clean without a regex scan; a pass that already looks at every
     character (normalize's table of character steps) can tell so on the way, and deleting or replacing
@@ -110,7 +121,8 @@ def gate_signs() -> str:
     >>> "锟" in gate_signs(), "浣" in gate_signs(), "ǎ" in gate_signs(), "中" in gate_signs()
     (True, True, True, False)
     """
-    return "\ufffd锟烫屯" + _utf8_lead_as_gbk() + "".join(map(chr, range(0xC0, 0x100))) + _TONED
+    cyrillic = "".join(map(chr, [*range(0x401, 0x460), 0x490, 0x491]))
+    return "\ufffd锟烫屯" + _utf8_lead_as_gbk() + "".join(map(chr, range(0xC0, 0x100))) + _TONED + cyrillic
 
 
 def looks_broken(text: str) -> bool:
@@ -410,6 +422,103 @@ def decode_gbk_read_as_latin1(text: str) -> str:
     )
 
 
+# A run of Cyrillic code pages' signs (an ASCII letter or sign right after one may be a GBK/Big5 trail byte), and how
+# plausible its re-decoding must be: Cyrillic read as GBK is text too (Москва is 填耜忄, cost 6.0), so the
+# repair must read as Chinese on its own (real sentences cost 1.5-3), not merely beat the Cyrillic (9).
+_CYRILLIC_RUN = re.compile(
+    rf"[{re.escape(_CYRILLIC_HIGH)}](?:[{re.escape(_CYRILLIC_HIGH)}]|(?<=[{re.escape(_CYRILLIC_HIGH)}])[\x40-\x7e]"
+    rf"| (?=[{re.escape(_CYRILLIC_HIGH)}]))+"
+)
+_CYRILLIC_LETTER = re.compile(f"[{_CYRILLIC}]")
+# Words as Russian writes them: lower case, a capital first, or all capitals (an acronym). Mojibake mixes the
+# cases at random ("ФњЕФЮЛжУЃК"), so a run of such words is taken for Russian, not repaired on its own.
+_CYRILLIC_WORD = r"(?:[А-ЯЁ]?[а-яё]+|[А-ЯЁ]+)"
+_CYRILLIC_WORDS = re.compile(rf"{_CYRILLIC_WORD}(?:[\s,.«»—\-]+{_CYRILLIC_WORD})*")
+MAX_CYRILLIC_REPAIR_COST = 3.5
+
+
+def _decode_with_soft_hyphens(data: bytes, encoding: str, *, max_lost: int = 16) -> str | None:
+    """``data`` decoded, or None; where a double-byte character breaks off, a 0xAD byte is put back (at most
+    ``max_lost`` times). Why: 0xAD is a soft hyphen in the Cyrillic code pages (and Latin-1), which
+    extractors drop as invisible; GBK uses it as a trail byte (原 D4 AD, 经 BE AD), so those characters
+    come through with a byte missing and nothing in its place. The decoder notices only where the bytes
+    stop pairing up, which can be a character or two after the loss: each of the last few positions is
+    tried, and the most plausible reading wins.
+
+    >>> _decode_with_soft_hyphens("硕士学位证书原件，函报暂交复印件".encode("gbk").replace(b"\\xad", b""), "gbk")
+    '硕士学位证书原件，函报暂交复印件'
+    """
+    for _ in range(max_lost + 1):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as error:
+            at = error.start
+        best, best_cost = None, float("inf")
+        for lead in range(max(0, at - 6), at + 1):
+            if data[lead] < 0x81 or data[lead + 1:lead + 2] == b"\xad":
+                continue
+            candidate = data[:lead + 1] + b"\xad" + data[lead + 1:]
+            cost = text_cost(candidate.decode(encoding, errors="replace"))
+            if cost < best_cost:
+                best, best_cost = candidate, cost
+        if best is None:
+            return None
+        data = best
+    return None
+
+
+def decode_gbk_read_as_cyrillic(text: str) -> str:
+    """Re-decode runs that are GBK/GB18030 or Big5 bytes shown through a Cyrillic code page (Windows-1251,
+    ISO-8859-5, KOI8-R, Mac Cyrillic).
+
+    Why: a GBK page without a declared charset, given to a charset detector, is often taken for
+    Cyrillic (trafilatura's text of such a page in the development set came as ISO-8859-5), and every
+    Chinese character becomes two Cyrillic letters or signs. The code page and codec whose result is
+    most plausible win. A run is repaired when its re-decoding reads as Chinese: at least four characters
+    (two, on a line that has shown this mojibake already) of a plausibility cost no higher than real
+    sentences', which Russian words read as GBK do not reach; on a line repaired so, any run that reads
+    better re-decoded.
+
+    >>> decode_gbk_read_as_cyrillic("ДгєГЈ¬КАЅзЎЈОТГЗµДЦРОД")
+    '你好，世界。我们的中文'
+    >>> decode_gbk_read_as_cyrillic("Москва — столица России")
+    'Москва — столица России'
+    """
+
+    def redecode(match: re.Match[str], min_chars: int = 4, max_cost: float = MAX_CYRILLIC_REPAIR_COST,
+                 min_letters: int = 2, max_lost: int = 0) -> str | None:
+        run = match.group()
+        if min_letters and (len(_CYRILLIC_LETTER.findall(run)) < min_letters
+                            or _CYRILLIC_WORDS.fullmatch(run.strip())):
+            return None
+        best, best_cost = None, max_cost
+        for codepage in _CYRILLIC_CODECS:
+            try:
+                data = run.encode(codepage)
+            except UnicodeEncodeError:
+                continue
+            for encoding in ("gb18030", "big5"):
+                decoded = _decode_with_soft_hyphens(data, encoding, max_lost=max_lost)
+                if decoded is None:
+                    continue
+                cost = text_cost(decoded)
+                if len(decoded) >= min_chars and cost <= best_cost:
+                    best, best_cost = decoded, cost
+        return best
+
+    fixed = _redecode_runs(text, _CYRILLIC_RUN, redecode)
+    if fixed == text:
+        return text
+    # A line that has shown it is GBK read as Cyrillic has short runs too (a menu: "ЪзвГ|веЪѕ" for 首页|艺术,
+    # a name) and runs that lost a soft hyphen: there a run need only read better than it did, as in the
+    # other fixes (on their own, "КНР КНР" read with a byte put back would pass for Chinese).
+    lines = text.split("\n")
+    return "\n".join(
+        _redecode_runs(new, _CYRILLIC_RUN, lambda match: redecode(match, 1, float("inf"), 0, 16)) if new != old else new
+        for old, new in zip(lines, fixed.split("\n"), strict=True)
+    )
+
+
 _LATIN_MOJIBAKE = re.compile(rf"[\xc2-\xf4][{_LATIN1_RUN_CHARS}]")
 
 
@@ -558,7 +667,10 @@ def realign_shifted_double_bytes(text: str, cuts: list[str] | None = None) -> st
 
 # --- the loop ------------------------------------------------------------------------------------------
 
+# GBK read as Cyrillic goes first: its runs hold Latin-1 signs too (° » · §), which the Latin-1 fixes
+# would take for their own runs; it runs only on text with Cyrillic letters.
 FIXES: tuple[Callable[..., str], ...] = (
+    decode_gbk_read_as_cyrillic,
     decode_utf8_read_as_latin1,
     decode_gbk_read_as_latin1,
     fix_latin_mojibake,
@@ -575,11 +687,12 @@ _CUTTING = {realign_shifted_double_bytes, remove_replacement_residue}
 # toned vowels (glued pinyin, shifted runs), the residue's U+FFFD, 锟, 烫, 屯. Clean text that trips the
 # gate (a word like 浏览器 before ASCII, say) holds none of them as a rule: one look at its characters
 # then spares six regex scans of the whole text.
-_LATIN1_SIGNS, _TONED_VOWELS, _RESIDUE_SIGNS = 1, 2, 4
+_LATIN1_SIGNS, _TONED_VOWELS, _RESIDUE_SIGNS, _CYRILLIC_SIGNS = 1, 2, 4, 8
 _NEEDS: dict[Callable[..., str], int] = {
     decode_utf8_read_as_latin1: _LATIN1_SIGNS, decode_gbk_read_as_latin1: _LATIN1_SIGNS,
     fix_latin_mojibake: _LATIN1_SIGNS, realign_shifted_double_bytes: _TONED_VOWELS,
     remove_glued_pinyin: _TONED_VOWELS, remove_replacement_residue: _RESIDUE_SIGNS,
+    decode_gbk_read_as_cyrillic: _CYRILLIC_SIGNS,
 }
 
 
@@ -590,6 +703,7 @@ def _fix_sign_table() -> Any:
     table[0xFFFD] |= _LATIN1_SIGNS | _RESIDUE_SIGNS
     table[[ord(ch) for ch in _TONED]] |= _TONED_VOWELS
     table[[ord(ch) for ch in "锟烫屯"]] |= _RESIDUE_SIGNS
+    table[[*range(0x401, 0x460), 0x490, 0x491]] |= _CYRILLIC_SIGNS
     return table
 
 
@@ -600,7 +714,7 @@ def _fix_signs(text: str) -> int:
     (True, True)
     """
     if len(text) < NUMPY_MIN_CHARS:
-        return _LATIN1_SIGNS | _TONED_VOWELS | _RESIDUE_SIGNS
+        return _LATIN1_SIGNS | _TONED_VOWELS | _RESIDUE_SIGNS | _CYRILLIC_SIGNS
     return int(np.bitwise_or.reduce(np.take(_fix_sign_table(), code_points(text), mode="clip")))
 
 
