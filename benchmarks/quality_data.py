@@ -30,7 +30,8 @@ per split):
   table_cells     words and numbers of a clean document as table cells: one cell per line, or rows of cells
                   separated by "|" or tabs
   ad_copy         the spam pack's own examples between real headlines
-  page_chrome     the lines of an eval page outside its gold text (menus, footers, related links, comments)
+  page_chrome     the lines of an eval page outside its gold text (menus, footers, related links, comments;
+                  compared as :func:`gold_view` sees them)
   number_table, repeated, keyword_chain, masked, mojibake (quality_thresholds.py's recipes)
 
 Fit split only, from its own material and with random streams of their own (so the kinds above and the
