@@ -48,7 +48,7 @@ from corpusclean.recipe import build_pipeline, default_recipe  # noqa: E402
 
 # All clean text weighs this many times all garbage: losing clean text costs more than keeping some garbage.
 CLEAN_WEIGHT = 3.0
-VERSION = "5"
+VERSION = "6"
 # The trees: depth 2 lets a split be read in the light of one other (many short lines, but at even lengths);
 # deeper trees fitted the fit's sources more closely and did worse on held-out soup (bench_quality_score.py).
 DEPTH = 2

@@ -30,7 +30,8 @@ per split):
   table_cells     words and numbers of a clean document as table cells: one cell per line, or rows of cells
                   separated by "|" or tabs
   ad_copy         the spam pack's own examples between real headlines
-  page_chrome     the lines of an eval page outside its gold text (menus, footers, related links, comments)
+  page_chrome     the lines of an eval page outside its gold text (menus, footers, related links, comments;
+                  compared as :func:`gold_view` sees them)
   number_table, repeated, keyword_chain, masked, mojibake (quality_thresholds.py's recipes)
 
 Fit split only, from its own material and with random streams of their own (so the kinds above and the
@@ -45,6 +46,7 @@ import json
 import random
 import re
 import tomllib
+import unicodedata
 from collections import defaultdict
 
 from benchmarks.quality_thresholds import (
@@ -231,10 +233,7 @@ def garbage_sets(split: str, clean: dict[str, list[str]]) -> dict[str, list[str]
         out["mojibake"].append(text.encode("gbk", errors="replace").decode("utf-8", errors="replace"))
     for _, data, gold in pages:
         if gold:
-            gold_lines = {line.strip() for line in gold.split("\n") if line.strip()}
-            gold_flat = "".join(gold.split())
-            chrome = [line for line in _html_text(data).split("\n")
-                      if line.strip() not in gold_lines and "".join(line.split()) not in gold_flat]
+            chrome = page_chrome(data, gold)
             if sum(len(line) for line in chrome) >= 200:
                 out["page_chrome"].append("\n".join(chrome))
     if fit:
@@ -243,16 +242,34 @@ def garbage_sets(split: str, clean: dict[str, list[str]]) -> dict[str, list[str]
     return dict(out)
 
 
+def gold_view(text: str) -> str:
+    """``text`` as lines are matched against a gold text: NFKC, without white space, private-use characters
+    (Unicode category Co) or format characters (Cf: zero-width spaces, soft hyphens, BOMs). A page's copy
+    of an article can carry what its gold text does not: CWCED page fad52388 opens each paragraph with
+    U+E5E5 twice where its gold text has two ideographic spaces, and compared raw, none of its article's
+    lines was found in the gold text and the whole article counted as chrome."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) not in ("Co", "Cf"))
+
+
+def page_chrome(data: bytes, gold: str) -> list[str]:
+    """The lines of a page (:func:`_html_text`) outside its gold text: those whose :func:`gold_view` is not
+    found in the gold text's (menus, footers, related links, comments; a line left with nothing once
+    private-use and format characters are dropped is no chrome either)."""
+    gold_flat = gold_view(gold)
+    return [line for line in _html_text(data).split("\n") if gold_view(line) not in gold_flat]
+
+
 def _chrome_parts(data: bytes, gold: str, rng: random.Random) -> list[str]:
     """Parts of one page's chrome (its lines outside the gold text, in page order; a line counts as gold
     text when it is in the gold text or most of its 4-grams are): the lines above the
     gold text (header, menus), those below it (related links, comments, footer), and two runs of 10-40
     consecutive chrome lines (a sidebar, a block of links). Each part with 100 or more characters."""
-    gold_flat = "".join(gold.split())
+    gold_flat = gold_view(gold)
     grams = {gold_flat[i:i + 4] for i in range(len(gold_flat) - 3)}
 
     def in_gold(line: str) -> bool:
-        flat = "".join(line.split())
+        flat = gold_view(line)
         if flat in gold_flat:
             return True
         # The page's copy of a gold paragraph can differ from the gold text (another edition, a word
@@ -333,4 +350,4 @@ def dump(path: str, split: str) -> None:
         json.dump(garbage_sets(split, clean), handle, ensure_ascii=False)
 
 
-__all__ = ["EVAL", "SPLITS", "clean_sets", "dump", "garbage_sets", "halves"]
+__all__ = ["EVAL", "SPLITS", "clean_sets", "dump", "garbage_sets", "gold_view", "halves", "page_chrome"]
