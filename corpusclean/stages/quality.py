@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from corpusclean.document import Document
-from corpusclean.quality.score import FEATURES, QualityModel, default_model, feature_rows, features
+from corpusclean.quality.score import FEATURES, QualityModel, default_model, feature_matrix, features
 from corpusclean.quality.signals import check_fraction, shared
 from corpusclean.stage import Filter, Limit
 
@@ -74,15 +73,15 @@ class Quality(Filter):
         """
         if not docs:
             return
-        rows = feature_rows([doc.text for doc in docs], [shared(doc) for doc in docs])
-        scores = self.model.matrix_scores(np.array(rows, dtype=np.float64))
-        for doc, row, score in zip(docs, rows, scores, strict=True):
+        x = feature_matrix([doc.text for doc in docs], [shared(doc) for doc in docs])
+        scores = self.model.matrix_scores(x)
+        for doc, row, score in zip(docs, x, scores, strict=True):
             self._decide(doc, row, score)
 
-    def _decide(self, doc: Document, row: list[float], score: float) -> None:
+    def _decide(self, doc: Document, row: Sequence[float], score: float) -> None:
         """Reject ``doc`` or record its score; ``row``: its features in the order of :data:`FEATURES`."""
         if score < self.min_score:
-            values = dict(zip(FEATURES, row, strict=True))
+            values = dict(zip(FEATURES, map(float, row), strict=True))
             pulls = list(self.model.contributions(values).items())[:_NAMED]
             doc.reject(self.name, "quality_score", value=round(score, 4), threshold=self.min_score,
                        signals=[[name, round(values[name], 4), round(part, 2)] for name, part in pulls])
