@@ -102,6 +102,10 @@ def _table() -> tuple[np.ndarray, np.ndarray, int]:
     if len(values) and values.min() == _NO_PAIR:
         raise ValueError(f"{path}: the bigram table's PMI values must be above {_NO_PAIR}")
     chars = np.union1d(keys >> 16, keys & 0xFFFF)
+    # The characters with the most partners (the most frequent) first: the pairs of running text then fall in
+    # a corner of the matrix that stays in the CPU caches. The ids are labels only: no value depends on them.
+    partners = np.bincount(keys >> 16, minlength=0x10000) + np.bincount(keys & 0xFFFF, minlength=0x10000)
+    chars = chars[np.lexsort((chars, -partners[chars]))]
     own = np.zeros(0x10000, dtype=np.int32)
     own[chars] = np.arange(2, len(chars) + 2)
     mapped = key_map()
@@ -171,10 +175,11 @@ def bigram_pmi_arrays(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
     each sum of integers divided in ``float64`` as Python divides it."""
     ids, matrix, size = _table()
     flat, offsets = joined if joined is not None else joined_prefixes(cps, max_chars)
-    mapped = ids[np.minimum(flat, 0xFFFF) if bmp is None else bmp]
+    # Beyond the BMP a code point reads as U+FFFF (clipped), which breaks the chain.
+    mapped = np.take(ids, flat, mode="clip") if bmp is None else ids[bmp]
     pair_at = mapped[:-1] * size
     pair_at += mapped[1:]
-    quantised = matrix[pair_at]
+    quantised = np.take(matrix, pair_at)  # np.take: indexing with int32 keys would first copy them as intp
     # Pairs of text k: offsets[k] .. offsets[k + 1] - 2 (none straddles two texts).
     starts = np.minimum(offsets[:-1], len(quantised))
     ends = np.maximum(np.minimum(offsets[1:] - 1, len(quantised)), starts)
@@ -185,7 +190,7 @@ def bigram_pmi_arrays(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
         strong = segment_totals(both & (quantised >= STRONG * STEP), starts, ends)
     else:
         # One running sum of the packed values instead of three.
-        packed = segment_totals(_packed_sums()[quantised.view(np.uint8)], starts, ends)
+        packed = segment_totals(np.take(_packed_sums(), quantised.view(np.uint8)), starts, ends)
         count = packed >> _COUNT_AT
         strong = (packed >> _STRONG_AT) & ((1 << (_COUNT_AT - _STRONG_AT)) - 1)
         total = (packed & ((1 << _STRONG_AT) - 1)) - 128 * count

@@ -148,21 +148,20 @@ def feature_matrix(texts: list[str], measured: list[Measurements | None] | None 
           for text, view, m in zip(texts, views, measured or [None] * len(texts), strict=True)]
     texts = views
     cps = [m.codepoints() for m in ms]
-    # The texts are joined once, and their code points read as BMP table indices once: when no text is longer
-    # than the lookups read, the line pass and both lookups share them.
+    # The texts are joined once: when no text is longer than the lookups read, the line pass and both lookups
+    # share them. Each reads its table at the code points clipped to the BMP (np.take's mode "clip": beyond it,
+    # U+FFFF, in no table), without an array of clipped indices.
     flat, offsets = joined_prefixes(cps, None)
-    bmp = np.minimum(flat, 0xFFFF, dtype=np.intp)
-    joined = joined_bmp = None
+    joined = None
     if BIGRAM_CHARS == WORD_CHARS:
         if offsets[-1] == 0 or int(np.diff(offsets).max()) <= WORD_CHARS:
-            joined, joined_bmp = (flat, offsets), bmp
+            joined = (flat, offsets)
         else:
             joined = joined_prefixes(cps, WORD_CHARS)
-            joined_bmp = np.minimum(joined[0], 0xFFFF, dtype=np.intp)
     counts = np.array([m.counts() for m in ms], dtype=np.int64).reshape(len(ms), len(CLASS_NAMES))
-    columns = _line_pass(texts, flat=flat, offsets=offsets, bmp=bmp, counts=counts)
-    columns["word_share"] = word_shares(cps, counts[:, CJK], joined=joined, bmp=joined_bmp)
-    columns["bigram_pmi"], columns["bigram_strong"] = bigram_pmi_arrays(cps, joined=joined, bmp=joined_bmp)
+    columns = _line_pass(texts, flat=flat, offsets=offsets, counts=counts)
+    columns["word_share"] = word_shares(cps, counts[:, CJK], joined=joined)
+    columns["bigram_pmi"], columns["bigram_strong"] = bigram_pmi_arrays(cps, joined=joined)
     columns["cjk_ratio"] = np.array([m.cjk_ratio() for m in ms], dtype=np.float64)
     columns["dup_line_frac"] = np.array([m.duplicate_lines()["dup_line_frac"] for m in ms], dtype=np.float64)
     x = np.empty((len(texts), len(FEATURES)), dtype=np.float64)
@@ -216,13 +215,16 @@ def _within(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.n
     return np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
 
 
-def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, bmp: np.ndarray,
-               counts: np.ndarray) -> dict[str, np.ndarray]:
+def _bmp(flat: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The code points at positions ``at`` as indices of a BMP table (beyond it, U+FFFF)."""
+    return np.minimum(flat[at], 0xFFFF, dtype=np.intp)
+
+
+def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
     """Every feature but the lookups (``word_share``, ``bigram_pmi``, ``bigram_strong``) and the two the
     shared measurements keep (``cjk_ratio``, ``dup_line_frac``), as columns, one value per text, from its
     lines (split at "\\n") that are not blank once stripped. ``flat``, ``offsets``: the code points of all
-    texts end to end and where each starts (``bmp``: ``flat`` with code points beyond the BMP read as
-    U+FFFF); ``counts``: each text's characters per class (a row per text).
+    texts end to end and where each starts; ``counts``: each text's characters per class (a row per text).
 
     Only one pass reads every character (the flags of :func:`_char_tables`); lines, their ends and the
     characters counted in them come from the positions of flagged characters (white space and punctuation),
@@ -231,7 +233,7 @@ def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, bmp: 
     flag_table, close_table, opener_table, clause_table, list_table, closing_table, closer_table = _char_tables()
     count = len(texts)
     size = len(flat)
-    flags = flag_table[bmp]
+    flags = np.take(flag_table, flat, mode="clip")
     marked = np.flatnonzero(flags != 0)  # a boolean's nonzero: half the time of a byte array's
     marks = flags[marked]
 
@@ -277,7 +279,7 @@ def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, bmp: 
         return segment_totals(values, line_at[:-1], line_at[1:])
 
     full_start, full_end = line_starts[lines], line_ends[lines]
-    first_char, last_char = bmp[firsts], bmp[lasts]
+    first_char, last_char = _bmp(flat, firsts), _bmp(flat, lasts)
     stranded = ~close_table[last_char] & (_within(where(_END), firsts, lasts + 1) > 0)
     # A spaced line has a " " and three gaps (" ", tab or U+3000) at least.
     blanks = _within(where(_BLANK), full_start, full_end)
@@ -346,7 +348,7 @@ def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, bmp: 
     no_ends, shorts, lists, solid = _line_structure(texts, flags, solid_sizes, where(_SENTENCE), list_table,
                                                     closing_table, owner_list, line_at, lines, full_start,
                                                     full_end, first_char, last_char, start_in, end_in,
-                                                    bmp=bmp, lasts=lasts, inner=lasts - firsts,
+                                                    flat=flat, lasts=lasts, inner=lasts - firsts,
                                                     closer_table=closer_table, per_text=per_text, owner=owner)
     nonspace = np.maximum(np.diff(offsets) - counts[:, SPACE], 1)
     total = np.maximum(per_text(sizes), 1)
@@ -385,7 +387,7 @@ def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, bmp: 
 def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sentence_ends: np.ndarray,
                     list_table: np.ndarray, closing_table: np.ndarray, owner_list: list[int], line_at: np.ndarray,
                     lines: np.ndarray, full_start: np.ndarray, full_end: np.ndarray, first_char: np.ndarray,
-                    last_char: np.ndarray, start_in: list[int], end_in: list[int], *, bmp: np.ndarray,
+                    last_char: np.ndarray, start_in: list[int], end_in: list[int], *, flat: np.ndarray,
                     lasts: np.ndarray, inner: np.ndarray, closer_table: np.ndarray,
                     per_text: Any, owner: np.ndarray) -> tuple[np.ndarray, ...]:
     """:meth:`Measurements.line_structure` (all three shares, lines under 10 characters short) of every text,
@@ -404,11 +406,11 @@ def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sent
     last = lasts[maybe]
     has_before = inner[maybe] > 0
     before = np.where(has_before, last - 1, last)
-    closer = closer_table[bmp[last]]
+    closer = closer_table[_bmp(flat, last)]
     before_ends = has_before & ((flags[before] & _SENTENCE) > 0)
     last_ends = (flags[last] & _SENTENCE) > 0
     ends[maybe[last_ends | (closer & before_ends)]] = True
-    maybe = maybe[~(last_ends | (closer & (before_ends | ~has_before | ~closing_table[bmp[before]])))]
+    maybe = maybe[~(last_ends | (closer & (before_ends | ~has_before | ~closing_table[_bmp(flat, before)])))]
     for i in maybe.tolist():
         if ends_sentence(texts[owner_list[i]][start_in[i]:end_in[i]]):
             ends[i] = True

@@ -155,13 +155,14 @@ def word_shares(cps: list[np.ndarray], cjk: np.ndarray, *, max_chars: int = MAX_
         counted = segment_totals(_ideographs(flat), starts, ends)
         lengths = np.fromiter(map(len, cps), dtype=np.intp, count=len(cps))
         totals = np.where(lengths > max_chars, counted, cjk)
-    wide = ids[np.minimum(flat, 0xFFFF) if bmp is None else bmp]
+    # Beyond the BMP a code point reads as U+FFFF (clipped), whose id is 0.
+    wide = np.take(ids, flat, mode="clip") if bmp is None else ids[bmp]
     keys = wide[:-1] * size
     keys += wide[1:]
     shift = keys.astype(np.uint8)
     shift &= 7
     keys >>= 3
-    hit = bits[keys]
+    hit = np.take(bits, keys)  # np.take: indexing with int32 keys would first copy them as intp
     hit >>= shift
     hit &= 1
     hit = hit.view(bool)
