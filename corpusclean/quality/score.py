@@ -215,6 +215,40 @@ def _within(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.n
     return np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
 
 
+@functools.cache
+def _number_tables() -> tuple[np.ndarray, ...]:
+    """Over the BMP: the digits of the opening numbers (``[0-9０-９]``), what may follow one in _NUMBERED,
+    _NUMBERED_ANY or charclasses._LIST_ITEM (white space or a mark), the Chinese numerals of _LIST_ITEM's
+    "一、", and what may follow them (white space or 、)."""
+    space = [c for c in range(0x3001) if chr(c).isspace()]
+    tables = []
+    for chars, extra in (("0123456789０１２３４５６７８９", ".、．)）]:："), ("一二三四五六七八九十", "、")):
+        run, after = np.zeros(0x10000, dtype=bool), np.zeros(0x10000, dtype=bool)
+        run[[ord(c) for c in chars]] = True
+        after[space + [ord(c) for c in extra]] = True
+        tables += [run, after]
+    return tuple(tables)
+
+
+def _may_number(flat: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, lines: np.ndarray, first_char: np.ndarray,
+                run_table: np.ndarray, after_table: np.ndarray) -> np.ndarray:
+    """Which of ``lines`` (indices; ``first_char``: the first character of each line) a regular expression of
+    an opening number (1-3 characters of ``run_table``, white space, a mark) may match: those that do not
+    open with such a character, and those whose run of them is at most 3 long and followed, in the line, by
+    a character of ``after_table``. (A run of 4 leaves a character of the run after any 1-3 of them.) Most
+    lines that open with a digit are dates and figures ("2020年"), which this leaves out without reading."""
+    may = ~run_table[first_char[lines]]
+    alive = ~may  # still in the opening run
+    start, last = firsts[lines], lasts[lines]
+    for step in (1, 2, 3):
+        inside = start + step <= last
+        char = _bmp(flat, np.minimum(start + step, last))
+        in_run = inside & run_table[char]
+        may |= alive & ~in_run & inside & after_table[char]
+        alive &= in_run
+    return may
+
+
 def _bmp(flat: np.ndarray, at: np.ndarray) -> np.ndarray:
     """The code points at positions ``at`` as indices of a BMP table (beyond it, U+FFFF)."""
     return np.minimum(flat[at], 0xFFFF, dtype=np.intp)
@@ -253,12 +287,14 @@ def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, count
     # Each line's first and last non-space character: past the run of white space at its start, before the
     # run at its end (runs of consecutive white-space positions).
     run_first = run_last = space
+    run_at = np.zeros(0, dtype=np.intp)  # where each run starts in ``space``
     if len(space):
         breaks = np.flatnonzero(space[1:] != space[:-1] + 1) + 1
         run = np.zeros(len(space), dtype=np.intp)
         run[breaks] = 1
         run = np.cumsum(run)
-        run_first = space[np.concatenate(([0], breaks))][run]
+        run_at = np.concatenate(([0], breaks))
+        run_first = space[run_at][run]
         run_last = space[np.concatenate((breaks - 1, [len(space) - 1]))][run]
     firsts, lasts = line_starts.copy(), line_ends - 1
     if len(space):
@@ -317,13 +353,23 @@ def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, count
     numbered_title = np.zeros(len(sizes), dtype=bool)
     numbered_title[numbered_found] = True
     numbered = np.zeros(len(sizes), dtype=bool)
-    numbered[[i for i in np.flatnonzero(opener_table[first_char]).tolist()
-              if _NUMBERED_ANY.match(texts[owner_list[i]][first_in[i]:last_in[i]])]] = True
-    # A spaced line counts its characters but the " " (the full line, as _SPACED_LINE reads it).
-    start_in, end_in = (full_start - at).tolist(), (full_end - at).tolist()
+    digits, after_digits = _number_tables()[:2]
+    opening = np.flatnonzero(opener_table[first_char])
+    opening = opening[_may_number(flat, firsts, lasts, opening, first_char, digits, after_digits)]
+    numbered[[i for i in opening.tolist() if _NUMBERED_ANY.match(texts[owner_list[i]][first_in[i]:last_in[i]])]] = True
+    # _SPACED_LINE, read from the runs of white space: past the line's leading white space, a token (a whole run
+    # of non-space characters: a gap must follow it) and a run of gaps, three times, then a non-space character.
+    # So the line's first three runs of white space between its non-space characters (starting after its first
+    # and before its last) are all gaps. A spaced line counts its characters but the " " (the full line).
     spaced = np.zeros(len(sizes), dtype=bool)
-    spaced[[i for i in candidates.tolist()
-            if _SPACED_LINE.match(texts[owner_list[i]][start_in[i]:end_in[i]])]] = True
+    if len(candidates):
+        run_starts = space[run_at]
+        all_gaps = np.logical_and.reduceat((flags[space] & _GAP) > 0, run_at)
+        first_run = np.searchsorted(run_starts, firsts[candidates], side="right")
+        three = np.searchsorted(run_starts, lasts[candidates]) - first_run >= 3
+        first_run, candidates = first_run[three], candidates[three]
+        spaced[candidates[all_gaps[first_run] & all_gaps[first_run + 1] & all_gaps[first_run + 2]]] = True
+    start_in, end_in = (full_start - at).tolist(), (full_end - at).tolist()
     line_counts = np.diff(line_at)
     title_sizes = np.where(title, sizes, 0)
     title_chars = per_text(title_sizes)
@@ -432,8 +478,11 @@ def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sent
     settled_by = stops[np.searchsorted(stops, index)] if len(sizes) else index
     no_end = np.where(~ends[settled_by], sizes, 0)  # a wrapped line stops only at a break: ~ends there
     listed = np.zeros(len(sizes), dtype=bool)
-    listed[[i for i in np.flatnonzero(list_table[first_char]).tolist()
-            if _LIST_ITEM.match(texts[owner_list[i]][start_in[i]:end_in[i]])]] = True
+    digits, after_digits, numerals, after_numerals = _number_tables()
+    opening = np.flatnonzero(list_table[first_char])
+    opening = opening[_may_number(flat, lasts - inner, lasts, opening, first_char, digits, after_digits)]
+    opening = opening[_may_number(flat, lasts - inner, lasts, opening, first_char, numerals, after_numerals)]
+    listed[[i for i in opening.tolist() if _LIST_ITEM.match(texts[owner_list[i]][start_in[i]:end_in[i]])]] = True
     return (per_text(no_end), per_text(np.where(sizes < 10, sizes, 0)), per_text(np.where(listed, sizes, 0)),
             per_text(sizes))
 
