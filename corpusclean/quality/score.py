@@ -332,29 +332,29 @@ def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, count
     owner_list = owner.tolist()
     first_in, last_in = (firsts - at).tolist(), (lasts + 1 - at).tolist()
     # _TITLE_LINE excludes every clause mark but the 、 an opening number may end with: a line without any is
-    # title-like, one with two or more is not; the regular expression reads the lines with one, and those
-    # that open with a number.
+    # title-like, one with two or more is not, and one with one can be only if it opens with a number (a
+    # bracket or a digit, of the openers). The regular expressions read the lines of 4-40 characters that open
+    # with one of the openers (is it numbered?) and may hold a number followed by white space or a mark.
     marks_at = where(_CLAUSE_MARK)
     clauses = _within(marks_at, firsts, lasts + 1)
-    titled = np.flatnonzero((sizes >= _TITLE_MIN) & (sizes <= _TITLE_MAX) & (clauses <= 1))
-    sure = clauses[titled] == 0
-    opener = opener_table[first_char[titled]]
-    title = np.zeros(len(sizes), dtype=bool)
-    title[titled[sure & ~opener]] = True
-    read = ~(sure & ~opener)
+    opens = opener_table[first_char]
+    sized = (sizes >= _TITLE_MIN) & (sizes <= _TITLE_MAX)
+    title = sized & (clauses == 0)
+    digits, after_digits = _number_tables()[:2]
+    read = np.flatnonzero(sized & (clauses <= 1) & opens)
+    read = read[_may_number(flat, firsts, lasts, read, first_char, digits, after_digits)]
     found, numbered_found = [], []
-    for i, sure_i, opener_i in zip(titled[read].tolist(), sure[read].tolist(), opener[read].tolist(), strict=True):
+    for i, sure in zip(read.tolist(), (clauses[read] == 0).tolist(), strict=True):
         stripped = texts[owner_list[i]][first_in[i]:last_in[i]]
-        if sure_i or _TITLE_LINE.fullmatch(stripped):
+        if sure or _TITLE_LINE.fullmatch(stripped):
             found.append(i)
-            if opener_i and _NUMBERED.match(stripped):
+            if _NUMBERED.match(stripped):
                 numbered_found.append(i)
     title[found] = True
     numbered_title = np.zeros(len(sizes), dtype=bool)
     numbered_title[numbered_found] = True
     numbered = np.zeros(len(sizes), dtype=bool)
-    digits, after_digits = _number_tables()[:2]
-    opening = np.flatnonzero(opener_table[first_char])
+    opening = np.flatnonzero(opens)
     opening = opening[_may_number(flat, firsts, lasts, opening, first_char, digits, after_digits)]
     numbered[[i for i in opening.tolist() if _NUMBERED_ANY.match(texts[owner_list[i]][first_in[i]:last_in[i]])]] = True
     # _SPACED_LINE, read from the runs of white space: past the line's leading white space, a token (a whole run

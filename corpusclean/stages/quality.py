@@ -58,8 +58,9 @@ class Quality(Filter):
         self._decide(doc, [values[name] for name in FEATURES], self.model.score(values))
 
     def process_batch(self, docs: list[Document]) -> None:
-        """:meth:`check` on a chunk of documents, with the same results: the features' lookups and the trees
-        run once over the chunk (per document, the stage's cost was numpy's fixed cost per call).
+        """:meth:`check` on a chunk of documents, with the same results: the features are computed for the
+        chunk at once, as the columns of one matrix (:func:`~corpusclean.quality.score.feature_matrix`), and
+        the trees read it whole (per document, the stage's cost was numpy's fixed cost per call).
 
         >>> texts = ["一九九八年，中国经济持续发展，人民生活水平不断提高。", "首页\\n新闻\\n体育\\n财经\\n娱乐"]
         >>> one = [Document(id=str(n), text=t) for n, t in enumerate(texts)]
