@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusclean.text.codepoints import code_points, joined_prefixes, segment_totals
+from corpusclean.text.codepoints import code_points, joined_prefixes, seams, segment_totals
 
 TABLE = Path(__file__).with_name("bigram_pmi.npz")
 # Characters of a document read (beyond this, the mean is settled).
@@ -189,8 +189,15 @@ def bigram_pmi_arrays(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
         total = segment_totals(np.where(both, quantised, 0), starts, ends)
         strong = segment_totals(both & (quantised >= STRONG * STEP), starts, ends)
     else:
-        # One running sum of the packed values instead of three.
-        packed = segment_totals(np.take(_packed_sums(), quantised.view(np.uint8)), starts, ends)
+        # One sum of the packed values instead of three, per text from its first pair to the next text's (the
+        # pair that straddles two texts weighs 0; a text without pairs, 0).
+        values = np.take(_packed_sums(), quantised.view(np.uint8))
+        values[seams(offsets)] = 0
+        packed = np.zeros(len(starts), dtype=np.int64)
+        begun = int(np.searchsorted(starts, len(values)))  # the texts with a pair: all before the last pair
+        if begun:
+            packed[:begun] = np.add.reduceat(values, starts[:begun])
+        packed[ends <= starts] = 0
         count = packed >> _COUNT_AT
         strong = (packed >> _STRONG_AT) & ((1 << (_COUNT_AT - _STRONG_AT)) - 1)
         total = (packed & ((1 << _STRONG_AT) - 1)) - 128 * count
