@@ -6,6 +6,7 @@ revision's, over the same documents.
     python benchmarks/bench_batch.py --stage mojibake --corpus /work/cmp/corpus10.jsonl --ref 5d0ee3e
     python benchmarks/bench_batch.py --stage rules --ref f80a9b6 --rounds 9
     python benchmarks/bench_batch.py --stage spam_lists --ref HEAD --rounds 9    # a stage without a batched path
+    python benchmarks/bench_batch.py --stage quality --ref HEAD --rounds 9
 
 The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
 time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
@@ -15,8 +16,10 @@ class counts the later ones reuse). The other revision's module of the stage and
 (``quality/signals.py``, ``text/script.py``, ``text/mojibake.py``, ``rulepacks/engine.py``) are read with
 ``git show`` into modules of their own. Every document's decision, text, meta and receipts, the character
 steps ``mojibake`` leaves for normalize, and for ``length`` every class count, must be the same in both; the
-script says so or stops. The figure to read is the ratio (the best round of each): the machine is shared and
-absolute times drift.
+script says so or stops. ``quality`` measures with three modules (``quality/score.py``, ``wordlike.py``,
+``bigrams.py``, all read from the other revision), and each of its rounds starts from what the quality stages
+before it leave in the shared measurements (they run again, untimed, after the measurements are cleared). The
+figure to read is the ratio (the best round of each): the machine is shared and absolute times drift.
 """
 
 from __future__ import annotations
@@ -32,16 +35,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_repetition import before, decisions, load_module, print_speedup
 from corpus import DATA, build_corpus
 
+import corpusclean
 from corpusclean.document import Document
+from corpusclean.pipeline import Pipeline
 from corpusclean.quality import signals
+from corpusclean.stage import CorpusStage
 from corpusclean.stages.convert_script import ConvertScript
 from corpusclean.stages.length import Length
 from corpusclean.stages.mojibake import Mojibake
+from corpusclean.stages.quality import Quality
 from corpusclean.stages.rules import Rules
 from corpusclean.stages.spam_lists import SpamLists
 
 # stage name: (its module, the module it measures with and that module's name in the other revision, the class)
-STAGES: dict[str, tuple[str, str | None, str | None, type]] = {
+STAGES: dict[str, tuple[str, str | tuple[str, ...] | None, str | tuple[str, ...] | None, type]] = {
     "length": ("corpusclean/stages/length.py", "corpusclean/quality/signals.py", "corpusclean.quality.signals",
                Length),
     "convert_script": ("corpusclean/stages/convert_script.py", "corpusclean/text/script.py",
@@ -50,10 +57,27 @@ STAGES: dict[str, tuple[str, str | None, str | None, type]] = {
                  Mojibake),
     "rules": ("corpusclean/stages/rules.py", "corpusclean/rulepacks/engine.py", "corpusclean.rulepacks.engine", Rules),
     "spam_lists": ("corpusclean/stages/spam_lists.py", None, None, SpamLists),  # measures with nothing of its own
+    # Several modules, loaded in this order (each later one imports the earlier ones of the other revision).
+    "quality": ("corpusclean/stages/quality.py",
+                ("corpusclean/quality/wordlike.py", "corpusclean/quality/bigrams.py", "corpusclean/quality/score.py"),
+                ("corpusclean.quality.wordlike", "corpusclean.quality.bigrams", "corpusclean.quality.score"), Quality),
 }
+# Stages whose rounds start from what the built-in recipe's quality stages before them leave in the shared
+# measurements (code points, class counts, the CJK ratio, duplicate lines): those stages run again, untimed.
+WARM = {"quality"}
 
 
-def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document], Any]) -> tuple[float, list]:
+def warm_up(chunks: list[list[Document]], name: str) -> None:
+    """Run the built-in recipe's per-document stages between ``length`` and stage ``name`` over ``chunks``
+    (their survivors of the recipe, so none is rejected), for the measurements they leave."""
+    stages = [stage for stage in corpusclean.default_pipeline().stages if not isinstance(stage, CorpusStage)]
+    names = [stage.name for stage in stages]
+    for chunk in chunks:
+        Pipeline(stages[names.index("length") : names.index(name)]).process_batch(chunk)
+
+
+def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document], Any],
+             warm: str | None = None) -> tuple[float, list]:
     """Seconds of ``stage`` over every chunk from fresh measurements, and every document's text, meta,
     receipts, character steps and class counts after it (``share`` finds the measurements either version
     left, as both keep them under the same key)."""
@@ -64,6 +88,9 @@ def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document
             doc.rejected = None
             doc.scratch.clear()
             doc.meta.pop("script", None)
+            doc.meta.pop("quality", None)
+    if warm is not None:
+        warm_up(chunks, warm)
     batch = getattr(stage, "process_batch", None)
     start = time.perf_counter()
     for chunk in chunks:
@@ -97,17 +124,21 @@ def main() -> None:
     count = sum(map(len, chunks))
     stage_path, measures_path, measures_module, stage_class = STAGES[args.stage]
     renames = {f'name = "{args.stage}"': f'name = "{args.stage}_ref"'}
-    if measures_path is not None:
-        load_module(args.ref, measures_path, "ref_measures")
-        renames[f"from {measures_module} import"] = "from ref_measures import"
+    if isinstance(measures_path, str):
+        measures_path, measures_module = (measures_path,), (measures_module,)
+    for n, (path, module) in enumerate(zip(measures_path or (), measures_module or (), strict=True)):
+        ref_name = "ref_measures" if n == len(measures_path) - 1 else f"ref_measures{n}"
+        load_module(args.ref, path, ref_name, dict(renames))
+        renames[f"from {module} import"] = f"from {ref_name} import"
     old_stage = getattr(load_module(args.ref, stage_path, f"ref_{args.stage}", renames), stage_class.__name__)()
     new_stage = stage_class()
     best = {"ref": float("inf"), "new": float("inf")}
     for _ in range(args.rounds):
-        seconds, expected_counts = run_once(chunks, old_stage, signals.shared)
+        warm = args.stage if args.stage in WARM else None
+        seconds, expected_counts = run_once(chunks, old_stage, signals.shared, warm)
         best["ref"] = min(best["ref"], seconds)
         expected = decisions(chunks)
-        seconds, counts = run_once(chunks, new_stage, signals.shared)
+        seconds, counts = run_once(chunks, new_stage, signals.shared, warm)
         best["new"] = min(best["new"], seconds)
         if decisions(chunks) != expected or counts != expected_counts:
             sys.exit("the two versions measured, edited or decided differently")

@@ -62,6 +62,7 @@ def load_module(ref: str, path: str, name: str, replace: dict[str, str] | None =
     for old, new in (replace or {}).items():
         source = source.replace(old, new)
     module = types.ModuleType(name)
+    module.__file__ = str(ROOT / path)  # data files beside the module are this tree's
     sys.modules[name] = module  # before running it: dataclasses look their module up while it runs
     exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)
     return module

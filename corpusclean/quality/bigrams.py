@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusclean.text.codepoints import code_points, joined_prefixes, segment_sums
+from corpusclean.text.codepoints import code_points, joined_prefixes, seams, segment_totals
 
 TABLE = Path(__file__).with_name("bigram_pmi.npz")
 # Characters of a document read (beyond this, the mean is settled).
@@ -102,6 +102,10 @@ def _table() -> tuple[np.ndarray, np.ndarray, int]:
     if len(values) and values.min() == _NO_PAIR:
         raise ValueError(f"{path}: the bigram table's PMI values must be above {_NO_PAIR}")
     chars = np.union1d(keys >> 16, keys & 0xFFFF)
+    # The characters with the most partners (the most frequent) first: the pairs of running text then fall in
+    # a corner of the matrix that stays in the CPU caches. The ids are labels only: no value depends on them.
+    partners = np.bincount(keys >> 16, minlength=0x10000) + np.bincount(keys & 0xFFFF, minlength=0x10000)
+    chars = chars[np.lexsort((chars, -partners[chars]))]
     own = np.zeros(0x10000, dtype=np.int32)
     own[chars] = np.arange(2, len(chars) + 2)
     mapped = key_map()
@@ -160,27 +164,46 @@ def bigram_pmi_batch(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
     >>> bigram_pmi_batch([code_points(t) for t in texts]) == [bigram_pmi(t) for t in texts]
     True
     """
+    pmi, strong = bigram_pmi_arrays(cps, max_chars=max_chars, joined=joined, bmp=bmp)
+    return list(zip(pmi.tolist(), strong.tolist(), strict=True))
+
+
+def bigram_pmi_arrays(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
+                      joined: tuple[np.ndarray, np.ndarray] | None = None,
+                      bmp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bigram_pmi_batch` as two ``float64`` arrays (mean PMI, share of strong pairs): the same values,
+    each sum of integers divided in ``float64`` as Python divides it."""
     ids, matrix, size = _table()
     flat, offsets = joined if joined is not None else joined_prefixes(cps, max_chars)
-    mapped = ids[np.minimum(flat, 0xFFFF) if bmp is None else bmp]
+    # Beyond the BMP a code point reads as U+FFFF (clipped), which breaks the chain.
+    mapped = np.take(ids, flat, mode="clip") if bmp is None else ids[bmp]
     pair_at = mapped[:-1] * size
     pair_at += mapped[1:]
-    quantised = matrix[pair_at]
+    quantised = np.take(matrix, pair_at)  # np.take: indexing with int32 keys would first copy them as intp
     # Pairs of text k: offsets[k] .. offsets[k + 1] - 2 (none straddles two texts).
     starts = np.minimum(offsets[:-1], len(quantised))
     ends = np.maximum(np.minimum(offsets[1:] - 1, len(quantised)), starts)
     if len(ends) and int((ends - starts).max()) > _MAX_PAIRS:
         both = quantised != _NO_PAIR
-        count = segment_sums(both, starts, ends)
-        total = segment_sums(np.where(both, quantised, 0), starts, ends)
-        strong = segment_sums(both & (quantised >= STRONG * STEP), starts, ends)
+        count = segment_totals(both, starts, ends)
+        total = segment_totals(np.where(both, quantised, 0), starts, ends)
+        strong = segment_totals(both & (quantised >= STRONG * STEP), starts, ends)
     else:
-        # One running sum of the packed values instead of three.
-        packed = segment_sums(_packed_sums()[quantised.view(np.uint8)], starts, ends)
-        count = [value >> _COUNT_AT for value in packed]
-        strong = [(value >> _STRONG_AT) & ((1 << (_COUNT_AT - _STRONG_AT)) - 1) for value in packed]
-        total = [(value & ((1 << _STRONG_AT) - 1)) - 128 * pairs for value, pairs in zip(packed, count, strict=True)]
-    return [(total[i] / count[i] / STEP, strong[i] / count[i]) if count[i] else (0.0, 0.0) for i in range(len(cps))]
+        # One sum of the packed values instead of three, per text from its first pair to the next text's (the
+        # pair that straddles two texts weighs 0; a text without pairs, 0).
+        values = np.take(_packed_sums(), quantised.view(np.uint8))
+        values[seams(offsets)] = 0
+        packed = np.zeros(len(starts), dtype=np.int64)
+        begun = int(np.searchsorted(starts, len(values)))  # the texts with a pair: all before the last pair
+        if begun:
+            packed[:begun] = np.add.reduceat(values, starts[:begun])
+        packed[ends <= starts] = 0
+        count = packed >> _COUNT_AT
+        strong = (packed >> _STRONG_AT) & ((1 << (_COUNT_AT - _STRONG_AT)) - 1)
+        total = (packed & ((1 << _STRONG_AT) - 1)) - 128 * count
+    read = count > 0
+    pairs = np.maximum(count, 1)
+    return np.where(read, total / pairs / STEP, 0.0), np.where(read, strong / pairs, 0.0)
 
 
 def fit_table(texts: list[str], *, min_count: int = 2) -> tuple[np.ndarray, np.ndarray]:

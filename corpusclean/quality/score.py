@@ -27,12 +27,24 @@ from typing import Any
 import numpy as np
 
 from corpusclean.quality.bigrams import MAX_CHARS as BIGRAM_CHARS
-from corpusclean.quality.bigrams import bigram_pmi_batch
-from corpusclean.quality.charclasses import _LIST_ITEM, CJK, CLOSERS, DIGIT, LATIN, OTHER, PUNCT, SENTENCE_END, SYMBOL
+from corpusclean.quality.bigrams import bigram_pmi_arrays
+from corpusclean.quality.charclasses import (
+    _LIST_ITEM,
+    CJK,
+    CLASS_NAMES,
+    CLOSERS,
+    DIGIT,
+    LATIN,
+    OTHER,
+    PUNCT,
+    SENTENCE_END,
+    SPACE,
+    SYMBOL,
+)
 from corpusclean.quality.signals import Measurements, ends_sentence
 from corpusclean.quality.wordlike import MAX_CHARS as WORD_CHARS
-from corpusclean.quality.wordlike import word_share_batch
-from corpusclean.text.codepoints import joined_prefixes, segment_sums
+from corpusclean.quality.wordlike import word_shares
+from corpusclean.text.codepoints import joined_prefixes, segment_totals
 from corpusclean.text.tables import cells_as_lines
 
 MODEL = Path(__file__).with_name("score_model.json")
@@ -122,27 +134,45 @@ def feature_rows(texts: list[str], measured: list[Measurements | None] | None = 
     cells, and its pipes would read as lines that never end a sentence (the shared measurements of the text
     itself then do not apply).
     """
+    return feature_matrix(texts, measured).tolist()
+
+
+def feature_matrix(texts: list[str], measured: list[Measurements | None] | None = None) -> np.ndarray:
+    """:func:`feature_rows` as one ``float64`` matrix, a row per text (what :meth:`QualityModel.matrix_scores`
+    reads). Every feature is computed for the chunk at once, as a column: integer sums per line and per text
+    (segment sums over the texts end to end), divided in ``float64`` as Python divides them, the logarithms
+    taken with :func:`math.log1p`: the same values as one text at a time, without a Python pass per text.
+    """
     views = [cells_as_lines(text) for text in texts]
     ms = [m if m is not None and view is text else Measurements(view)
           for text, view, m in zip(texts, views, measured or [None] * len(texts), strict=True)]
     texts = views
     cps = [m.codepoints() for m in ms]
-    # The texts are joined once, and their code points read as BMP table indices once: when no text is longer
-    # than the lookups read, the line pass and both lookups share them.
+    # The texts are joined once: when no text is longer than the lookups read, the line pass and both lookups
+    # share them. Each reads its table at the code points clipped to the BMP (np.take's mode "clip": beyond it,
+    # U+FFFF, in no table), without an array of clipped indices.
     flat, offsets = joined_prefixes(cps, None)
-    bmp = np.minimum(flat, 0xFFFF, dtype=np.intp)
-    joined = joined_bmp = None
+    joined = None
     if BIGRAM_CHARS == WORD_CHARS:
         if offsets[-1] == 0 or int(np.diff(offsets).max()) <= WORD_CHARS:
-            joined, joined_bmp = (flat, offsets), bmp
+            joined = (flat, offsets)
         else:
             joined = joined_prefixes(cps, WORD_CHARS)
-            joined_bmp = np.minimum(joined[0], 0xFFFF, dtype=np.intp)
-    shares = word_share_batch(cps, [m.counts()[CJK] for m in ms], joined=joined, bmp=joined_bmp)
-    pmis = bigram_pmi_batch(cps, joined=joined, bmp=joined_bmp)
-    passes = _line_pass(texts, cps, flat=flat, offsets=offsets, bmp=bmp)
-    return [[share, pmi, strong, *_layout(m, lines)]
-            for m, share, (pmi, strong), lines in zip(ms, shares, pmis, passes, strict=True)]
+    counts = np.array([m.counts() for m in ms], dtype=np.int64).reshape(len(ms), len(CLASS_NAMES))
+    columns = _line_pass(texts, flat=flat, offsets=offsets, counts=counts)
+    columns["word_share"] = word_shares(cps, counts[:, CJK], joined=joined)
+    columns["bigram_pmi"], columns["bigram_strong"] = bigram_pmi_arrays(cps, joined=joined)
+    columns["cjk_ratio"] = np.array([m.cjk_ratio() for m in ms], dtype=np.float64)
+    columns["dup_line_frac"] = np.array([m.duplicate_lines()["dup_line_frac"] for m in ms], dtype=np.float64)
+    x = np.empty((len(texts), len(FEATURES)), dtype=np.float64)
+    for column, name in enumerate(FEATURES):
+        x[:, column] = columns[name]
+    return x
+
+
+def _log1p(values: np.ndarray) -> np.ndarray:
+    """:func:`math.log1p` of each value (numpy's own may differ in the last bit), as ``float64``."""
+    return np.fromiter(map(math.log1p, values.tolist()), dtype=np.float64, count=len(values))
 
 
 @functools.cache
@@ -185,51 +215,86 @@ def _within(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.n
     return np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
 
 
-def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | None = None,
-               offsets: np.ndarray | None = None, bmp: np.ndarray | None = None) -> list[tuple[int, ...]]:
-    """Per text, over its lines (split at "\\n") that are not blank once stripped: ``(lines, total, tiny,
-    equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded, punct_start, structure,
-    clause, pairs)``, as
-    :func:`_layout` defines them. One numpy pass over all the texts end to end; the regular expressions run
-    only on lines whose length or first character lets them match. ``flat``, ``offsets``: the code points
-    of all texts end to end and where each starts (``bmp``: ``flat`` with code points beyond the BMP read as
-    U+FFFF), when the caller has them.
+@functools.cache
+def _number_tables() -> tuple[np.ndarray, ...]:
+    """Over the BMP: the digits of the opening numbers (``[0-9０-９]``), what may follow one in _NUMBERED,
+    _NUMBERED_ANY or charclasses._LIST_ITEM (white space or a mark), the Chinese numerals of _LIST_ITEM's
+    "一、", and what may follow them (white space or 、)."""
+    space = [c for c in range(0x3001) if chr(c).isspace()]
+    tables = []
+    for chars, extra in (("0123456789０１２３４５６７８９", ".、．)）]:："), ("一二三四五六七八九十", "、")):
+        run, after = np.zeros(0x10000, dtype=bool), np.zeros(0x10000, dtype=bool)
+        run[[ord(c) for c in chars]] = True
+        after[space + [ord(c) for c in extra]] = True
+        tables += [run, after]
+    return tuple(tables)
+
+
+def _may_number(flat: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, lines: np.ndarray, first_char: np.ndarray,
+                run_table: np.ndarray, after_table: np.ndarray) -> np.ndarray:
+    """Which of ``lines`` (indices; ``first_char``: the first character of each line) a regular expression of
+    an opening number (1-3 characters of ``run_table``, white space, a mark) may match: those that do not
+    open with such a character, and those whose run of them is at most 3 long and followed, in the line, by
+    a character of ``after_table``. (A run of 4 leaves a character of the run after any 1-3 of them.) Most
+    lines that open with a digit are dates and figures ("2020年"), which this leaves out without reading."""
+    may = ~run_table[first_char[lines]]
+    alive = ~may  # still in the opening run
+    start, last = firsts[lines], lasts[lines]
+    for step in (1, 2, 3):
+        inside = start + step <= last
+        char = _bmp(flat, np.minimum(start + step, last))
+        in_run = inside & run_table[char]
+        may |= alive & ~in_run & inside & after_table[char]
+        alive &= in_run
+    return may
+
+
+def _bmp(flat: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The code points at positions ``at`` as indices of a BMP table (beyond it, U+FFFF)."""
+    return np.minimum(flat[at], 0xFFFF, dtype=np.intp)
+
+
+def _line_pass(texts: list[str], *, flat: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Every feature but the lookups (``word_share``, ``bigram_pmi``, ``bigram_strong``) and the two the
+    shared measurements keep (``cjk_ratio``, ``dup_line_frac``), as columns, one value per text, from its
+    lines (split at "\\n") that are not blank once stripped. ``flat``, ``offsets``: the code points of all
+    texts end to end and where each starts; ``counts``: each text's characters per class (a row per text).
 
     Only one pass reads every character (the flags of :func:`_char_tables`); lines, their ends and the
     characters counted in them come from the positions of flagged characters (white space and punctuation),
-    a small share of the text."""
+    a small share of the text; per-line values are summed per text with one running sum each. The regular
+    expressions run only on lines whose length or first character lets them match."""
     flag_table, close_table, opener_table, clause_table, list_table, closing_table, closer_table = _char_tables()
     count = len(texts)
-    if flat is None or offsets is None:
-        offsets = np.zeros(count + 1, dtype=np.intp)
-        np.cumsum(np.fromiter(map(len, cps), dtype=np.intp, count=count), out=offsets[1:])
-        flat = np.concatenate(cps) if count else np.zeros(0, dtype=np.uint32)
-    if bmp is None:
-        bmp = np.minimum(flat, 0xFFFF)
     size = len(flat)
-    flags = flag_table[bmp]
-    marked = np.flatnonzero(flags)
+    flags = np.take(flag_table, flat, mode="clip")
+    marked = np.flatnonzero(flags != 0)  # a boolean's nonzero: half the time of a byte array's
     marks = flags[marked]
 
     def where(flag: int) -> np.ndarray:
         return marked[(marks & flag) > 0]
 
     space = where(_SPACE)
-    # A line starts after each "\n" and at each text's start.
+    # A line starts after each "\\n" and at each text's start: two sorted runs, merged (a stable sort of two
+    # runs is one merge), without repeats.
     line_starts = np.concatenate((offsets[:-1], where(_NEWLINE) + 1))
-    line_starts = np.unique(line_starts[line_starts < size])
-    # The full line (for spaced lines): from its start to its "\n" or the text's end.
+    line_starts = np.sort(line_starts[line_starts < size], kind="stable")
+    if len(line_starts) > 1:
+        line_starts = line_starts[np.concatenate(([True], line_starts[1:] != line_starts[:-1]))]
+    # The full line (for spaced lines): from its start to its "\\n" or the text's end.
     line_ends = np.append(line_starts[1:], size) if size else line_starts
     line_ends -= (line_ends > 0) & (flat[np.maximum(line_ends - 1, 0)] == 10) & (line_ends > line_starts)
     # Each line's first and last non-space character: past the run of white space at its start, before the
     # run at its end (runs of consecutive white-space positions).
     run_first = run_last = space
+    run_at = np.zeros(0, dtype=np.intp)  # where each run starts in ``space``
     if len(space):
         breaks = np.flatnonzero(space[1:] != space[:-1] + 1) + 1
         run = np.zeros(len(space), dtype=np.intp)
         run[breaks] = 1
         run = np.cumsum(run)
-        run_first = space[np.concatenate(([0], breaks))][run]
+        run_at = np.concatenate(([0], breaks))
+        run_first = space[run_at][run]
         run_last = space[np.concatenate((breaks - 1, [len(space) - 1]))][run]
     firsts, lasts = line_starts.copy(), line_ends - 1
     if len(space):
@@ -245,12 +310,16 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
     owner = np.searchsorted(offsets, firsts, side="right") - 1
     # Lines of each text: line_at[k] .. line_at[k + 1].
     line_at = np.searchsorted(owner, np.arange(count + 1), side="left")
+
+    def per_text(values: np.ndarray) -> np.ndarray:
+        return segment_totals(values, line_at[:-1], line_at[1:])
+
     full_start, full_end = line_starts[lines], line_ends[lines]
-    first_char, last_char = bmp[firsts], bmp[lasts]
+    first_char, last_char = _bmp(flat, firsts), _bmp(flat, lasts)
     stranded = ~close_table[last_char] & (_within(where(_END), firsts, lasts + 1) > 0)
     # A spaced line has a " " and three gaps (" ", tab or U+3000) at least.
-    spaces = _within(where(_BLANK), full_start, full_end)
-    spaces[_within(where(_GAP), full_start, full_end) < 3] = 0
+    blanks = _within(where(_BLANK), full_start, full_end)
+    candidates = np.flatnonzero((blanks > 0) & (_within(where(_GAP), full_start, full_end) >= 3))
     punct = clause_table[first_char]
     # Neighbours within a text: the stripped sizes of the line before and of the one before that (0: none).
     index = np.arange(len(sizes))
@@ -258,78 +327,121 @@ def _line_pass(texts: list[str], cps: list[np.ndarray], *, flat: np.ndarray | No
     previous = np.where(index - 1 >= first_line, np.roll(sizes, 1), 0)
     before = np.where(index - 2 >= first_line, np.roll(sizes, 2), 0)
     equal = np.where((sizes >= 4) & (sizes <= 12) & (sizes == previous), np.where(before == previous, 1, 2), 0)
-    titled = np.flatnonzero((sizes >= _TITLE_MIN) & (sizes <= _TITLE_MAX))
-    opened = np.flatnonzero(opener_table[first_char])
-    spaced = np.flatnonzero(spaces > 0)
     at = offsets[owner]
-
-    per_line = {
-        "tiny": sizes <= 4, "equal": equal, "stranded": np.where(stranded, sizes, 0),
-        "punct_start": np.where(punct, sizes, 0), "sizes": sizes,
-    }
-    sums = {name: segment_sums(values, line_at[:-1], line_at[1:]) for name, values in per_line.items()}
-    title_chars = [0] * count
-    title_sizes: list[list[int]] = [[] for _ in range(count)]
-    numbered_title = [0] * count
-    numbered = [0] * count
-    spaced_chars = [0] * count
-    sizes_list, owner_list = sizes.tolist(), owner.tolist()
-    firsts_list, lasts_list, at_list = firsts.tolist(), lasts.tolist(), at.tolist()
+    # Where each line's stripped and full text start and end within its own text.
+    owner_list = owner.tolist()
+    first_in, last_in = (firsts - at).tolist(), (lasts + 1 - at).tolist()
     # _TITLE_LINE excludes every clause mark but the 、 an opening number may end with: a line without any is
-    # title-like, one with two or more is not; the regular expression reads the lines with one.
+    # title-like, one with two or more is not, and one with one can be only if it opens with a number (a
+    # bracket or a digit, of the openers). The regular expressions read the lines of 4-40 characters that open
+    # with one of the openers (is it numbered?) and may hold a number followed by white space or a mark.
     marks_at = where(_CLAUSE_MARK)
     clauses = _within(marks_at, firsts, lasts + 1)
-    titled = titled[clauses[titled] <= 1]
-    sure_list, opener_list = (clauses[titled] == 0).tolist(), opener_table[first_char[titled]].tolist()
-    for i, sure, opener in zip(titled.tolist(), sure_list, opener_list, strict=True):
-        doc, start = owner_list[i], at_list[i]
-        if sure and not opener:
-            title_chars[doc] += sizes_list[i]
-            title_sizes[doc].append(sizes_list[i])
-            continue
-        stripped = texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]
+    opens = opener_table[first_char]
+    sized = (sizes >= _TITLE_MIN) & (sizes <= _TITLE_MAX)
+    title = sized & (clauses == 0)
+    digits, after_digits = _number_tables()[:2]
+    read = np.flatnonzero(sized & (clauses <= 1) & opens)
+    read = read[_may_number(flat, firsts, lasts, read, first_char, digits, after_digits)]
+    found, numbered_found = [], []
+    for i, sure in zip(read.tolist(), (clauses[read] == 0).tolist(), strict=True):
+        stripped = texts[owner_list[i]][first_in[i]:last_in[i]]
         if sure or _TITLE_LINE.fullmatch(stripped):
-            title_chars[doc] += sizes_list[i]
-            title_sizes[doc].append(sizes_list[i])
-            if opener and _NUMBERED.match(stripped):
-                numbered_title[doc] += sizes_list[i]
-    for i in opened.tolist():
-        doc, start = owner_list[i], at_list[i]
-        if _NUMBERED_ANY.match(texts[doc][firsts_list[i] - start:lasts_list[i] - start + 1]):
-            numbered[doc] += sizes_list[i]
-    full_start_list, full_end_list = full_start.tolist(), full_end.tolist()
-    for i in spaced.tolist():
-        doc, start = owner_list[i], at_list[i]
-        line = texts[doc][full_start_list[i] - start:full_end_list[i] - start]
-        if _SPACED_LINE.match(line):
-            spaced_chars[doc] += len(line) - line.count(" ")
-    line_counts = np.diff(line_at).tolist()
-    clause = _within(marks_at, offsets[:-1], offsets[1:]).tolist()
+            found.append(i)
+            if _NUMBERED.match(stripped):
+                numbered_found.append(i)
+    title[found] = True
+    numbered_title = np.zeros(len(sizes), dtype=bool)
+    numbered_title[numbered_found] = True
+    numbered = np.zeros(len(sizes), dtype=bool)
+    opening = np.flatnonzero(opens)
+    opening = opening[_may_number(flat, firsts, lasts, opening, first_char, digits, after_digits)]
+    numbered[[i for i in opening.tolist() if _NUMBERED_ANY.match(texts[owner_list[i]][first_in[i]:last_in[i]])]] = True
+    # _SPACED_LINE, read from the runs of white space: past the line's leading white space, a token (a whole run
+    # of non-space characters: a gap must follow it) and a run of gaps, three times, then a non-space character.
+    # So the line's first three runs of white space between its non-space characters (starting after its first
+    # and before its last) are all gaps. A spaced line counts its characters but the " " (the full line).
+    spaced = np.zeros(len(sizes), dtype=bool)
+    if len(candidates):
+        run_starts = space[run_at]
+        all_gaps = np.logical_and.reduceat((flags[space] & _GAP) > 0, run_at)
+        first_run = np.searchsorted(run_starts, firsts[candidates], side="right")
+        three = np.searchsorted(run_starts, lasts[candidates]) - first_run >= 3
+        first_run, candidates = first_run[three], candidates[three]
+        spaced[candidates[all_gaps[first_run] & all_gaps[first_run + 1] & all_gaps[first_run + 2]]] = True
+    start_in, end_in = (full_start - at).tolist(), (full_end - at).tolist()
+    line_counts = np.diff(line_at)
+    title_sizes = np.where(title, sizes, 0)
+    title_chars = per_text(title_sizes)
+    title_count = per_text(title)
+    # Spread of the title-like lines' lengths (each text's in line order, as one array: the same sums).
+    spread = np.zeros(count, dtype=np.float64)
+    if len(title_count) and title_count.max() >= 3:
+        title_lines = np.flatnonzero(title)
+        title_at = np.searchsorted(owner[title_lines], np.arange(count + 1), side="left")
+        lengths = sizes[title_lines].astype(np.float64)
+        for k in np.flatnonzero(title_count >= 3).tolist():
+            values = lengths[title_at[k]:title_at[k + 1]].copy()
+            spread[k] = float(values.std() / values.mean())
+    clause = _within(marks_at, offsets[:-1], offsets[1:])
     # Two clause marks side by side, one of them soft: counted at the second, which is in the same text as
     # the first when it is not the text's first character.
     soft = (flags[marks_at] & _SOFT) > 0
     paired = marks_at[1:][(marks_at[1:] == marks_at[:-1] + 1) & (soft[1:] | soft[:-1])]
-    pairs = _within(paired, offsets[:-1] + 1, offsets[1:]).tolist()
+    pairs = _within(paired, offsets[:-1] + 1, offsets[1:])
     # Non-space characters of each full line.
     solid_sizes = (full_end - full_start) - _within(space, full_start, full_end)
-    structure = _line_structure(texts, flags, solid_sizes, where(_SENTENCE), list_table, closing_table, owner,
-                                line_at, lines, full_start, full_end, first_char, last_char, at,
-                                bmp=bmp, lasts=lasts, inner=lasts - firsts, closer_table=closer_table)
-    return [(line_counts[k], sums["sizes"][k], sums["tiny"][k], sums["equal"][k], title_chars[k], title_sizes[k],
-             numbered_title[k], numbered[k], spaced_chars[k], sums["stranded"][k], sums["punct_start"][k],
-             structure[k], clause[k], pairs[k]) for k in range(count)]
+    no_ends, shorts, lists, solid = _line_structure(texts, flags, solid_sizes, where(_SENTENCE), list_table,
+                                                    closing_table, owner_list, line_at, lines, full_start,
+                                                    full_end, first_char, last_char, start_in, end_in,
+                                                    flat=flat, lasts=lasts, inner=lasts - firsts,
+                                                    closer_table=closer_table, per_text=per_text, owner=owner)
+    nonspace = np.maximum(np.diff(offsets) - counts[:, SPACE], 1)
+    total = np.maximum(per_text(sizes), 1)
+    some_lines = np.maximum(line_counts, 1)
+    cjk = counts[:, CJK]
+    solid = np.maximum(solid, 1)
+    title_lines_log = _log1p(title_count)
+    title_frac = title_chars / nonspace
+    return {
+        "digit_ratio": counts[:, DIGIT] / nonspace,
+        "latin_ratio": counts[:, LATIN] / nonspace,
+        "symbol_ratio": (counts[:, SYMBOL] + counts[:, OTHER]) / nonspace,
+        "punct_ratio": counts[:, PUNCT] / nonspace,
+        # clause marks (，。、；：！？,;!?) per ideograph, capped
+        "clause_punct": np.where(cjk > 0, np.minimum(0.3, clause / np.maximum(cjk, 1)), 0.0),
+        "no_end_punct_frac": no_ends / solid,
+        "short_line_frac": shorts / solid,
+        "list_frac": lists / solid,
+        "title_line_frac": title_frac,
+        "title_lines": title_lines_log,
+        "title_spread": spread,
+        "numbered_title_frac": per_text(np.where(numbered_title, sizes, 0)) / nonspace,
+        "numbered_frac": per_text(np.where(numbered, sizes, 0)) / total,
+        "spaced_frac": per_text(np.where(spaced, (full_end - full_start) - blanks, 0)) / nonspace,
+        "tiny_lines": per_text(sizes <= 4) / some_lines,
+        "equal_neighbour": per_text(equal) / some_lines,
+        "stranded_end": per_text(np.where(stranded, sizes, 0)) / total,
+        "punct_start": per_text(np.where(punct, sizes, 0)) / total,
+        "line_chars": _log1p(nonspace / some_lines),
+        "line_count": _log1p(line_counts),
+        "headline_evidence": title_frac * title_lines_log,
+        "punct_pair": np.where(clause > 0, pairs / np.maximum(clause, 1), 0.0),
+    }
 
 
 def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sentence_ends: np.ndarray,
-                    list_table: np.ndarray, closing_table: np.ndarray, owner: np.ndarray, line_at: np.ndarray,
+                    list_table: np.ndarray, closing_table: np.ndarray, owner_list: list[int], line_at: np.ndarray,
                     lines: np.ndarray, full_start: np.ndarray, full_end: np.ndarray, first_char: np.ndarray,
-                    last_char: np.ndarray, at: np.ndarray, *, bmp: np.ndarray, lasts: np.ndarray,
-                    inner: np.ndarray, closer_table: np.ndarray) -> list[dict[str, float]]:
+                    last_char: np.ndarray, start_in: list[int], end_in: list[int], *, flat: np.ndarray,
+                    lasts: np.ndarray, inner: np.ndarray, closer_table: np.ndarray,
+                    per_text: Any, owner: np.ndarray) -> tuple[np.ndarray, ...]:
     """:meth:`Measurements.line_structure` (all three shares, lines under 10 characters short) of every text,
     from :func:`_line_pass`'s arrays of its non-blank lines (``sizes``: their non-space characters;
-    ``sentence_ends``: the positions of ``SENTENCE_END`` characters): the same values, the regular expressions
-    run only on lines that can match them (a list opener first; a sentence end inside but not last)."""
-    count = len(texts)
+    ``sentence_ends``: the positions of ``SENTENCE_END`` characters): the characters of each text in lines
+    that do not end a sentence, in short lines, in list items, and in all its lines (the shares' numerators
+    and denominator), the regular expressions run only on lines that can match them (a list opener first; a
+    sentence end inside but not last)."""
     ends = (flags[full_end - 1] & _SENTENCE) > 0 if len(full_end) else np.zeros(0, dtype=bool)
     # ends_sentence looks past trailing white space, one bracketed note and closers: only a line whose last
     # non-space character is a sentence end, a closer or a closing bracket can end a sentence that way.
@@ -340,22 +452,20 @@ def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sent
     last = lasts[maybe]
     has_before = inner[maybe] > 0
     before = np.where(has_before, last - 1, last)
-    closer = closer_table[bmp[last]]
+    closer = closer_table[_bmp(flat, last)]
     before_ends = has_before & ((flags[before] & _SENTENCE) > 0)
     last_ends = (flags[last] & _SENTENCE) > 0
     ends[maybe[last_ends | (closer & before_ends)]] = True
-    maybe = maybe[~(last_ends | (closer & (before_ends | ~has_before | ~closing_table[bmp[before]])))]
-    owner_list, at_list = owner.tolist(), at.tolist()
-    start_list, end_list = full_start.tolist(), full_end.tolist()
+    maybe = maybe[~(last_ends | (closer & (before_ends | ~has_before | ~closing_table[_bmp(flat, before)])))]
     for i in maybe.tolist():
-        doc, base = owner_list[i], at_list[i]
-        if ends_sentence(texts[doc][start_list[i] - base:end_list[i] - base]):
+        if ends_sentence(texts[owner_list[i]][start_in[i]:end_in[i]]):
             ends[i] = True
-    # The wrapping width of each text: 85% of its 90th-percentile line, if that is 20+ characters.
+    # The wrapping width of each text: 85% of its 90th-percentile line, if that is 20+ characters. The lines
+    # are sorted by text, then size, in one sort of a combined key (sizes are below 2 ** 40).
     per_doc = np.diff(line_at)
-    order = np.lexsort((sizes, owner))
+    ordered = np.sort((owner.astype(np.int64) << 40) | sizes) & ((1 << 40) - 1) if len(sizes) else sizes
     pick = line_at[:-1] + (0.9 * np.maximum(per_doc - 1, 0)).astype(np.intp)
-    width = np.where(per_doc > 0, sizes[order][np.minimum(pick, max(len(sizes) - 1, 0))] if len(sizes) else 0, 0)
+    width = np.where(per_doc > 0, ordered[np.minimum(pick, max(len(sizes) - 1, 0))] if len(sizes) else 0, 0)
     wrap_at = np.where(width >= 20, 0.85 * width, np.inf)
     wraps = ~ends & (sizes >= wrap_at[owner]) if len(sizes) else ends
     # A wrapped line waits for the line that settles it: the next line that does not wrap (its own fate), or
@@ -367,62 +477,14 @@ def _line_structure(texts: list[str], flags: np.ndarray, sizes: np.ndarray, sent
     stops = np.flatnonzero(~wraps | broken)
     settled_by = stops[np.searchsorted(stops, index)] if len(sizes) else index
     no_end = np.where(~ends[settled_by], sizes, 0)  # a wrapped line stops only at a break: ~ends there
-    listed = np.zeros(len(sizes), dtype=np.int64)
-    for i in np.flatnonzero(list_table[first_char]).tolist():
-        doc, base = owner_list[i], at_list[i]
-        if _LIST_ITEM.match(texts[doc][start_list[i] - base:end_list[i] - base]):
-            listed[i] = sizes[i]
-    starts, stops_at = line_at[:-1], line_at[1:]
-    totals = segment_sums(sizes, starts, stops_at)
-    no_ends = segment_sums(no_end, starts, stops_at)
-    shorts = segment_sums(np.where(sizes < 10, sizes, 0), starts, stops_at)
-    lists = segment_sums(listed, starts, stops_at)
-    counts = per_doc.tolist()
-    return [{"lines": counts[k], "no_end_punct_frac": no_ends[k] / max(totals[k], 1),
-             "short_line_frac": shorts[k] / max(totals[k], 1), "list_frac": lists[k] / max(totals[k], 1)}
-            for k in range(count)]
-
-
-def _layout(m: Measurements, passed: tuple[Any, ...]) -> list[float]:
-    """Every feature but the three lookups (``word_share``, ``bigram_pmi``, ``bigram_strong``), in the order
-    of :data:`FEATURES`, from the text's :func:`_line_pass` figures."""
-    (lines, total, tiny, equal, title_chars, title_sizes, numbered_title, numbered, spaced, stranded,
-     punct_start, structure, clause, pairs) = passed
-    counts = m.counts()
-    nonspace = max(m.nonspace(), 1)
-    title_count = len(title_sizes)
-    cjk = counts[CJK]
-    total = max(total, 1)
-    spread = 0.0
-    if len(title_sizes) >= 3:
-        sizes = np.array(title_sizes, dtype=np.float64)
-        spread = float(sizes.std() / sizes.mean())
-    return [
-        m.cjk_ratio(),  # cjk_ratio
-        counts[DIGIT] / nonspace,  # digit_ratio
-        counts[LATIN] / nonspace,  # latin_ratio
-        (counts[SYMBOL] + counts[OTHER]) / nonspace,  # symbol_ratio
-        counts[PUNCT] / nonspace,  # punct_ratio
-        min(0.3, clause / cjk) if cjk else 0.0,  # clause_punct (clause marks (，。、；：！？,;!?) per ideograph)
-        structure["no_end_punct_frac"],  # no_end_punct_frac
-        structure["short_line_frac"],  # short_line_frac
-        structure["list_frac"],  # list_frac
-        title_chars / nonspace,  # title_line_frac
-        math.log1p(title_count),  # title_lines
-        spread,  # title_spread
-        numbered_title / nonspace,  # numbered_title_frac
-        numbered / total,  # numbered_frac
-        spaced / nonspace,  # spaced_frac
-        tiny / max(lines, 1),  # tiny_lines
-        equal / max(lines, 1),  # equal_neighbour
-        stranded / total,  # stranded_end
-        punct_start / total,  # punct_start
-        m.duplicate_lines()["dup_line_frac"],  # dup_line_frac
-        math.log1p(nonspace / max(structure["lines"], 1)),  # line_chars
-        math.log1p(lines),  # line_count
-        title_chars / nonspace * math.log1p(title_count),  # headline_evidence
-        pairs / clause if clause else 0.0,  # punct_pair
-    ]
+    listed = np.zeros(len(sizes), dtype=bool)
+    digits, after_digits, numerals, after_numerals = _number_tables()
+    opening = np.flatnonzero(list_table[first_char])
+    opening = opening[_may_number(flat, lasts - inner, lasts, opening, first_char, digits, after_digits)]
+    opening = opening[_may_number(flat, lasts - inner, lasts, opening, first_char, numerals, after_numerals)]
+    listed[[i for i in opening.tolist() if _LIST_ITEM.match(texts[owner_list[i]][start_in[i]:end_in[i]])]] = True
+    return (per_text(no_end), per_text(np.where(sizes < 10, sizes, 0)), per_text(np.where(listed, sizes, 0)),
+            per_text(sizes))
 
 
 class QualityModel:
@@ -480,6 +542,7 @@ class QualityModel:
         self._threshold_flat = self.threshold.ravel()
         self._value_flat = self.value.ravel()
         self._zeros = np.zeros(trees, dtype=np.intp)
+        self._leaf_at = self._node_at + 2 ** self.depth - 1  # each tree's first leaf
 
     def _vector(self, values: dict[str, float]) -> np.ndarray:
         return np.fromiter(map(values.__getitem__, FEATURES), dtype=np.float64, count=len(FEATURES))
@@ -520,9 +583,14 @@ class QualityModel:
         if self.depth == 2:
             # Every split's test on every row at once (one row per split of each tree), then each tree's leaf:
             # 3 + 2 * (right at the root) + (right at the child reached). The same leaves as the walk below.
-            tests = x.T[self._feature_flat] > self._threshold_flat[:, None]
+            # The features as contiguous rows, so that each split reads one (a gather of whole rows).
+            tests = np.ascontiguousarray(x.T)[self._feature_flat] > self._threshold_flat[:, None]
             root, left, right = tests[0::3], tests[1::3], tests[2::3]
-            node = (self._node_at[:, None] + 3 + 2 * root + np.where(root, right, left)).T.copy()
+            leaf = np.where(root, right, left).view(np.uint8)
+            leaf += root.view(np.uint8) << 1
+            # C-ordered, so that each document's leaves are summed as one contiguous row (as logit() sums them).
+            node = np.ascontiguousarray(leaf.T, dtype=np.intp)
+            node += self._leaf_at
         else:
             docs = np.arange(len(x))[:, None]
             node = np.zeros((len(x), len(self.feature)), dtype=np.intp)

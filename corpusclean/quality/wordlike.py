@@ -29,12 +29,12 @@ import os
 import numpy as np
 
 from corpusclean.text import table_cache
-from corpusclean.text.codepoints import code_points, joined_prefixes, seams, segment_sums
+from corpusclean.text.codepoints import code_points, joined_prefixes, seams, segment_totals
 
 # Characters of a document read by word_share (beyond this, the share is settled).
 MAX_CHARS = 4000
 # Bump when the tables' contents or shape change.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 
 def _jieba_dict_path() -> str:
@@ -49,13 +49,22 @@ def _build_tables() -> tuple[bytes, bytes, int]:
 
     pairs: set[str] = set()
     with open(_jieba_dict_path(), encoding="utf-8") as handle:
-        words = [line.split(" ", 1)[0] for line in handle]
-    folded = fold_to_simplified("\n".join(w for w in words if len(w) >= 2))
-    for word in folded.split("\n"):
+        entries = [line.split(" ", 2) for line in handle]
+    entries = [entry for entry in entries if len(entry[0]) >= 2]
+    folded = fold_to_simplified("\n".join(entry[0] for entry in entries))
+    # How often each character occurs in the dictionary's words, weighted by their counts.
+    weight: dict[str, int] = {}
+    for word, entry in zip(folded.split("\n"), entries, strict=True):
+        count = int(entry[1]) if len(entry) > 1 and entry[1].strip().isdigit() else 0
         for a, b in itertools.pairwise(word):
             if _is_cjk(a) and _is_cjk(b):
                 pairs.add(a + b)
-    chars = sorted({c for pair in pairs for c in pair})
+        for char in word:
+            weight[char] = weight.get(char, 0) + count
+    # Frequent characters first: the pairs of running text then fall in a small corner of the bitset (a few
+    # hundred kB instead of 5.7 MB), which stays in the CPU caches. The ids are labels only: which pairs are
+    # set, and so every value, does not depend on them.
+    chars = sorted({c for pair in pairs for c in pair}, key=lambda c: (-weight.get(c, 0), c))
     size = len(chars) + 1
     ids = np.zeros(0x10000, dtype=np.uint16)
     for number, char in enumerate(chars, start=1):
@@ -131,18 +140,32 @@ def word_share_batch(cps: list[np.ndarray], cjk: list[int], *, max_chars: int = 
     >>> word_share_batch([code_points(t) for t in texts], cjk) == [word_share(t) for t in texts]
     True
     """
+    return word_shares(cps, np.asarray(cjk, dtype=np.int64), max_chars=max_chars, joined=joined, bmp=bmp).tolist()
+
+
+def word_shares(cps: list[np.ndarray], cjk: np.ndarray, *, max_chars: int = MAX_CHARS,
+                joined: tuple[np.ndarray, np.ndarray] | None = None, bmp: np.ndarray | None = None) -> np.ndarray:
+    """:func:`word_share_batch` as a ``float64`` array (``cjk``: the texts' numbers of ideographs, an array):
+    the same values, each count divided in ``float64`` as Python divides it."""
     ids, bits, size = _tables()
     flat, offsets = joined if joined is not None else joined_prefixes(cps, max_chars)
     starts, ends = offsets[:-1], offsets[1:]
     totals = cjk
     if any(len(array) > max_chars for array in cps):
-        counted = segment_sums(_ideographs(flat), starts, ends)
-        totals = [count if len(array) <= max_chars else counted[i]
-                  for i, (array, count) in enumerate(zip(cps, cjk, strict=True))]
-    wide = ids[np.minimum(flat, 0xFFFF) if bmp is None else bmp]
+        counted = segment_totals(_ideographs(flat), starts, ends)
+        lengths = np.fromiter(map(len, cps), dtype=np.intp, count=len(cps))
+        totals = np.where(lengths > max_chars, counted, cjk)
+    # Beyond the BMP a code point reads as U+FFFF (clipped), whose id is 0.
+    wide = np.take(ids, flat, mode="clip") if bmp is None else ids[bmp]
     keys = wide[:-1] * size
     keys += wide[1:]
-    hit = ((bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1).view(bool)
+    shift = keys.astype(np.uint8)
+    shift &= 7
+    keys >>= 3
+    hit = np.take(bits, keys)  # np.take: indexing with int32 keys would first copy them as intp
+    hit >>= shift
+    hit &= 1
+    hit = hit.view(bool)
     hit[seams(offsets)] = False
     covered = np.zeros(len(flat), dtype=bool)
     covered[:-1] = hit
@@ -150,7 +173,7 @@ def word_share_batch(cps: list[np.ndarray], cjk: list[int], *, max_chars: int = 
     # Characters not covered are the fewer: count those, by their positions.
     missing = np.flatnonzero(~covered)
     found = (ends - starts) - (np.searchsorted(missing, ends) - np.searchsorted(missing, starts))
-    return [float(found[i]) / total if total else 0.0 for i, total in enumerate(totals)]
+    return np.divide(found, totals, out=np.zeros(len(cps)), where=totals > 0)
 
 
 def _ideographs(cps: np.ndarray) -> np.ndarray:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from corpusclean.document import Document
-from corpusclean.quality.score import FEATURES, QualityModel, default_model, feature_rows, features
+from corpusclean.quality.score import FEATURES, QualityModel, default_model, feature_matrix, features
 from corpusclean.quality.signals import check_fraction, shared
 from corpusclean.stage import Filter, Limit
 
@@ -60,8 +59,9 @@ class Quality(Filter):
         self._decide(doc, [values[name] for name in FEATURES], self.model.score(values))
 
     def process_batch(self, docs: list[Document]) -> None:
-        """:meth:`check` on a chunk of documents, with the same results: the features' lookups and the trees
-        run once over the chunk (per document, the stage's cost was numpy's fixed cost per call).
+        """:meth:`check` on a chunk of documents, with the same results: the features are computed for the
+        chunk at once, as the columns of one matrix (:func:`~corpusclean.quality.score.feature_matrix`), and
+        the trees read it whole (per document, the stage's cost was numpy's fixed cost per call).
 
         >>> texts = ["一九九八年，中国经济持续发展，人民生活水平不断提高。", "首页\\n新闻\\n体育\\n财经\\n娱乐"]
         >>> one = [Document(id=str(n), text=t) for n, t in enumerate(texts)]
@@ -75,15 +75,15 @@ class Quality(Filter):
         """
         if not docs:
             return
-        rows = feature_rows([doc.text for doc in docs], [shared(doc) for doc in docs])
-        scores = self.model.matrix_scores(np.array(rows, dtype=np.float64))
-        for doc, row, score in zip(docs, rows, scores, strict=True):
+        x = feature_matrix([doc.text for doc in docs], [shared(doc) for doc in docs])
+        scores = self.model.matrix_scores(x)
+        for doc, row, score in zip(docs, x, scores, strict=True):
             self._decide(doc, row, score)
 
-    def _decide(self, doc: Document, row: list[float], score: float) -> None:
+    def _decide(self, doc: Document, row: Sequence[float], score: float) -> None:
         """Reject ``doc`` or record its score; ``row``: its features in the order of :data:`FEATURES`."""
         if score < self.min_score:
-            values = dict(zip(FEATURES, row, strict=True))
+            values = dict(zip(FEATURES, map(float, row), strict=True))
             pulls = list(self.model.contributions(values).items())[:_NAMED]
             doc.reject(self.name, "quality_score", value=round(score, 4), threshold=self.min_score,
                        signals=[[name, round(values[name], 4), round(part, 2)] for name, part in pulls])

@@ -69,9 +69,18 @@ def segment_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> li
     >>> segment_sums(np.array([1, 2, 3, 4]), np.array([0, 1, 4]), np.array([2, 4, 4]))
     [3, 9, 0]
     """
+    return segment_totals(values, starts, ends).tolist()
+
+
+def segment_totals(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """:func:`segment_sums` as an ``int64`` array (for sums that are divided as columns, a chunk at once).
+
+    >>> segment_totals(np.array([True, False, True]), np.array([0, 1]), np.array([3, 3])).tolist()
+    [2, 1]
+    """
     running = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(values, dtype=np.int64, out=running[1:])
-    return (running[ends] - running[starts]).tolist()
+    return running[ends] - running[starts]
 
 
 def segment_bincounts(values: np.ndarray, bounds: np.ndarray, width: int) -> np.ndarray:
