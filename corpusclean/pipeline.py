@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -167,8 +168,15 @@ class Pipeline:
         processed = _parallel_map(_process_docs, self, docs, workers, packed=True)
         yield from self._corpus(processed)
 
+    def parse_options(self, options: ParseOptions) -> ParseOptions:
+        """``options`` as this pipeline needs them: with the DOM evidence of HTML pages when a stage reads it."""
+        if not options.html_evidence and any(stage.reads_dom_evidence for stage in self.stages):
+            return dataclasses.replace(options, html_evidence=True)
+        return options
+
     def run_raw(self, items: Iterable[RawItem], options: ParseOptions, *, workers: int = 1) -> Iterator[Document]:
         """Parse raw input items and process them; parsing runs in the workers too."""
+        options = self.parse_options(options)
         processed = _parallel_map(_parse_and_process, (self, options), items, workers, packed=True)
         yield from self._corpus(processed)
 
@@ -181,6 +189,7 @@ class Pipeline:
         stages' ``prepare`` runs too, and the caller decides over what ``encode`` returns."""
         if self.corpus_stages and not corpus:
             raise ValueError("map_raw runs per-document stages only; this pipeline has corpus stages")
+        options = self.parse_options(options)
         return _parallel_map(_parse_process_encode, (self, options, encode), items, workers)
 
     def _corpus(self, docs: Iterator[Document]) -> Iterator[Document]:

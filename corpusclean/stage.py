@@ -29,6 +29,9 @@ class Stage:
     """A named step. ``name`` is the registry key, the recipe key and the stage id in receipts."""
 
     name: ClassVar[str] = ""
+    # Reads the per-line DOM evidence of HTML pages (doc.scratch, corpusclean/io/dom_evidence.py): a pipeline
+    # with such a stage asks the reader for it (Pipeline.parse_options); others skip its cost.
+    reads_dom_evidence: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

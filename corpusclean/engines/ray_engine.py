@@ -190,7 +190,7 @@ class ProcessItems:
 
     def __init__(self, pipeline: Pipeline, options: ParseOptions) -> None:
         self.pipeline = pipeline
-        self.options = options
+        self.options = pipeline.parse_options(options)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         size = len(batch["order"])

@@ -31,8 +31,8 @@ class ParseOptions:
     id_field: str | None = "id"
     html_title: bool = True
     html_metadata: bool = True
-    # Per-line DOM evidence in doc.scratch (corpusclean/io/dom_evidence.py): ~20% more extraction time, and
-    # no built-in stage reads it yet, so it is asked for, not made by default.
+    # Per-line DOM evidence in doc.scratch (corpusclean/io/dom_evidence.py): ~20% more extraction time, so it
+    # is made when a pipeline's stage reads it (Pipeline.parse_options: dom_chrome does), not by default.
     html_evidence: bool = False
     # readability first, trafilatura's precision mode where readability finds too little: the better main
     # text on every labelled set (benchmarks/eval_boilerplate.py --html-extractor), at ~1.6x the time.
