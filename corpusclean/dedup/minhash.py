@@ -18,11 +18,12 @@ only comparable with signatures made by this module with the same ``ngram``, ``n
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 import numpy as np
 
-from corpusclean.dedup.shingles import fmix64
+from corpusclean.dedup.shingles import _POLY, Scratch, _fmix64_inplace, fmix64, thread_scratch, view_codes_batch
 
 SCHEME = "oph-densified-u32/poly-fmix64-ngrams/v1"
 _PROBES = 64
@@ -104,6 +105,73 @@ def signatures(hashes: np.ndarray, starts: np.ndarray, *, num_perm: int = 128,
     if len(rows):
         sigs[rows] = _densify_rows(sigs[rows], filled[rows], _probe_table(num_perm, seed))
     return sigs, has
+
+
+def text_signatures(texts: list[str], *, ngram: int = 5, num_perm: int = 128, seed: int = 1,
+                    scratch: Scratch | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The views and signatures of several texts in one pass: ``(view, offsets, sigs, has)`` as
+    :func:`corpusclean.dedup.shingles.view_codes_batch` and :func:`signatures` of
+    :func:`corpusclean.dedup.shingles.shingle_hashes_batch` give them, the same values. ``view`` lives in
+    ``scratch`` (this thread's by default) until its next use.
+
+    The temporaries live in ``scratch`` too (fresh megabyte arrays cost page faults each time); the n-grams
+    that straddle two views are sent to a spare bin instead of being cut out of the hashes; a bin is empty
+    when it kept the initial 0xFFFFFFFF, unless a shingle's value is 0xFFFFFFFF itself (then the bins are
+    marked one by one, as :func:`signatures` does).
+
+    >>> from corpusclean.dedup.shingles import shingle_hashes_batch, view_codes_batch
+    >>> texts = ["北京市今天发布暴雨蓝色预警", "短", "上海市今天迎来入夏以来最热的一天"]
+    >>> view, offsets, sigs, has = text_signatures(texts, num_perm=16)
+    >>> old, old_has = signatures(*shingle_hashes_batch(*view_codes_batch(texts)), num_perm=16)
+    >>> bool((sigs[has] == old[old_has]).all()), has.tolist() == old_has.tolist()
+    (True, True)
+    """
+    if num_perm < 1:
+        raise ValueError(f"num_perm must be >= 1, got {num_perm}")
+    if ngram < 1:
+        raise ValueError(f"ngram must be >= 1, got {ngram}")
+    scratch = scratch if scratch is not None else thread_scratch()
+    view, offsets = view_codes_batch(texts, scratch=scratch)
+    docs = len(texts)
+    spare = docs * num_perm  # the bin of the n-grams that straddle two views
+    flat = np.full(spare + 1, 0xFFFFFFFF, dtype=np.uint32)
+    sigs = flat[:spare].reshape(docs, num_perm)
+    has = np.diff(offsets) >= ngram
+    total = len(view) - ngram + 1
+    if total <= 0 or not has.any():
+        return view, offsets, sigs, has
+    # shingle_hashes_batch's polynomial, uint32 code points added to the uint64 sums as they are read.
+    acc = np.bitwise_xor(view[:total], np.uint64(seed & 0xFFFFFFFFFFFFFFFF),
+                         out=scratch.take("acc", np.uint64, total))
+    for offset in range(1, ngram):
+        np.multiply(acc, _POLY, out=acc)
+        np.add(acc, view[offset:offset + total], out=acc)
+    hashes = _fmix64_inplace(acc, scratch.take("mix", np.uint64, total))
+    bins = scratch.take("bins", np.uint64, total)
+    if num_perm > 1 and num_perm & (num_perm - 1) == 0:
+        np.right_shift(hashes, np.uint64(64 - num_perm.bit_length() + 1), out=bins)
+    else:
+        np.right_shift(hashes, _S32, out=bins)
+        np.multiply(bins, np.uint64(num_perm), out=bins)
+        np.right_shift(bins, _S32, out=bins)
+    where = bins.view(np.intp)  # bins < num_perm: the same values as int64
+    where += np.repeat(np.arange(0, spare, num_perm, dtype=np.intp), np.diff(offsets))[:total]
+    if docs > 1 and ngram > 1:
+        crossing = (offsets[1:-1, None] - np.arange(1, ngram)).ravel()
+        where[crossing[(crossing >= 0) & (crossing < total)]] = spare
+    # The low 32 bits of each hash, read in place.
+    values = hashes.view(np.uint32)[::2] if sys.byteorder == "little" else hashes.view(np.uint32)[1::2]
+    np.minimum.at(flat, where, values)
+    if values.max() == 0xFFFFFFFF:
+        marked = np.zeros(spare + 1, dtype=bool)
+        marked[where] = True
+        filled = marked[:spare].reshape(docs, num_perm)
+    else:
+        filled = sigs != 0xFFFFFFFF
+    rows = np.flatnonzero(has & ~filled.all(axis=1))
+    if len(rows):
+        sigs[rows] = _densify_rows(sigs[rows], filled[rows], _probe_table(num_perm, seed))
+    return view, offsets, sigs, has
 
 
 def _densify_rows(sigs: np.ndarray, filled: np.ndarray, probes: np.ndarray) -> np.ndarray:

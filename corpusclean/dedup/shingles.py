@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 import unicodedata
 
 import numpy as np
@@ -93,11 +94,12 @@ def _mapped(codes: np.ndarray) -> np.ndarray:
     return mapped
 
 
-def view_codes_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def view_codes_batch(texts: list[str], *, scratch: Scratch | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The views of several texts at once: their code points end to end (``uint32``) and the offsets
     (``len(texts) + 1``) where each text's view starts and the last one ends. One numpy pass over the
     whole batch instead of a dozen calls per text: short documents spent most of their time in call
-    overhead. ``view[offsets[i]:offsets[i + 1]]`` equals ``view_codes(texts[i])``.
+    overhead. ``view[offsets[i]:offsets[i + 1]]`` equals ``view_codes(texts[i])``. With ``scratch`` the
+    view is written into one of its arrays (valid until its next use, see :class:`Scratch`).
 
     >>> view, offsets = view_codes_batch(["新聞。", "", "ＡＢ c"])
     >>> view.tobytes().decode("utf-32-le"), offsets.tolist()
@@ -106,10 +108,59 @@ def view_codes_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     codes, bounds = joined_code_points(texts)
     if len(codes) == 0:
         return codes, bounds
-    mapped = _mapped(codes)
-    kept = np.flatnonzero(mapped >= 0)
-    # The values kept are >= 0, so the int32 -> uint32 view changes no value (and copies nothing).
-    return mapped[kept].view(np.uint32), np.searchsorted(kept, bounds)
+    if scratch is None:
+        mapped = _mapped(codes)
+        kept = np.flatnonzero(mapped >= 0)
+        # The values kept are >= 0, so the int32 -> uint32 view changes no value (and copies nothing).
+        return mapped[kept].view(np.uint32), np.searchsorted(kept, bounds)
+    size = len(codes)
+    if codes.max() < 0x10000:  # every code point indexes the table: "clip" clips nothing
+        mapped = np.take(_bmp_table(), codes, out=scratch.take("mapped", np.int32, size), mode="clip")
+    else:
+        mapped = _mapped(codes)
+    keep = np.greater_equal(mapped, 0, out=scratch.take("keep", np.bool_, size))
+    # Offsets from a running count of the kept characters (what searchsorted over their indices gave).
+    running = np.cumsum(keep, dtype=np.int32 if size < 2**31 else np.int64,
+                        out=scratch.take("running", np.int32 if size < 2**31 else np.int64, size))
+    offsets = np.zeros(len(bounds), dtype=np.intp)
+    inner = bounds[1:] > 0
+    offsets[1:][inner] = running[bounds[1:][inner] - 1]
+    view = np.compress(keep, mapped, out=scratch.take("view", np.int32, int(offsets[-1])))
+    return view.view(np.uint32), offsets
+
+
+class Scratch:
+    """Arrays the batch path reuses from one batch to the next, by name. Temporaries of a batch of 131k
+    characters are about a megabyte each: glibc gives such blocks back to the system when they are freed, so
+    every fresh one cost page faults, which were half of the signature path's time. An array returned by
+    :meth:`take` is valid until the next ``take`` of the same name; a :class:`Scratch` is for one thread
+    (:func:`thread_scratch`)."""
+
+    KEEP = 1 << 21  # elements: larger arrays (a long document alone) are not kept
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, dtype: type, size: int) -> np.ndarray:
+        """An uninitialised array of ``size`` elements of ``dtype``."""
+        array = self._arrays.get(name)
+        if array is not None and array.dtype == dtype and len(array) >= size:
+            return array[:size]
+        array = np.empty(max(size, 1024 if array is None else min(2 * len(array), self.KEEP)), dtype=dtype)
+        if size <= self.KEEP:
+            self._arrays[name] = array
+        return array[:size]
+
+
+_local = threading.local()
+
+
+def thread_scratch() -> Scratch:
+    """This thread's :class:`Scratch`."""
+    scratch = getattr(_local, "scratch", None)
+    if scratch is None:
+        scratch = _local.scratch = Scratch()
+    return scratch
 
 
 def normalized_view(text: str) -> str:
@@ -203,9 +254,11 @@ def shingle_hashes_batch(view: np.ndarray, offsets: np.ndarray, *, ngram: int = 
     return _fmix64_inplace(acc), starts
 
 
-def _fmix64_inplace(values: np.ndarray) -> np.ndarray:
-    """:func:`fmix64` without temporaries (the same values; about twice as fast on long arrays)."""
-    scratch = np.empty_like(values)
+def _fmix64_inplace(values: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """:func:`fmix64` without temporaries (the same values; about twice as fast on long arrays); ``scratch``,
+    an array of the same shape and dtype, is overwritten."""
+    if scratch is None:
+        scratch = np.empty_like(values)
     for multiplier in (_MIX1, _MIX2):
         np.right_shift(values, _S33, out=scratch)
         values ^= scratch
