@@ -6,6 +6,7 @@ revision's, over the same documents.
     python benchmarks/bench_batch.py --stage mojibake --corpus /work/cmp/corpus10.jsonl --ref 5d0ee3e
     python benchmarks/bench_batch.py --stage rules --ref f80a9b6 --rounds 9
     python benchmarks/bench_batch.py --stage spam_lists --ref HEAD --rounds 9    # a stage without a batched path
+    python benchmarks/bench_batch.py --stage dedup --ref 15ad25b --rounds 9       # dedup's prepare_batch
 
 The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
 time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
@@ -15,8 +16,10 @@ class counts the later ones reuse). The other revision's module of the stage and
 (``quality/signals.py``, ``text/script.py``, ``text/mojibake.py``, ``rulepacks/engine.py``) are read with
 ``git show`` into modules of their own. Every document's decision, text, meta and receipts, the character
 steps ``mojibake`` leaves for normalize, and for ``length`` every class count, must be the same in both; the
-script says so or stops. The figure to read is the ratio (the best round of each): the machine is shared and
-absolute times drift.
+script says so or stops. For ``dedup`` the time is ``prepare_batch`` (the normalised view, exact hash and
+MinHash signature a worker computes), with ``dedup/shingles.py`` and ``dedup/minhash.py`` of the other revision,
+and every document's exact hash and signature must be the same. The figure to read is the ratio (the best round
+of each): the machine is shared and absolute times drift.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from corpus import DATA, build_corpus
 from corpusclean.document import Document
 from corpusclean.quality import signals
 from corpusclean.stages.convert_script import ConvertScript
+from corpusclean.stages.dedup import Dedup
 from corpusclean.stages.length import Length
 from corpusclean.stages.mojibake import Mojibake
 from corpusclean.stages.rules import Rules
@@ -84,9 +88,46 @@ def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document
     return seconds, after
 
 
+def ref_dedup(ref: str) -> Any:
+    """A dedup stage built from ``ref``'s stage, MinHash and shingle modules (renamed: the registry is taken)."""
+    load_module(ref, "corpusclean/dedup/shingles.py", "ref_shingles")
+    load_module(ref, "corpusclean/dedup/minhash.py", "ref_minhash",
+                {"from corpusclean.dedup.shingles import": "from ref_shingles import"})
+    return load_module(ref, "corpusclean/stages/dedup.py", "ref_dedup", {
+        "from corpusclean.dedup.minhash import": "from ref_minhash import",
+        "from corpusclean.dedup.shingles import": "from ref_shingles import",
+        'name = "dedup"': 'name = "dedup_ref"'}).Dedup()
+
+
+def prepare_once(chunks: list[list[Document]], stage: Any) -> tuple[float, list]:
+    """Seconds of ``stage.prepare_batch`` over every chunk, and every document's (exact hash, signature)."""
+    for chunk in chunks:
+        for doc in chunk:
+            doc.scratch.clear()
+    start = time.perf_counter()
+    for chunk in chunks:
+        stage.prepare_batch(chunk)
+    seconds = time.perf_counter() - start
+    return seconds, [doc.scratch.pop("dedup") for chunk in chunks for doc in chunk]
+
+
+def bench_dedup(chunks: list[list[Document]], ref: str, rounds: int) -> dict[str, float]:
+    old_stage, new_stage = ref_dedup(ref), Dedup()
+    best = {"ref": float("inf"), "new": float("inf")}
+    for _ in range(rounds):
+        seconds, expected = prepare_once(chunks, old_stage)
+        best["ref"] = min(best["ref"], seconds)
+        seconds, prepared = prepare_once(chunks, new_stage)
+        best["new"] = min(best["new"], seconds)
+        if prepared != expected:
+            sys.exit("the two versions computed different exact hashes or signatures")
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", choices=sorted(STAGES), default="length", help="the stage (default length)")
+    parser.add_argument("--stage", choices=sorted([*STAGES, "dedup"]), default="length",
+                        help="the stage (default length)")
     parser.add_argument("--corpus", type=Path, default=None, help="JSONL corpus (default: 10 MB of real sentences)")
     parser.add_argument("--ref", default="main", help="git revision to compare with (default main)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of each version (default 5)")
@@ -95,6 +136,12 @@ def main() -> None:
     size_mb = corpus.stat().st_size / 1e6
     chunks = before(corpus, args.stage)
     count = sum(map(len, chunks))
+    if args.stage == "dedup":
+        best = bench_dedup(chunks, args.ref, args.rounds)
+        print(f"dedup prepare_batch on {corpus.name} ({size_mb:.1f} MB): {count:,} documents reach it (the same "
+              f"exact hash and signature in both versions)")
+        print_speedup(best, args.ref, size_mb, args.rounds)
+        return
     stage_path, measures_path, measures_module, stage_class = STAGES[args.stage]
     renames = {f'name = "{args.stage}"': f'name = "{args.stage}_ref"'}
     if measures_path is not None:

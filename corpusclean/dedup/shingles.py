@@ -118,14 +118,9 @@ def view_codes_batch(texts: list[str], *, scratch: Scratch | None = None) -> tup
         mapped = np.take(_bmp_table(), codes, out=scratch.take("mapped", np.int32, size), mode="clip")
     else:
         mapped = _mapped(codes)
-    keep = np.greater_equal(mapped, 0, out=scratch.take("keep", np.bool_, size))
-    # Offsets from a running count of the kept characters (what searchsorted over their indices gave).
-    running = np.cumsum(keep, dtype=np.int32 if size < 2**31 else np.int64,
-                        out=scratch.take("running", np.int32 if size < 2**31 else np.int64, size))
-    offsets = np.zeros(len(bounds), dtype=np.intp)
-    inner = bounds[1:] > 0
-    offsets[1:][inner] = running[bounds[1:][inner] - 1]
-    view = np.compress(keep, mapped, out=scratch.take("view", np.int32, int(offsets[-1])))
+    kept = np.flatnonzero(np.greater_equal(mapped, 0, out=scratch.take("keep", np.bool_, size)))
+    view = np.take(mapped, kept, out=scratch.take("view", np.int32, len(kept)), mode="clip")
+    offsets = np.searchsorted(kept, bounds)
     return view.view(np.uint32), offsets
 
 
