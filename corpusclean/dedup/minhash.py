@@ -123,7 +123,7 @@ def text_signatures(texts: list[str], *, ngram: int = 5, num_perm: int = 128, se
     :func:`corpusclean.dedup.shingles.shingle_hashes_batch` give them, the same values. ``view`` lives in
     ``scratch`` (this thread's by default) until its next use.
 
-    The temporaries live in ``scratch`` too (fresh megabyte arrays cost page faults each time); the n-grams
+    The temporaries live in ``scratch`` too (fresh megabyte arrays can cost page faults each time); the n-grams
     that straddle two views are sent to a spare bin instead of being cut out of the hashes; a bin is empty
     when it kept the initial 0xFFFFFFFF, unless a shingle's value is 0xFFFFFFFF itself (then the bins are
     marked one by one, as :func:`signatures` does).

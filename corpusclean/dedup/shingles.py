@@ -125,13 +125,16 @@ def view_codes_batch(texts: list[str], *, scratch: Scratch | None = None) -> tup
 
 
 class Scratch:
-    """Arrays the batch path reuses from one batch to the next, by name. Temporaries of a batch of 131k
-    characters are about a megabyte each: glibc gives such blocks back to the system when they are freed, so
-    every fresh one cost page faults, which were half of the signature path's time. An array returned by
-    :meth:`take` is valid until the next ``take`` of the same name; a :class:`Scratch` is for one thread
-    (:func:`thread_scratch`)."""
+    """Arrays the batch path reuses from one batch to the next, by name (about 4 MB in all for parts of
+    131k characters). Each temporary of such a part is 0.5-1 MB: in a fresh process glibc maps blocks that
+    size anew and gives them back when they are freed, so every part paid page faults for a dozen of them
+    (half of the signature path's time in a fresh process, as in ``bench_dedup.py``; once the other stages had
+    run in the same process, as in ``bench_batch.py``, glibc kept such blocks and there were none). An array
+    returned by :meth:`take` is valid until the next ``take`` of the same name; a :class:`Scratch` is for one
+    thread (:func:`thread_scratch`)."""
 
-    KEEP = 1 << 21  # elements: larger arrays (a long document alone) are not kept
+    KEEP = 1 << 18  # elements: larger arrays (a long document alone) are not kept
+    _GRAIN = 1 << 14  # sizes are rounded up to a multiple of this, so parts of similar sizes share arrays
 
     def __init__(self) -> None:
         self._arrays: dict[str, np.ndarray] = {}
@@ -141,7 +144,7 @@ class Scratch:
         array = self._arrays.get(name)
         if array is not None and array.dtype == dtype and len(array) >= size:
             return array[:size]
-        array = np.empty(max(size, 1024 if array is None else min(2 * len(array), self.KEEP)), dtype=dtype)
+        array = np.empty(-(-max(size, 1) // self._GRAIN) * self._GRAIN, dtype=dtype)
         if size <= self.KEEP:
             self._arrays[name] = array
         return array[:size]
