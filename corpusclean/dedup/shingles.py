@@ -125,7 +125,7 @@ def view_codes_batch(texts: list[str], *, scratch: Scratch | None = None) -> tup
 
 
 class Scratch:
-    """Arrays the batch path reuses from one batch to the next, by name (about 4 MB in all for parts of
+    """Arrays the batch path reuses from one batch to the next, by name (about 3 MB in all for parts of
     131k characters). Each temporary of such a part is 0.5-1 MB: in a fresh process glibc maps blocks that
     size anew and gives them back when they are freed, so every part paid page faults for a dozen of them
     (half of the signature path's time in a fresh process, as in ``bench_dedup.py``; once the other stages had
