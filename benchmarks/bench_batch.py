@@ -7,6 +7,7 @@ revision's, over the same documents.
     python benchmarks/bench_batch.py --stage rules --ref f80a9b6 --rounds 9
     python benchmarks/bench_batch.py --stage spam_lists --ref HEAD --rounds 9    # a stage without a batched path
     python benchmarks/bench_batch.py --stage quality --ref HEAD --rounds 9
+    python benchmarks/bench_batch.py --stage dedup --ref 15ad25b --rounds 9       # dedup's prepare_batch
 
 The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
 time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
@@ -18,13 +19,17 @@ class counts the later ones reuse). The other revision's module of the stage and
 steps ``mojibake`` leaves for normalize, and for ``length`` every class count, must be the same in both; the
 script says so or stops. ``quality`` measures with three modules (``quality/score.py``, ``wordlike.py``,
 ``bigrams.py``, all read from the other revision), and each of its rounds starts from what the quality stages
-before it leave in the shared measurements (they run again, untimed, after the measurements are cleared). The
-figure to read is the ratio (the best round of each): the machine is shared and absolute times drift.
+before it leave in the shared measurements (they run again, untimed, after the measurements are cleared). For
+``dedup`` the time is ``prepare_batch`` (the normalised view, exact hash and MinHash signature a worker
+computes), with ``dedup/shingles.py`` and ``dedup/minhash.py`` of the other revision, and every document's exact
+hash and signature must be the same. The figure to read is the ratio (the best round of each): the machine is
+shared and absolute times drift.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -41,6 +46,7 @@ from corpusclean.pipeline import Pipeline
 from corpusclean.quality import signals
 from corpusclean.stage import CorpusStage
 from corpusclean.stages.convert_script import ConvertScript
+from corpusclean.stages.dedup import Dedup
 from corpusclean.stages.length import Length
 from corpusclean.stages.mojibake import Mojibake
 from corpusclean.stages.quality import Quality
@@ -111,9 +117,52 @@ def run_once(chunks: list[list[Document]], stage: Any, share: Callable[[Document
     return seconds, after
 
 
+def ref_dedup(ref: str) -> Any:
+    """A dedup stage built from ``ref``'s stage, MinHash and shingle modules (renamed: the registry is taken)."""
+    load_module(ref, "corpusclean/dedup/shingles.py", "ref_shingles")
+    load_module(ref, "corpusclean/dedup/minhash.py", "ref_minhash",
+                {"from corpusclean.dedup.shingles import": "from ref_shingles import"})
+    return load_module(ref, "corpusclean/stages/dedup.py", "ref_dedup", {
+        "from corpusclean.dedup.minhash import": "from ref_minhash import",
+        "from corpusclean.dedup.shingles import": "from ref_shingles import",
+        'name = "dedup"': 'name = "dedup_ref"'}).Dedup()
+
+
+def prepare_once(chunks: list[list[Document]], stage: Any) -> tuple[float, list]:
+    """Seconds of ``stage.prepare_batch`` over every chunk, and every document's (exact hash, signature)."""
+    for chunk in chunks:
+        for doc in chunk:
+            doc.scratch.clear()
+    start = time.perf_counter()
+    for chunk in chunks:
+        stage.prepare_batch(chunk)
+    seconds = time.perf_counter() - start
+    return seconds, [doc.scratch.pop("dedup") for chunk in chunks for doc in chunk]
+
+
+def bench_dedup(chunks: list[list[Document]], ref: str, rounds: int) -> tuple[dict[str, float], dict[str, int]]:
+    """The best seconds of each version, and the minor page faults of its rounds (fresh pages of freed and
+    reallocated temporaries, which glibc gives back or keeps depending on what the process did before)."""
+    old_stage, new_stage = ref_dedup(ref), Dedup()
+    best = {"ref": float("inf"), "new": float("inf")}
+    faults = {"ref": 0, "new": 0}
+    for _ in range(rounds):
+        for name, stage in (("ref", old_stage), ("new", new_stage)):
+            before_faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            seconds, prepared = prepare_once(chunks, stage)
+            faults[name] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before_faults
+            best[name] = min(best[name], seconds)
+            if name == "ref":
+                expected = prepared
+            elif prepared != expected:
+                sys.exit("the two versions computed different exact hashes or signatures")
+    return best, faults
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", choices=sorted(STAGES), default="length", help="the stage (default length)")
+    parser.add_argument("--stage", choices=sorted([*STAGES, "dedup"]), default="length",
+                        help="the stage (default length)")
     parser.add_argument("--corpus", type=Path, default=None, help="JSONL corpus (default: 10 MB of real sentences)")
     parser.add_argument("--ref", default="main", help="git revision to compare with (default main)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of each version (default 5)")
@@ -122,6 +171,13 @@ def main() -> None:
     size_mb = corpus.stat().st_size / 1e6
     chunks = before(corpus, args.stage)
     count = sum(map(len, chunks))
+    if args.stage == "dedup":
+        best, faults = bench_dedup(chunks, args.ref, args.rounds)
+        print(f"dedup prepare_batch on {corpus.name} ({size_mb:.1f} MB): {count:,} documents reach it (the same "
+              f"exact hash and signature in both versions); minor page faults a round: {args.ref} "
+              f"{faults['ref'] // args.rounds:,}, this tree {faults['new'] // args.rounds:,}")
+        print_speedup(best, args.ref, size_mb, args.rounds)
+        return
     stage_path, measures_path, measures_module, stage_class = STAGES[args.stage]
     renames = {f'name = "{args.stage}"': f'name = "{args.stage}_ref"'}
     if isinstance(measures_path, str):

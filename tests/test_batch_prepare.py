@@ -132,3 +132,56 @@ def test_clean_files_with_dedup_writes_what_the_document_path_writes(tmp_path):
         if rejects:
             assert (tmp_path / f"rejects{workers}.jsonl").read_bytes() == expected_rejects
         assert summary.as_dict() == expected_summary
+
+
+def _separately(texts: list[str], **params) -> tuple:
+    """What prepare_batch computed before text_signatures: the view, its n-gram hashes, then signatures."""
+    from corpusclean.dedup.minhash import signatures
+    from corpusclean.dedup.shingles import shingle_hashes_batch, view_codes_batch
+
+    view, offsets = view_codes_batch(texts)
+    hashes, starts = shingle_hashes_batch(view, offsets, ngram=params["ngram"], seed=params["seed"])
+    sigs, has = signatures(hashes, starts, num_perm=params["num_perm"], seed=params["seed"])
+    return view.tolist(), offsets.tolist(), sigs[has].tolist(), has.tolist()
+
+
+def test_text_signatures_equal_the_separate_batch_functions_on_real_text():
+    """The fused pass (scratch arrays, straddling n-grams in a spare bin, empty bins read from the values)
+    gives every signature bit for bit, on parts of every size one after another (the arrays are reused)."""
+    from corpusclean.dedup.minhash import text_signatures
+
+    texts = sentences()[:400] + [doc.text for doc in planted_corpus(duplicated=0.5, max_variants=2, seed=3)][:200]
+    for params in ({"ngram": 5, "num_perm": 128, "seed": 1}, {"ngram": 3, "num_perm": 64, "seed": 7},
+                   {"ngram": 5, "num_perm": 100, "seed": 1}, {"ngram": 1, "num_perm": 1, "seed": 2}):
+        for first, size in ((0, 600), (0, 1), (5, 40), (100, 300), (3, 9)):
+            part = texts[first:first + size] + EDGES
+            view, offsets, sigs, has = text_signatures(part, **params)
+            assert (view.tolist(), offsets.tolist(), sigs[has].tolist(), has.tolist()) == _separately(part, **params)
+
+
+def _inverse_fmix64(value: int) -> int:
+    """The input fmix64 maps to ``value`` (its steps undone: x ^ x >> 33 is its own inverse)."""
+    mask = 2**64 - 1
+    value ^= value >> 33
+    value = value * pow(0xC4CEB9FE1A85EC53, -1, 2**64) & mask
+    value ^= value >> 33
+    value = value * pow(0xFF51AFD7ED558CCD, -1, 2**64) & mask
+    return value ^ value >> 33
+
+
+def test_a_shingle_whose_value_is_all_ones_still_fills_its_bin():
+    """A bin whose minimum is 0xFFFFFFFF is filled, not empty: the fused pass must not densify it."""
+    import numpy as np
+
+    from corpusclean.dedup.minhash import text_signatures
+    from corpusclean.dedup.shingles import fmix64
+
+    # A seed that makes the 1-gram "好" hash to low bits 0xFFFFFFFF (bin 5 of 8).
+    wanted = (5 << 61) | (0x1234 << 32) | 0xFFFFFFFF
+    seed = _inverse_fmix64(wanted) ^ ord("好")
+    assert int(fmix64(np.array([ord("好") ^ seed], dtype=np.uint64))[0]) == wanted
+    params = {"ngram": 1, "num_perm": 8, "seed": seed}
+    texts = ["好", "你好", "今天天气很好", ""]
+    view, offsets, sigs, has = text_signatures(texts, **params)
+    assert sigs[0].tolist().count(0xFFFFFFFF) == 8  # bin 5 holds the value, the others copied it
+    assert (view.tolist(), offsets.tolist(), sigs[has].tolist(), has.tolist()) == _separately(texts, **params)

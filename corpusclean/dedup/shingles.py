@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 import unicodedata
 
 import numpy as np
@@ -93,11 +94,12 @@ def _mapped(codes: np.ndarray) -> np.ndarray:
     return mapped
 
 
-def view_codes_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def view_codes_batch(texts: list[str], *, scratch: Scratch | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The views of several texts at once: their code points end to end (``uint32``) and the offsets
     (``len(texts) + 1``) where each text's view starts and the last one ends. One numpy pass over the
     whole batch instead of a dozen calls per text: short documents spent most of their time in call
-    overhead. ``view[offsets[i]:offsets[i + 1]]`` equals ``view_codes(texts[i])``.
+    overhead. ``view[offsets[i]:offsets[i + 1]]`` equals ``view_codes(texts[i])``. With ``scratch`` the
+    view is written into one of its arrays (valid until its next use, see :class:`Scratch`).
 
     >>> view, offsets = view_codes_batch(["新聞。", "", "ＡＢ c"])
     >>> view.tobytes().decode("utf-32-le"), offsets.tolist()
@@ -106,10 +108,57 @@ def view_codes_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     codes, bounds = joined_code_points(texts)
     if len(codes) == 0:
         return codes, bounds
-    mapped = _mapped(codes)
-    kept = np.flatnonzero(mapped >= 0)
-    # The values kept are >= 0, so the int32 -> uint32 view changes no value (and copies nothing).
-    return mapped[kept].view(np.uint32), np.searchsorted(kept, bounds)
+    if scratch is None:
+        mapped = _mapped(codes)
+        kept = np.flatnonzero(mapped >= 0)
+        # The values kept are >= 0, so the int32 -> uint32 view changes no value (and copies nothing).
+        return mapped[kept].view(np.uint32), np.searchsorted(kept, bounds)
+    size = len(codes)
+    if codes.max() < 0x10000:  # every code point indexes the table: "clip" clips nothing
+        mapped = np.take(_bmp_table(), codes, out=scratch.take("mapped", np.int32, size), mode="clip")
+    else:
+        mapped = _mapped(codes)
+    kept = np.flatnonzero(np.greater_equal(mapped, 0, out=scratch.take("keep", np.bool_, size)))
+    view = np.take(mapped, kept, out=scratch.take("view", np.int32, len(kept)), mode="clip")
+    offsets = np.searchsorted(kept, bounds)
+    return view.view(np.uint32), offsets
+
+
+class Scratch:
+    """Arrays the batch path reuses from one batch to the next, by name (about 3 MB in all for parts of
+    131k characters). Each temporary of such a part is 0.5-1 MB: in a fresh process glibc maps blocks that
+    size anew and gives them back when they are freed, so every part paid page faults for a dozen of them
+    (half of the signature path's time in a fresh process, as in ``bench_dedup.py``; once the other stages had
+    run in the same process, as in ``bench_batch.py``, glibc kept such blocks and there were none). An array
+    returned by :meth:`take` is valid until the next ``take`` of the same name; a :class:`Scratch` is for one
+    thread (:func:`thread_scratch`)."""
+
+    KEEP = 1 << 18  # elements: larger arrays (a long document alone) are not kept
+    _GRAIN = 1 << 14  # sizes are rounded up to a multiple of this, so parts of similar sizes share arrays
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, dtype: type, size: int) -> np.ndarray:
+        """An uninitialised array of ``size`` elements of ``dtype``."""
+        array = self._arrays.get(name)
+        if array is not None and array.dtype == dtype and len(array) >= size:
+            return array[:size]
+        array = np.empty(-(-max(size, 1) // self._GRAIN) * self._GRAIN, dtype=dtype)
+        if size <= self.KEEP:
+            self._arrays[name] = array
+        return array[:size]
+
+
+_local = threading.local()
+
+
+def thread_scratch() -> Scratch:
+    """This thread's :class:`Scratch`."""
+    scratch = getattr(_local, "scratch", None)
+    if scratch is None:
+        scratch = _local.scratch = Scratch()
+    return scratch
 
 
 def normalized_view(text: str) -> str:
@@ -203,9 +252,11 @@ def shingle_hashes_batch(view: np.ndarray, offsets: np.ndarray, *, ngram: int = 
     return _fmix64_inplace(acc), starts
 
 
-def _fmix64_inplace(values: np.ndarray) -> np.ndarray:
-    """:func:`fmix64` without temporaries (the same values; about twice as fast on long arrays)."""
-    scratch = np.empty_like(values)
+def _fmix64_inplace(values: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """:func:`fmix64` without temporaries (the same values; about twice as fast on long arrays); ``scratch``,
+    an array of the same shape and dtype, is overwritten."""
+    if scratch is None:
+        scratch = np.empty_like(values)
     for multiplier in (_MIX1, _MIX2):
         np.right_shift(values, _S33, out=scratch)
         values ^= scratch
