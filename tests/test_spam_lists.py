@@ -307,17 +307,22 @@ def test_shortest_lists_the_parameters_allow_are_found(chain_min_items, nav_min_
 
 # --- dated runs: short related-article lists whose items end with a date -----------------------------
 
-def test_a_short_list_of_dated_real_headlines_after_a_real_article_goes():
-    rng = random.Random(7)
+def _stamped_list_after_real_articles_goes(stamps: list[str], rule: str, rng: random.Random,
+                                           pages: list[tuple[str, list[str]]]) -> None:
+    """3-6 real headlines, each closed by one of ``stamps``, after each real article: the list goes as ``rule``."""
     pool = list(headlines())
-    for name, lines in articles()[:15]:
+    for name, lines in pages:
         count = rng.randint(3, 6)
-        dates = ["2015/07/03", "2011-10-28", "2012-01-17 21:25", "2015.07.02", "2014年3月5日", "01-17 21:25"]
-        items = [f"- {title} {date}" for title, date in zip(rng.sample(pool, count), dates, strict=False)]
+        items = [f"- {title} {stamp}" for title, stamp in zip(rng.sample(pool, count), stamps[:count], strict=True)]
         doc = run("\n".join([*lines, *items]))
         assert nonblank(doc.text) == [line.rstrip() for line in lines], name
-        assert [r.rule for r in doc.removals] == ["dated_run"], name
+        assert [r.rule for r in doc.removals] == [rule], name
         assert doc.removals[0].text.split("\n") == items
+
+
+def test_a_short_list_of_dated_real_headlines_after_a_real_article_goes():
+    dates = ["2015/07/03", "2011-10-28", "2012-01-17 21:25", "2015.07.02", "2014年3月5日", "01-17 21:25"]
+    _stamped_list_after_real_articles_goes(dates, "dated_run", random.Random(7), articles()[:15])
 
 
 def test_an_articles_own_dated_points_stay():
@@ -339,20 +344,11 @@ def test_dated_min_lines_is_validated_and_described():
 
 
 def test_a_short_list_of_real_headlines_ending_with_view_or_comment_counts_goes():
-    rng = random.Random(11)
-    pool = list(headlines())
     counts = ["1016次浏览", "8.7万次浏览", "评论6328条", "7.2万阅读", "326条评论", "阅读：1523"]
     # Articles that end with a list of their own are left out: joined by the items, that list can make a run
     # of eight, headline_run's case.
     ending_in_prose = [(name, lines) for name, lines in articles() if not re.match(r"\s*(?:\d|-)", lines[-1])]
-    for name, lines in ending_in_prose[:15]:
-        count = rng.randint(3, 6)
-        items = [f"- {title} {stamp}" for title, stamp in zip(rng.sample(pool, count), rng.sample(counts, count),
-                                                                strict=False)]
-        doc = run("\n".join([*lines, *items]))
-        assert nonblank(doc.text) == [line.rstrip() for line in lines], name
-        assert [r.rule for r in doc.removals] == ["counted_run"], name
-        assert doc.removals[0].text.split("\n") == items
+    _stamped_list_after_real_articles_goes(counts, "counted_run", random.Random(11), ending_in_prose[:15])
 
 
 def test_an_articles_own_counted_points_stay():

@@ -218,6 +218,16 @@ def _redecode_runs(text: str, pattern: re.Pattern[str], redecode: Callable[[re.M
     return pattern.sub(replace, text)
 
 
+def _again_on_repaired_lines(text: str, fixed: str, pattern: re.Pattern[str],
+                             redecode: Callable[[re.Match[str]], str | None]) -> str:
+    """``fixed`` (``text`` after a first pass) with a second, looser pass of ``redecode`` over the lines the
+    first pass changed: a line that has shown one kind of mojibake holds shorter runs of it too."""
+    if fixed == text:
+        return text
+    return "\n".join(_redecode_runs(new, pattern, redecode) if new != old else new
+                     for old, new in zip(text.split("\n"), fixed.split("\n"), strict=True))
+
+
 def _context(match: re.Match[str]) -> dict[str, Any]:
     """The text around a run, as :func:`fill_lost_bytes` takes it."""
     text, end = match.string, match.end()
@@ -411,15 +421,9 @@ def decode_gbk_read_as_latin1(text: str) -> str:
                 best, best_cost = decoded, cost
         return best
 
-    fixed = _redecode_runs(text, _LATIN1_RUN, redecode)
-    if fixed == text:
-        return text
     # Once a line has shown it is GBK/Big5 read as Latin-1, a one-character run ("¥D" for 主) is too.
-    lines = text.split("\n")
-    return "\n".join(
-        _redecode_runs(new, _LATIN1_RUN, lambda match: redecode(match, 1)) if new != old else new
-        for old, new in zip(lines, fixed.split("\n"), strict=True)
-    )
+    return _again_on_repaired_lines(text, _redecode_runs(text, _LATIN1_RUN, redecode), _LATIN1_RUN,
+                                    lambda match: redecode(match, 1))
 
 
 # A run of Cyrillic code pages' signs (an ASCII letter or sign right after one may be a GBK/Big5 trail byte), and how
@@ -506,17 +510,11 @@ def decode_gbk_read_as_cyrillic(text: str) -> str:
                     best, best_cost = decoded, cost
         return best
 
-    fixed = _redecode_runs(text, _CYRILLIC_RUN, redecode)
-    if fixed == text:
-        return text
     # A line that has shown it is GBK read as Cyrillic has short runs too (a menu: "ЪзвГ|веЪѕ" for 首页|艺术,
     # a name) and runs that lost a soft hyphen: there a run need only read better than it did, as in the
     # other fixes (on their own, "КНР КНР" read with a byte put back would pass for Chinese).
-    lines = text.split("\n")
-    return "\n".join(
-        _redecode_runs(new, _CYRILLIC_RUN, lambda match: redecode(match, 1, float("inf"), 0, 16)) if new != old else new
-        for old, new in zip(lines, fixed.split("\n"), strict=True)
-    )
+    return _again_on_repaired_lines(text, _redecode_runs(text, _CYRILLIC_RUN, redecode), _CYRILLIC_RUN,
+                                    lambda match: redecode(match, 1, float("inf"), 0, 16))
 
 
 _LATIN_MOJIBAKE = re.compile(rf"[\xc2-\xf4][{_LATIN1_RUN_CHARS}]")
