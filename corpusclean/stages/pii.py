@@ -119,10 +119,10 @@ def _find_in(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, st
 def find_pii_many(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     """:func:`find_pii` of each of ``texts`` (a worker's chunk), the same lists: the gate of
     :func:`_candidates` (an "@", else a digit followed by five digits, spaces, dots or hyphens) and the digit
-    runs are found over the texts joined by line breaks (which no match spans and no look-around reads as
-    anything but a non-word character) in one ASCII encode, one ``bytes.translate`` and passes of bytes
-    patterns; only the texts they let through are searched one by one, those with an "@" only in their
-    stretches of characters a match can hold that have a digit or an "@" (see ``_STRETCH_ASCII``).
+    runs are found over the texts joined by line breaks (which none of their patterns reads) in one ASCII
+    encode, one ``bytes.translate`` and passes of bytes patterns; only the texts they let through are
+    searched one by one, those with an "@" only in their stretches of characters a match can hold that have a
+    digit or an "@" (see ``_STRETCH_ASCII``).
 
     >>> texts = ["无", "手机13912345678", "2020年1月17日", "", "邮箱a@b.cn", "IP 10.0.0.1。𠀀\\ud800"]
     >>> find_pii_many(texts) == [find_pii(text) for text in texts]
@@ -140,9 +140,10 @@ def find_pii_many(texts: list[str]) -> list[list[tuple[int, int, str]]]:
         starts[k] = position
         position += len(text) + 1
     starts[-1] = position  # one past the separator after the last text
-    # Texts with an "@": the full pattern over the whole text, as _candidates does.
     zeros = data.translate(_DIGITS_TO_ZERO)
+    # Texts with an "@": what the full pattern finds over the whole text (_candidates), from the stretches.
     at = data.find(b"@")
+    spans: list[tuple[int, int]]
     while at >= 0:
         k = bisect.bisect_right(starts, at) - 1
         start, text = starts[k], texts[k]
@@ -158,7 +159,7 @@ def find_pii_many(texts: list[str]) -> list[list[tuple[int, int, str]]]:
         k = bisect.bisect_right(starts, hit.start()) - 1
         start, text = starts[k], texts[k]
         if "@" not in text:
-            spans: list[tuple[int, int]] = []
+            spans = []
             for run in _NUMERIC_RUN_ASCII.finditer(data, start, start + len(text)):
                 first, end = run.start() - start, min(len(text), run.end() - start + _CONTEXT)
                 if spans and first <= spans[-1][1]:
