@@ -8,6 +8,8 @@ revision's, over the same documents.
     python benchmarks/bench_batch.py --stage spam_lists --ref HEAD --rounds 9    # a stage without a batched path
     python benchmarks/bench_batch.py --stage quality --ref HEAD --rounds 9
     python benchmarks/bench_batch.py --stage dedup --ref 15ad25b --rounds 9       # dedup's prepare_batch
+    python benchmarks/bench_batch.py --stage pii --ref 4e81598 --rounds 9
+    python benchmarks/bench_batch.py --stage spam --ref 4e81598 --rounds 9
 
 The corpus goes through the built-in recipe's stages before the stage (as ``clean`` runs them, a chunk at a
 time); then both versions of the stage run over the survivors a chunk at a time, as a worker runs them (the
@@ -18,12 +20,12 @@ class counts the later ones reuse). The other revision's module of the stage and
 ``git show`` into modules of their own. Every document's decision, text, meta and receipts, the character
 steps ``mojibake`` leaves for normalize, and for ``length`` every class count, must be the same in both; the
 script says so or stops. ``quality`` measures with three modules (``quality/score.py``, ``wordlike.py``,
-``bigrams.py``, all read from the other revision), and each of its rounds starts from what the quality stages
-before it leave in the shared measurements (they run again, untimed, after the measurements are cleared). For
-``dedup`` the time is ``prepare_batch`` (the normalised view, exact hash and MinHash signature a worker
-computes), with ``dedup/shingles.py`` and ``dedup/minhash.py`` of the other revision, and every document's exact
-hash and signature must be the same. The figure to read is the ratio (the best round of each): the machine is
-shared and absolute times drift.
+``bigrams.py``, all read from the other revision); its rounds, and those of ``spam``, start from what the
+quality stages before it leave in the shared measurements (they run again, untimed, after the measurements are
+cleared), as in a run. For ``dedup`` the time is ``prepare_batch`` (the normalised view, exact hash and MinHash
+signature a worker computes), with ``dedup/shingles.py`` and ``dedup/minhash.py`` of the other revision, and
+every document's exact hash and signature must be the same. The figure to read is the ratio (the best round of
+each): the machine is shared and absolute times drift.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ from corpusclean.stages.convert_script import ConvertScript
 from corpusclean.stages.dedup import Dedup
 from corpusclean.stages.length import Length
 from corpusclean.stages.mojibake import Mojibake
+from corpusclean.stages.pii import Pii
 from corpusclean.stages.quality import Quality
 from corpusclean.stages.rules import Rules
+from corpusclean.stages.spam import Spam
 from corpusclean.stages.spam_lists import SpamLists
 
 # stage name: (its module, the module it measures with and that module's name in the other revision, the class)
@@ -63,6 +67,9 @@ STAGES: dict[str, tuple[str, str | tuple[str, ...] | None, str | tuple[str, ...]
                  Mojibake),
     "rules": ("corpusclean/stages/rules.py", "corpusclean/rulepacks/engine.py", "corpusclean.rulepacks.engine", Rules),
     "spam_lists": ("corpusclean/stages/spam_lists.py", None, None, SpamLists),  # measures with nothing of its own
+    "pii": ("corpusclean/stages/pii.py", None, None, Pii),
+    # Measures with quality/signals.py and quality/keywords.py, this tree's in both versions.
+    "spam": ("corpusclean/stages/spam.py", None, None, Spam),
     # Several modules, loaded in this order (each later one imports the earlier ones of the other revision).
     "quality": ("corpusclean/stages/quality.py",
                 ("corpusclean/quality/wordlike.py", "corpusclean/quality/bigrams.py", "corpusclean/quality/score.py"),
@@ -70,7 +77,7 @@ STAGES: dict[str, tuple[str, str | tuple[str, ...] | None, str | tuple[str, ...]
 }
 # Stages whose rounds start from what the built-in recipe's quality stages before them leave in the shared
 # measurements (code points, class counts, the CJK ratio, duplicate lines): those stages run again, untimed.
-WARM = {"quality"}
+WARM = {"quality", "spam"}
 
 
 def warm_up(chunks: list[list[Document]], name: str) -> None:

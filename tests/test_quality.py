@@ -746,3 +746,63 @@ def test_stats_json_and_after_clean_differ_where_cleaning_removes_text():
     assert cleaned["percentiles"]["dup_line_frac"]["p50"] == 0.0
     p = raw["percentiles"]["cjk_chars"]
     assert p["p1"] <= p["p50"] <= p["p99"]
+
+
+def _spam_texts(data) -> list[str]:
+    """_chunk_texts with spam keywords (any spelling the automaton matches: Traditional, upper case) and
+    repeated phrase chains stuck in."""
+    from corpusclean.quality.keywords import _spellings
+
+    keywords = [k for ks in KeywordPack().groups.values() for k in ks]
+    texts = _chunk_texts(data)
+    for k in range(len(texts)):
+        for _ in range(data.draw(st.integers(0, 3))):
+            spelling = data.draw(st.sampled_from(_spellings(data.draw(st.sampled_from(keywords)))))
+            i = data.draw(st.integers(0, len(texts[k])))
+            texts[k] = texts[k][:i] + spelling * data.draw(st.integers(1, 30)) + texts[k][i:]
+    return texts
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_spam_batch_equals_checking_each_document(data):
+    """The spam stage's process_batch rejects the same documents with the same rule, value and groups as check
+    does one document at a time, from fresh measurements and from those the repetition stage leaves."""
+    texts = _spam_texts(data)
+    stage = build_stage("spam", {"max_keyword_density": data.draw(st.sampled_from([0.0, 0.01, 0.05, 0.5])),
+                                 "max_repeated_phrase_frac": data.draw(st.sampled_from([0.0, 0.1, 0.3, 1.0]))})
+    one, many = one_and_batched(stage, texts)
+    assert [d.rejected and d.rejected.as_dict() for d in many] == [d.rejected and d.rejected.as_dict() for d in one]
+    warm = [Document(id=str(k), text=text) for k, text in enumerate(texts)]
+    ngrams_within_many([shared(doc) for doc in warm], [(2, 0.2)], [(5, 0.6)])
+    stage.process_batch(warm)
+    assert [d.rejected and d.rejected.as_dict() for d in warm] == [d.rejected and d.rejected.as_dict() for d in one]
+
+
+def test_spam_anchors_find_every_spelling_of_every_keyword():
+    """A text holding any keyword, in any spelling the automaton matches, is a candidate for the automaton."""
+    from corpusclean.quality.keywords import _spellings
+    from corpusclean.stages.spam import KeywordAnchors
+
+    pack = KeywordPack()
+    anchors = KeywordAnchors(pack)
+    assert anchors.usable
+    texts = [f"今天{spelling}" for ks in pack.groups.values() for k in ks for spelling in _spellings(k)]
+    texts += [spelling for ks in pack.groups.values() for k in ks for spelling in _spellings(k)]
+    assert all(anchors.candidates([Measurements(text) for text in texts]))
+    prose = [path.read_text(encoding="utf-8") for path in SEEDS]
+    assert anchors.candidates([Measurements(text) for text in prose]) == [False] * len(prose)
+
+
+def test_spam_batch_with_a_pack_matched_on_the_view(tmp_path):
+    """A pack whose keywords have too many spellings for the automaton (long Latin words) has no anchors: every
+    document goes to the automaton, and the decisions are check's."""
+    pack = tmp_path / "pack.toml"
+    pack.write_text('[pack]\nid = "t"\nversion = "1"\n[[groups]]\nid = "casino"\n'
+                    'keywords = ["onlinecasinobonus", "百家乐"]\n', encoding="utf-8")
+    stage = build_stage("spam", {"keywords": str(pack)})
+    texts = ["OnlineCasinoBonus OnlineCasinoBonus 注册", "百家樂百家乐", "今天天气很好。", ""]
+    one, many = one_and_batched(stage, texts)
+    assert [d.rejected and d.rejected.as_dict() for d in many] == [d.rejected and d.rejected.as_dict() for d in one]
+    assert [d.rejected is not None for d in many] == [True, True, False, False]
+    assert stage._anchors is not None and not stage._anchors.usable

@@ -28,6 +28,7 @@ Hotlines ("服务热线：400-…") are the ``rules`` stage's business: whole li
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from typing import Any
@@ -59,6 +60,19 @@ _NUMERIC_RUN = re.compile(r"[+0-9][0-9 .+-]{5,}[0-9Xx]")
 _MAYBE_RUN = re.compile(r"[0-9][0-9 .-]{5}")
 # Characters of context the full pattern's look-behinds and look-aheads need around a run.
 _CONTEXT = 3
+# The two patterns above over a chunk's texts encoded as ASCII with one "?" per other character (so a byte
+# offset is a character offset; their classes are ASCII). In _MAYBE_DIGIT_RUN every digit was translated to
+# "0" (_DIGITS_TO_ZERO): a pattern that opens with a literal is searched for with a fast loop, not a
+# character-set test per character (about 6x as fast as _MAYBE_RUN on Chinese text).
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_MAYBE_DIGIT_RUN = re.compile(rb"0[0 .-]{5}")
+_NUMERIC_RUN_ASCII = re.compile(rb"[+0-9][0-9 .+-]{5,}[0-9Xx]")
+# Every character the full pattern can consume. A match lies within one stretch of them, and the look-aheads
+# read a character outside every stretch as they read the end of the text (it is neither a letter, a digit,
+# "-" nor "."), so searching each stretch with pos/endpos finds what a search of the whole text finds; only
+# the stretches with a digit or an "@" can hold a match. The full pattern tries its four alternatives and their
+# look-behinds at every position (~5 MB/s on Chinese prose): on a text with an "@" this skips the prose.
+_STRETCH_ASCII = re.compile(rb"[A-Za-z0-9._%+@ -]+")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -90,11 +104,71 @@ def find_pii(text: str) -> list[tuple[int, int, str]]:
     >>> find_pii("服务器 192.168.1.20 已上线，v1.2.3.4 版本")
     [(4, 16, 'ip')]
     """
+    return _find_in(text, _candidates(text))
+
+
+def _find_in(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """:func:`find_pii` searching only ``spans`` of ``text`` (those of :func:`_candidates`)."""
     found: list[tuple[int, int, str]] = []
-    for start, end in _candidates(text):
+    for start, end in spans:
         for match in _PATTERN.finditer(text, start, end):
             found += _accepted(text, match)
     return found
+
+
+def find_pii_many(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    """:func:`find_pii` of each of ``texts`` (a worker's chunk), the same lists: the gate of
+    :func:`_candidates` (an "@", else a digit followed by five digits, spaces, dots or hyphens) and the digit
+    runs are found over the texts joined by line breaks (which none of their patterns reads) in one ASCII
+    encode, one ``bytes.translate`` and passes of bytes patterns; only the texts they let through are
+    searched one by one, those with an "@" only in their stretches of characters a match can hold that have a
+    digit or an "@" (see ``_STRETCH_ASCII``).
+
+    >>> texts = ["无", "手机13912345678", "2020年1月17日", "", "邮箱a@b.cn", "IP 10.0.0.1。𠀀\\ud800"]
+    >>> find_pii_many(texts) == [find_pii(text) for text in texts]
+    True
+    """
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    if not texts:
+        return out
+    joined = "\n".join(texts)
+    # One byte per character: "?" stands for every non-ASCII one (surrogates and astral characters too).
+    data = joined.encode("ascii", "replace")
+    starts = [0] * (len(texts) + 1)
+    position = 0
+    for k, text in enumerate(texts):
+        starts[k] = position
+        position += len(text) + 1
+    starts[-1] = position  # one past the separator after the last text
+    zeros = data.translate(_DIGITS_TO_ZERO)
+    # Texts with an "@": what the full pattern finds over the whole text (_candidates), from the stretches.
+    at = data.find(b"@")
+    spans: list[tuple[int, int]]
+    while at >= 0:
+        k = bisect.bisect_right(starts, at) - 1
+        start, text = starts[k], texts[k]
+        spans = []
+        for stretch in _STRETCH_ASCII.finditer(zeros, start, start + len(text)):
+            first, end = stretch.span()
+            if zeros.find(b"0", first, end) >= 0 or zeros.find(b"@", first, end) >= 0:
+                spans.append((first - start, end - start))
+        out[k] = _find_in(text, spans)
+        at = data.find(b"@", starts[k + 1])
+    hit = _MAYBE_DIGIT_RUN.search(zeros)
+    while hit is not None:
+        k = bisect.bisect_right(starts, hit.start()) - 1
+        start, text = starts[k], texts[k]
+        if "@" not in text:
+            spans = []
+            for run in _NUMERIC_RUN_ASCII.finditer(data, start, start + len(text)):
+                first, end = run.start() - start, min(len(text), run.end() - start + _CONTEXT)
+                if spans and first <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], end)
+                else:
+                    spans.append((first, end))
+            out[k] = _find_in(text, spans)
+        hit = _MAYBE_DIGIT_RUN.search(zeros, starts[k + 1])
+    return out
 
 
 def _candidates(text: str) -> list[tuple[int, int]]:
@@ -149,8 +223,27 @@ class Pii(Editor):
         return {"stage": self.name, "kinds": sorted(self.kinds)}
 
     def edit(self, doc: Document) -> str:
+        return self._mask(doc, find_pii(doc.text))
+
+    def process_batch(self, docs: list[Document]) -> None:
+        """:meth:`edit` on a chunk, with the same results (:func:`find_pii_many`); nothing is changed before
+        every document is searched (a chunk stopped by the time budget is redone one by one).
+
+        >>> docs = [Document(id="1", text="正文。"), Document(id="2", text="手机13912345678。")]
+        >>> Pii().process_batch(docs)
+        >>> [doc.text for doc in docs]
+        ['正文。', '手机<PHONE>。']
+        """
+        found = find_pii_many([doc.text for doc in docs])
+        for doc, pieces in zip(docs, found, strict=True):
+            if pieces:
+                doc.text = self._mask(doc, pieces)
+
+    def _mask(self, doc: Document, found: list[tuple[int, int, str]]) -> str:
+        """``doc.text`` with the pieces of ``found`` (of :func:`find_pii`) of the chosen kinds masked, a
+        receipt each."""
         text = doc.text
-        found = [f for f in find_pii(text) if f[2] in self.kinds]
+        found = [f for f in found if f[2] in self.kinds]
         if not found:
             return text
         pieces = []
