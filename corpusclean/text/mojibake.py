@@ -489,32 +489,39 @@ def decode_gbk_read_as_cyrillic(text: str) -> str:
     'Москва — столица России'
     """
 
+    all_pairs = [(codepage, encoding) for codepage in _CYRILLIC_CODECS for encoding in ("gb18030", "big5")]
+    used: set[tuple[str, str]] = set()  # the code page and codec of each run the first pass re-decoded
+
     def redecode(match: re.Match[str], min_chars: int = 4, max_cost: float = MAX_CYRILLIC_REPAIR_COST,
-                 min_letters: int = 2, max_lost: int = 0) -> str | None:
+                 min_letters: int = 2, max_lost: int = 0, pairs: list[tuple[str, str]] = all_pairs) -> str | None:
         run = match.group()
         if min_letters and (len(_CYRILLIC_LETTER.findall(run)) < min_letters
                             or _CYRILLIC_WORDS.fullmatch(run.strip())):
             return None
-        best, best_cost = None, max_cost
-        for codepage in _CYRILLIC_CODECS:
+        best, best_cost, best_pair = None, max_cost, None
+        for codepage, encoding in pairs:
             try:
                 data = run.encode(codepage)
             except UnicodeEncodeError:
                 continue
-            for encoding in ("gb18030", "big5"):
-                decoded = _decode_with_soft_hyphens(data, encoding, max_lost=max_lost)
-                if decoded is None:
-                    continue
-                cost = text_cost(decoded)
-                if len(decoded) >= min_chars and cost <= best_cost:
-                    best, best_cost = decoded, cost
+            decoded = _decode_with_soft_hyphens(data, encoding, max_lost=max_lost)
+            if decoded is None:
+                continue
+            cost = text_cost(decoded)
+            if len(decoded) >= min_chars and cost <= best_cost:
+                best, best_cost, best_pair = decoded, cost, (codepage, encoding)
+        if best_pair is not None and pairs is all_pairs:
+            used.add(best_pair)
         return best
 
+    fixed = _redecode_runs(text, _CYRILLIC_RUN, redecode)
     # A line that has shown it is GBK read as Cyrillic has short runs too (a menu: "ЪзвГ|веЪѕ" for 首页|艺术,
     # a name) and runs that lost a soft hyphen: there a run need only read better than it did, as in the
-    # other fixes (on their own, "КНР КНР" read with a byte put back would pass for Chinese).
-    return _again_on_repaired_lines(text, _redecode_runs(text, _CYRILLIC_RUN, redecode), _CYRILLIC_RUN,
-                                    lambda match: redecode(match, 1, float("inf"), 0, 16))
+    # other fixes (on their own, "КНР КНР" read with a byte put back would pass for Chinese), and only as the
+    # document's long runs were read (a short run can read better through another code page, wrongly).
+    proven = [pair for pair in all_pairs if pair in used]
+    return _again_on_repaired_lines(text, fixed, _CYRILLIC_RUN,
+                                    lambda match: redecode(match, 1, float("inf"), 0, 16, proven))
 
 
 _LATIN_MOJIBAKE = re.compile(rf"[\xc2-\xf4][{_LATIN1_RUN_CHARS}]")
