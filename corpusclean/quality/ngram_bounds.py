@@ -94,8 +94,15 @@ def _top_within(chars: np.ndarray, pairs: np.ndarray, ordered: np.ndarray, extra
             continue
         edges = np.concatenate(([-1], np.flatnonzero(keys[1:] != keys[:-1]), [len(keys) - 1]))
         most = int(np.diff(edges).max())
-        spread = sorted((extra * min(most, same_length[extra]) for extra in extras), reverse=True)
-        if most * n + sum(spread[:n]) > _largest_count(1, limit, total):
+        # The n largest of extra * min(most, same_length[extra]) over the runs, read per number of extras.
+        spread, left = 0, n
+        for value, times in sorted(((extra * min(most, times), times) for extra, times in same_length.items()),
+                                   reverse=True):
+            if left <= 0:
+                break
+            spread += value * min(left, times)
+            left -= times
+        if most * n + spread > _largest_count(1, limit, total):
             return False
     return True
 
