@@ -72,6 +72,7 @@ from corpusclean.quality.ngram_bounds import (
     _covered_by_repeats,
     _has_run_longer,
     _largest_count,
+    _longest_run,
     _lost_chars,
     _polynomial_hash,
     _run_extras,
@@ -396,12 +397,7 @@ class Measurements:
         keys = self._ngram_keys(n)
         if len(keys) < 2:
             return len(keys)
-        ordered = np.sort(keys)
-        breaks = np.flatnonzero(ordered[1:] != ordered[:-1])
-        if len(breaks) == len(keys) - 1:
-            return 1
-        edges = np.concatenate(([-1], breaks, [len(keys) - 1]))
-        return int(np.diff(edges).max())
+        return _longest_run(np.sort(keys))
 
     def top_ngram_chars(self, n: int) -> int:
         """Characters covered by the occurrences of the most frequent n-gram (of equally frequent ones, the
