@@ -26,12 +26,14 @@ from corpusclean.quality.signals import (
     class_counts,
     count_many,
     duplicate_lines,
+    joined_measurements,
     keyword_density,
     line_structure,
     ngram_repetition,
     ngrams_within_many,
     repeated_phrases,
     shared,
+    unrepeated_lines_many,
 )
 from corpusclean.recipe import build_pipeline, build_stage, default_recipe
 
@@ -454,6 +456,38 @@ def test_count_many_equals_counting_each_document(data):
         assert m.nonspace() == fresh.nonspace() and m.cjk_ratio() == fresh.cjk_ratio()
         if k in kept:
             assert m.counts() is kept[k]
+
+
+def _lined_texts(data) -> list[str]:
+    """_chunk_texts, and texts made of a few lines drawn again and again: padded with white space, blank, of
+    white space only, equal but for one character, with carriage returns."""
+    pieces = st.sampled_from(["今天天气很好。", "今天天气很好", "今天天气很好！", "明天", "a", "ab", "ba", "1",
+                              "| | |", "————", "", " ", "\u3000", "\r", "\t今天天气很好。", "今天天气很好。 ",
+                              "天今", "今天 天气", "\x1c", "𠀀𠀁"])
+    lines = st.lists(st.lists(pieces, min_size=1, max_size=3).map("".join), max_size=12).map("\n".join)
+    return _chunk_texts(data) + data.draw(st.lists(lines, max_size=8))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_batch_unrepeated_lines_are_measured_zero(data):
+    """unrepeated_lines_many says True only for documents whose duplicate-line shares, measured alone, are all
+    0.0 (and leaves those shares in the cache), and does say it for documents whose lines are stripped and
+    distinct; documents measured before are left to their cache."""
+    texts = data.draw(st.permutations(_lined_texts(data)))
+    measured = [Measurements(t) for t in texts]
+    before = data.draw(st.lists(st.integers(0, len(texts) - 1), max_size=2)) if texts else []
+    for k in before:
+        measured[k].duplicate_lines()
+    clear = unrepeated_lines_many(measured, joined_measurements(measured))
+    for k, (text, m, ok) in enumerate(zip(texts, measured, clear, strict=True)):
+        fresh = Measurements(text).duplicate_lines()
+        if ok:
+            assert k not in before and set(fresh.values()) == {0.0}
+        assert m.duplicate_lines() == fresh
+        lines = [line for line in text.split("\n") if line]
+        if k not in before and all(line == line.strip() for line in lines) and len(set(lines)) == len(lines):
+            assert ok or len({(len(x), x[:2], x[len(x) // 2], x[-2:]) for x in lines}) < len(lines)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -92,12 +92,31 @@ def _top_within(chars: np.ndarray, pairs: np.ndarray, ordered: np.ndarray, extra
         keys = ordered if n == 2 else np.sort(_char_gram_keys(chars, pairs, n))
         if len(keys) == 0:
             continue
-        edges = np.concatenate(([-1], np.flatnonzero(keys[1:] != keys[:-1]), [len(keys) - 1]))
-        most = int(np.diff(edges).max())
-        spread = sorted((extra * min(most, same_length[extra]) for extra in extras), reverse=True)
-        if most * n + sum(spread[:n]) > _largest_count(1, limit, total):
+        most = _longest_run(keys)
+        # The n largest of extra * min(most, same_length[extra]) over the runs, read per number of extras.
+        spread, left = 0, n
+        for value, times in sorted(((extra * min(most, times), times) for extra, times in same_length.items()),
+                                   reverse=True):
+            if left <= 0:
+                break
+            spread += value * min(left, times)
+            left -= times
+        if most * n + spread > _largest_count(1, limit, total):
             return False
     return True
+
+
+def _longest_run(ordered: np.ndarray) -> int:
+    """How often the most frequent key of ``ordered`` (sorted, not empty) occurs.
+
+    >>> _longest_run(np.array([1, 2, 2, 2, 5, 5])), _longest_run(np.array([7])), _longest_run(np.array([1, 1, 3]))
+    (3, 1, 2)
+    """
+    breaks = np.flatnonzero(ordered[1:] != ordered[:-1])
+    if not len(breaks):
+        return len(ordered)
+    inner = int((breaks[1:] - breaks[:-1]).max()) if len(breaks) > 1 else 0
+    return max(int(breaks[0]) + 1, len(ordered) - 1 - int(breaks[-1]), inner)
 
 
 def _covered_by_repeats(keys: np.ndarray, n: int, size: int) -> int:

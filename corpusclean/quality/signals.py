@@ -72,6 +72,7 @@ from corpusclean.quality.ngram_bounds import (
     _covered_by_repeats,
     _has_run_longer,
     _largest_count,
+    _longest_run,
     _lost_chars,
     _polynomial_hash,
     _run_extras,
@@ -396,12 +397,7 @@ class Measurements:
         keys = self._ngram_keys(n)
         if len(keys) < 2:
             return len(keys)
-        ordered = np.sort(keys)
-        breaks = np.flatnonzero(ordered[1:] != ordered[:-1])
-        if len(breaks) == len(keys) - 1:
-            return 1
-        edges = np.concatenate(([-1], breaks, [len(keys) - 1]))
-        return int(np.diff(edges).max())
+        return _longest_run(np.sort(keys))
 
     def top_ngram_chars(self, n: int) -> int:
         """Characters covered by the occurrences of the most frequent n-gram (of equally frequent ones, the
@@ -641,11 +637,13 @@ class Measurements:
 
 
 def ngrams_within_many(measured: Sequence[Measurements], top: Sequence[tuple[int, float]],
-                       dup: Sequence[tuple[int, float]]) -> list[bool]:
+                       dup: Sequence[tuple[int, float]],
+                       joined: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> list[bool]:
     """:meth:`Measurements.ngrams_within` for many documents at once, numpy's fixed cost per call paid once per
     chunk instead of some fifteen times per document (the repetition stage's time on real text was mostly that
     cost): True proves what ``ngrams_within`` proves; False means "ask each document" (the bounds that only a
-    few documents need, the runs' n-gram sorts and ``_top_within``, are left to it).
+    few documents need, the runs' n-gram sorts and ``_top_within``, are left to it). ``joined``: the documents'
+    code points and table entries end to end (:func:`joined_measurements`), if the caller has them.
 
     The content characters of all documents are read in one lookup over their joined code points and their
     pairs keyed in one pass; each document's pairs are then sorted on their own (a sort of one chunk's pairs
@@ -666,37 +664,44 @@ def ngrams_within_many(measured: Sequence[Measurements], top: Sequence[tuple[int
     out = [True] * len(measured)
     if not alive:
         return out
-    tables = [measured[k].classes() for k in alive]
-    entries = np.concatenate(tables)
+    if joined is None or len(alive) < len(measured):
+        cps, entries, bounds = joined_measurements([measured[k] for k in alive])
+    else:
+        cps, entries, bounds = joined
     # Content characters and their pair keys, in one pass; each document's pairs are then sorted in place, in
     # one array: document i's at [firsts[i], firsts[i] + totals - 1), then one pair across the seam, unused.
-    chars = np.concatenate([measured[k].codepoints() for k in alive])[(entries - _CONTENT_LO) < _CONTENT_SPAN]
+    chars = np.compress((entries - _CONTENT_LO) < _CONTENT_SPAN, cps)
     pairs = (chars[:-1] << _S16) ^ chars[1:]
-    joined = pairs.copy()
-    total = np.array([totals[k] for k in alive], dtype=np.int64)
-    firsts = np.zeros(len(alive), dtype=np.int64)
-    np.cumsum(total[:-1], out=firsts[1:])
+    joined_pairs = pairs.copy()
     start = 0
     for k in alive:
         end = start + totals[k]
-        mine = joined[start : end - 1]
+        mine = joined_pairs[start : end - 1]
         mine.sort()
         if measured[k]._pairs is None:  # (cached ones hold the same arrays)
             measured[k]._pairs = [chars[start:end], pairs[start : end - 1], mine]
         start = end
-    # The positions where a sorted pair equals the one before it in its document (few: the pairs beyond the
-    # first of their kind); a run of k consecutive ones is a pair occurring k + 1 times.
-    same = np.zeros(len(joined) + 1, dtype=bool)
-    np.equal(joined[1:], joined[:-1], out=same[1:-1])
-    same[firsts] = False
-    same[firsts + total - 1] = False  # the seams
+    total = np.array([totals[k] for k in alive], dtype=np.int64)
+    firsts = np.zeros(len(alive) + 1, dtype=np.int64)
+    np.cumsum(total, out=firsts[1:])
+    # The positions where a sorted pair equals the one before it in its document (the pairs beyond the first
+    # of their kind); a run of k consecutive ones is a pair occurring k + 1 times. Neither a document's first
+    # pair nor the seam after its last is one, so no run crosses two documents.
+    same = np.zeros(len(joined_pairs) + 1, dtype=bool)
+    np.equal(joined_pairs[1:], joined_pairs[:-1], out=same[1:-1])
+    same[firsts[:-1]] = False
+    same[firsts[1:] - 1] = False  # the seams
     repeats = np.flatnonzero(same)
-    owner = np.searchsorted(firsts, repeats, side="right") - 1
-    extra = np.bincount(owner, minlength=len(alive))
+    extra = np.diff(np.searchsorted(repeats, firsts))
     most = np.ones(len(alive), dtype=np.int64)
     if len(repeats):
         heads = np.flatnonzero(np.concatenate(([True], repeats[1:] != repeats[:-1] + 1)))
-        np.maximum.at(most, owner[heads], np.diff(np.append(heads, len(repeats))) + 1)
+        runs = np.diff(np.append(heads, len(repeats))) + 1
+        per_doc = np.diff(np.searchsorted(repeats[heads], firsts))  # runs of each document
+        has = np.flatnonzero(per_doc)
+        starts = np.zeros(len(per_doc) + 1, dtype=np.int64)
+        np.cumsum(per_doc, out=starts[1:])
+        most[has] = np.maximum.reduceat(runs, starts[has])
     sizes = total - 1
     settled = np.ones(len(alive), dtype=bool)
     if dup:
@@ -704,8 +709,7 @@ def ngrams_within_many(measured: Sequence[Measurements], top: Sequence[tuple[int
         if limit < 1:
             settled &= (total <= n) | (np.minimum(total, 4 * extra) <= _largest_counts(limit, total))
     if top:
-        sums, per_length = _run_extras_many(entries, np.fromiter(map(len, tables), dtype=np.int64,
-                                                                       count=len(tables)), [n for n, _ in top])
+        sums, per_length = _run_extras_many(entries, np.diff(bounds), [n for n, _ in top])
         allowed = total.copy()  # as _top_allowed, for every document at once
         for n, limit in top:
             if limit < 1:
@@ -720,12 +724,87 @@ def ngrams_within_many(measured: Sequence[Measurements], top: Sequence[tuple[int
     return out
 
 
+def joined_measurements(measured: Sequence[Measurements]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The code points and table entries of ``measured`` end to end, and where each document starts:
+    ``(cps, entries, bounds)``, document ``k`` at ``[bounds[k], bounds[k + 1])``.
+
+    >>> cps, entries, bounds = joined_measurements([Measurements("深圳"), Measurements(""), Measurements("a")])
+    >>> cps.tolist() == code_points("深圳a").tolist(), bounds.tolist()
+    (True, [0, 2, 2, 3])
+    """
+    bounds = np.zeros(len(measured) + 1, dtype=np.int64)
+    if not measured:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint8), bounds
+    tables = [m.classes() for m in measured]
+    np.cumsum(np.fromiter(map(len, tables), dtype=np.int64, count=len(tables)), out=bounds[1:])
+    return np.concatenate([m.codepoints() for m in measured]), np.concatenate(tables), bounds
+
+
+def unrepeated_lines_many(measured: Sequence[Measurements], joined: tuple[np.ndarray, np.ndarray, np.ndarray]) -> \
+        list[bool]:
+    """For each document, True when none of its lines repeats another (stripped, blank lines aside), so that the
+    four shares of :meth:`Measurements.duplicate_lines` are 0.0, which it then keeps without splitting the text
+    into lines; False means "measure" (a document already measured is left to its cache). ``joined`` is
+    :func:`joined_measurements` of ``measured``.
+
+    Read from the line breaks of a chunk at once: a line whose first or last character is white space (which
+    ``str.strip`` would cut) leaves its document to be measured; the others are compared by a fingerprint (the
+    document, the length and five of the characters), so equal lines always have equal fingerprints and a
+    document whose fingerprints all differ has no repeated line (a document with two equal fingerprints is
+    measured).
+
+    >>> ms = [Measurements(t) for t in ("今天\\n明天", "今天\\n今天", "今天\\n 今天", "", "今天\\n\\n\\n明天\\n")]
+    >>> unrepeated_lines_many(ms, joined_measurements(ms)), ms[0].duplicate_lines()["dup_line_frac"]
+    ([True, False, False, True, True], 0.0)
+    """
+    cps, entries, bounds = joined
+    docs = len(measured)
+    if not docs:
+        return []
+    # Each line ends at a line break or at the end of its document (a document's end before a break at the
+    # same place: that break opens the next document).
+    ends = np.concatenate((bounds[1:], np.flatnonzero(cps == 10)))
+    order = np.argsort(ends, kind="stable")
+    ends = ends[order]
+    closes = order < docs  # the line is its document's last
+    starts = np.zeros(len(ends), dtype=np.int64)
+    np.add(ends[:-1], ~closes[:-1], out=starts[1:])
+    owner = np.zeros(len(ends), dtype=np.int64)
+    np.cumsum(closes[:-1], out=owner[1:])
+    sizes = ends - starts
+    full = np.flatnonzero(sizes)
+    starts, ends, owner, sizes = starts[full], ends[full], owner[full], sizes[full]
+    suspect = np.zeros(docs, dtype=bool)
+    # A line with white space at either end: its document is measured.
+    edged = ((entries[starts] >> 2) == SPACE) | ((entries[ends - 1] >> 2) == SPACE)
+    suspect[owner[edged]] = True
+    two = sizes > 1
+    marks = owner.astype(np.uint64)
+    for column in (sizes, cps[starts], cps[starts + two], cps[starts + sizes // 2], cps[ends - 1 - two],
+                   cps[ends - 1]):
+        marks *= _LINE_MIX
+        marks += column.astype(np.uint64)
+    ranked = np.argsort(marks)
+    ordered = marks[ranked]
+    twins = np.flatnonzero(ordered[1:] == ordered[:-1])
+    suspect[owner[ranked[twins]]] = True
+    suspect[owner[ranked[twins + 1]]] = True
+    clear = np.logical_not(suspect).tolist()
+    for k, m in enumerate(measured):
+        if m._dup is not None:
+            clear[k] = False
+        elif clear[k]:
+            m._dup = _NO_DUPLICATES  # (duplicate_lines hands out copies)
+    return clear
+
+
 def _run_extras_many(entries: np.ndarray, lengths: np.ndarray, ns: Sequence[int]) -> tuple[dict[int, np.ndarray],
                                                                                            np.ndarray]:
     """:func:`~corpusclean.quality.ngram_bounds._run_extras` for many documents, whose table entries are joined
     in ``entries`` (``lengths`` characters each): for each n of ``ns``, the sum of each document's n largest
     extra characters of a Latin word or number, and each document's largest (extra characters x words and
-    numbers with that many), as int64 arrays.
+    numbers with that many), as int64 arrays. Only the Latin letters and digits (a few percent of Chinese
+    text) are read past the first pass.
 
     >>> from corpusclean.quality.charclasses import _class_table
     >>> from corpusclean.text.codepoints import code_points
@@ -736,18 +815,21 @@ def _run_extras_many(entries: np.ndarray, lengths: np.ndarray, ns: Sequence[int]
     ([3, 0, 0, 3], [7, 0, 0, 4], [4, 0, 0, 3])
     """
     docs = len(lengths)
-    kinds = entries >> 2
-    in_run = (entries - _RUN_LO) < _RUN_SPAN
-    # A character continues a run if the one before it has its class, in the same document.
-    goes_on = np.zeros(len(entries) + 1, dtype=bool)
-    np.logical_and(in_run[1:], kinds[1:] == kinds[:-1], out=goes_on[1:-1])
     firsts = np.zeros(docs, dtype=np.int64)
     np.cumsum(lengths[:-1], out=firsts[1:])
-    goes_on[firsts[lengths > 0]] = False
-    run_starts = np.flatnonzero(in_run & ~goes_on[:-1])
-    extras = np.flatnonzero(in_run & ~goes_on[1:]) - run_starts  # a run ends where the next does not go on
+    at = np.flatnonzero((entries - _RUN_LO) < _RUN_SPAN)  # the run classes' characters
+    kinds = entries[at] >> 2
+    # A character continues a run if the one before it in the text has its class, in the same document.
+    goes_on = np.zeros(len(at), dtype=bool)
+    np.logical_and(at[1:] == at[:-1] + 1, kinds[1:] == kinds[:-1], out=goes_on[1:])
+    opening = np.searchsorted(at, firsts)  # a document's first character goes on no run
+    inside = opening < len(at)
+    opening = opening[inside]
+    goes_on[opening[at[opening] == firsts[inside]]] = False
+    run_starts = np.flatnonzero(~goes_on)
+    extras = np.diff(np.append(run_starts, len(at))) - 1
     longer = extras > 0
-    extras, owner = extras[longer], np.searchsorted(firsts, run_starts[longer], side="right") - 1
+    extras, owner = extras[longer], np.searchsorted(firsts, at[run_starts[longer]], side="right") - 1
     order = np.lexsort((-extras, owner))  # by document, largest first
     extras, owner = extras[order], owner[order]
     group = np.ones(len(extras), dtype=bool)  # a new document or a new number of extra characters
@@ -792,6 +874,8 @@ def _largest_counts(limit: float, totals: np.ndarray) -> np.ndarray:
 # Table entries (class * 4 + mark) of the run classes, LATIN and DIGIT (adjacent class numbers).
 _RUN_LO, _RUN_SPAN = np.uint8(4 * LATIN), np.uint8(4 * (DIGIT - LATIN + 1))
 _HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit
+_NO_DUPLICATES = {"dup_line_frac": 0.0, "dup_line_char_frac": 0.0, "dup_para_frac": 0.0, "dup_para_char_frac": 0.0}
+_LINE_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: mixes a line's fingerprint (collisions only cost a measure)
 _LINE_SHARES = ("no_end_punct_frac", "short_line_frac", "list_frac")
 _COMPOSITION = ("cjk_ratio", "latin_ratio", "digit_ratio", "symbol_ratio", "mask_ratio", "mojibake_ratio")
 _SCRATCH = "quality_signals"

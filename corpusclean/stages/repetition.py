@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpusclean.document import Document
-from corpusclean.quality.signals import Measurements, check_fraction, ngrams_within_many, shared
+from corpusclean.quality.signals import (
+    Measurements,
+    check_fraction,
+    joined_measurements,
+    ngrams_within_many,
+    shared,
+    unrepeated_lines_many,
+)
 from corpusclean.stage import Filter, Limit
 
 _LINE_RULES = ("dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac")
@@ -68,8 +75,9 @@ class Repetition(Filter):
     def process_batch(self, docs: list[Document]) -> None:
         """:meth:`check` on a chunk, with the same results: the character-pair bounds that settle the n-gram
         measures of almost every document are computed for the chunk at once
-        (:func:`~corpusclean.quality.signals.ngrams_within_many`); the few documents they do not settle are
-        measured one by one as ``check`` does. Every document is measured before any is rejected.
+        (:func:`~corpusclean.quality.signals.ngrams_within_many`), and so are the line breaks that prove most
+        documents repeat no line (:func:`~corpusclean.quality.signals.unrepeated_lines_many`); the few documents
+        they do not settle are measured one by one as ``check`` does. Every document is measured before any is rejected.
 
         >>> texts = ["今天天气很好，我们一起去公园散步，看见湖边的柳树发了新芽，孩子们在草地上追逐嬉戏。",
         ...          "好好学习天天向上" * 8, "今天天气很好。\\n今天天气很好。\\n明天我们一起去公园散步。"]
@@ -83,9 +91,13 @@ class Repetition(Filter):
         [None, 'top_2gram_frac', 'dup_line_char_frac']
         """
         measured = [shared(doc) for doc in docs]
-        found = [self._line_excess(m) for m in measured]
+        joined = joined_measurements(measured)
+        # No repeated line: every line share is 0.0, within any limit.
+        found = [None if clear else self._line_excess(m)
+                 for m, clear in zip(measured, unrepeated_lines_many(measured, joined), strict=True)]
         open_ = [k for k, excess in enumerate(found) if excess is None]
-        settled = ngrams_within_many([measured[k] for k in open_], self.top_ngram_frac, self.dup_ngram_frac)
+        settled = ngrams_within_many([measured[k] for k in open_], self.top_ngram_frac, self.dup_ngram_frac,
+                                     joined if len(open_) == len(measured) else None)
         for k, within in zip(open_, settled, strict=True):
             if not within:
                 found[k] = measured[k].ngram_excess(self.top_ngram_frac, self.dup_ngram_frac)
