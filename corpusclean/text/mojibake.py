@@ -452,11 +452,13 @@ def _decode_with_soft_hyphens(data: bytes, encoding: str, *, max_lost: int = 16)
     >>> _decode_with_soft_hyphens("硕士学位证书原件，函报暂交复印件".encode("gbk").replace(b"\\xad", b""), "gbk")
     '硕士学位证书原件，函报暂交复印件'
     """
-    for _ in range(max_lost + 1):
+    for lost in range(max_lost + 1):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError as error:
             at = error.start
+        if lost == max_lost:
+            return None
         best, best_cost = None, float("inf")
         for lead in range(max(0, at - 6), at + 1):
             if data[lead] < 0x81 or data[lead + 1:lead + 2] == b"\xad":
