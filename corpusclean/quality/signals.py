@@ -79,7 +79,7 @@ from corpusclean.quality.ngram_bounds import (
     _top_allowed,
     _top_within,
 )
-from corpusclean.text.codepoints import code_points, joined_code_points, segment_bincounts
+from corpusclean.text.codepoints import code_points, joined_code_points, joined_prefixes, segment_bincounts
 
 
 def _nonspace_len(text: str) -> int:
@@ -354,7 +354,7 @@ class Measurements:
         distinct.discard("")
         if len(distinct) == len(stripped) - stripped.count(""):
             # No line repeats, so no paragraph does either (equal paragraphs start with equal lines).
-            return {"dup_line_frac": 0.0, "dup_line_char_frac": 0.0, "dup_para_frac": 0.0, "dup_para_char_frac": 0.0}
+            return _NO_DUPLICATES  # (duplicate_lines hands out copies)
         # A line without a letter or digit ("| | |", "* * *", "————") is layout, not text: like a blank line
         # it is not counted (a page of tables repeats its row separators on every other line).
         worded = [line for line in stripped if line and _HAS_WORD.search(line)]
@@ -697,10 +697,8 @@ def ngrams_within_many(measured: Sequence[Measurements], top: Sequence[tuple[int
     if len(repeats):
         heads = np.flatnonzero(np.concatenate(([True], repeats[1:] != repeats[:-1] + 1)))
         runs = np.diff(np.append(heads, len(repeats))) + 1
-        per_doc = np.diff(np.searchsorted(repeats[heads], firsts))  # runs of each document
-        has = np.flatnonzero(per_doc)
-        starts = np.zeros(len(per_doc) + 1, dtype=np.int64)
-        np.cumsum(per_doc, out=starts[1:])
+        starts = np.searchsorted(repeats[heads], firsts)  # where each document's runs start among them
+        has = np.flatnonzero(np.diff(starts))
         most[has] = np.maximum.reduceat(runs, starts[has])
     sizes = total - 1
     settled = np.ones(len(alive), dtype=bool)
@@ -732,12 +730,9 @@ def joined_measurements(measured: Sequence[Measurements]) -> tuple[np.ndarray, n
     >>> cps.tolist() == code_points("深圳a").tolist(), bounds.tolist()
     (True, [0, 2, 2, 3])
     """
-    bounds = np.zeros(len(measured) + 1, dtype=np.int64)
-    if not measured:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint8), bounds
-    tables = [m.classes() for m in measured]
-    np.cumsum(np.fromiter(map(len, tables), dtype=np.int64, count=len(tables)), out=bounds[1:])
-    return np.concatenate([m.codepoints() for m in measured]), np.concatenate(tables), bounds
+    cps, bounds = joined_prefixes([m.codepoints() for m in measured], None)
+    entries = np.concatenate([m.classes() for m in measured]) if measured else np.zeros(0, dtype=np.uint8)
+    return cps, entries, bounds
 
 
 def unrepeated_lines_many(measured: Sequence[Measurements], joined: tuple[np.ndarray, np.ndarray, np.ndarray]) -> \

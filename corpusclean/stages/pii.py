@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from corpusclean.document import Document
@@ -66,7 +67,7 @@ _CONTEXT = 3
 # character-set test per character (about 6x as fast as _MAYBE_RUN on Chinese text).
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _MAYBE_DIGIT_RUN = re.compile(rb"0[0 .-]{5}")
-_NUMERIC_RUN_ASCII = re.compile(rb"[+0-9][0-9 .+-]{5,}[0-9Xx]")
+_NUMERIC_RUN_ASCII = re.compile(_NUMERIC_RUN.pattern.encode("ascii"))
 # Every character the full pattern can consume. A match lies within one stretch of them, and the look-aheads
 # read a character outside every stretch as they read the end of the text (it is neither a letter, a digit,
 # "-" nor "."), so searching each stretch with pos/endpos finds what a search of the whole text finds; only
@@ -159,14 +160,8 @@ def find_pii_many(texts: list[str]) -> list[list[tuple[int, int, str]]]:
         k = bisect.bisect_right(starts, hit.start()) - 1
         start, text = starts[k], texts[k]
         if "@" not in text:
-            spans = []
-            for run in _NUMERIC_RUN_ASCII.finditer(data, start, start + len(text)):
-                first, end = run.start() - start, min(len(text), run.end() - start + _CONTEXT)
-                if spans and first <= spans[-1][1]:
-                    spans[-1] = (spans[-1][0], end)
-                else:
-                    spans.append((first, end))
-            out[k] = _find_in(text, spans)
+            out[k] = _find_in(text, _around_runs(_NUMERIC_RUN_ASCII.finditer(data, start, start + len(text)),
+                                                 start, len(text)))
         hit = _MAYBE_DIGIT_RUN.search(zeros, starts[k + 1])
     return out
 
@@ -177,11 +172,17 @@ def _candidates(text: str) -> list[tuple[int, int]]:
     before ``pos``)."""
     if "@" in text:
         return [(0, len(text))]
-    spans: list[tuple[int, int]] = []
     if not _MAYBE_RUN.search(text):
-        return spans
-    for run in _NUMERIC_RUN.finditer(text):
-        start, end = run.start(), min(len(text), run.end() + _CONTEXT)
+        return []
+    return _around_runs(_NUMERIC_RUN.finditer(text), 0, len(text))
+
+
+def _around_runs(runs: Iterable[re.Match[Any]], offset: int, length: int) -> list[tuple[int, int]]:
+    """The spans of a text of ``length`` characters (at ``offset`` in the string searched) that each digit run
+    of ``runs`` covers with the context the full pattern's look-arounds read, overlapping spans merged."""
+    spans: list[tuple[int, int]] = []
+    for run in runs:
+        start, end = run.start() - offset, min(length, run.end() - offset + _CONTEXT)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], end)
         else:

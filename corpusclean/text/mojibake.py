@@ -11,9 +11,8 @@ What is covered, by the issue's classes:
 1. UTF-8 bytes decoded as GBK/GB18030 (浣犲ソ), as Big5, or as Latin-1/cp1252 (ä½ å¥½):
    :func:`decode_utf8_read_as_gbk`, :func:`decode_utf8_read_as_big5`, :func:`decode_utf8_read_as_latin1`.
    A byte the wrong decoder threw away (shown as U+FFFD) is guessed from the plausibility score.
-2. GBK/GB18030/Big5 bytes decoded as Latin-1/cp1252 (ÄãºÃ): :func:`decode_gbk_read_as_latin1`; as
-   Windows-1251, the Cyrillic code page a charset detector often guesses for GBK (ДъєГ):
-   :func:`decode_gbk_read_as_cyrillic`.
+2. GBK/GB18030/Big5 bytes decoded as Latin-1/cp1252 (ÄãºÃ): :func:`decode_gbk_read_as_latin1`; as a
+   Cyrillic code page, which charset detectors often guess for GBK (ДгєГ): :func:`decode_gbk_read_as_cyrillic`.
 3. Replacement-character residue (U+FFFD, 锟斤拷, 烫烫烫, 屯屯屯): :func:`remove_replacement_residue`.
 4. Pinyin glued after converted characters (協(xié)作): :func:`remove_glued_pinyin`.
 5. Byte-shifted double-byte runs (?shù)厝罕娋蜆I): :func:`realign_shifted_double_bytes`.
@@ -74,9 +73,11 @@ _LATIN1_RUN_CHARS = "\x80-\xff" + re.escape(_CP1252_HIGH)
 # The Cyrillic code pages charset detectors take GBK bytes for, their characters for bytes 0x80-0xFF, and
 # the Cyrillic letters such mojibake is mostly made of.
 _CYRILLIC_CODECS = ("cp1251", "iso8859_5", "koi8_r", "mac_cyrillic")
-_CYRILLIC_HIGH = "".join(sorted({ch for codec in _CYRILLIC_CODECS
-                                 for ch in bytes(range(0x80, 0x100)).decode(codec, errors="ignore")}))
-_CYRILLIC = "\u0401-\u045f\u0490\u0491"
+_CYRILLIC_PAIRS = tuple((codepage, codec) for codepage in _CYRILLIC_CODECS for codec in ("gb18030", "big5"))
+_CYRILLIC_HIGH = regex_class({ord(ch) for codec in _CYRILLIC_CODECS
+                              for ch in bytes(range(0x80, 0x100)).decode(codec, errors="ignore")})
+_CYRILLIC_LETTERS = [*range(0x401, 0x460), 0x490, 0x491]
+_CYRILLIC = regex_class(_CYRILLIC_LETTERS)
 # The five bytes cp1252 leaves undefined; a strict cp1252 decoder shows them as U+FFFD.
 
 
@@ -121,7 +122,7 @@ def gate_signs() -> str:
     >>> "锟" in gate_signs(), "浣" in gate_signs(), "ǎ" in gate_signs(), "中" in gate_signs()
     (True, True, True, False)
     """
-    cyrillic = "".join(map(chr, [*range(0x401, 0x460), 0x490, 0x491]))
+    cyrillic = "".join(map(chr, _CYRILLIC_LETTERS))
     return "\ufffd锟烫屯" + _utf8_lead_as_gbk() + "".join(map(chr, range(0xC0, 0x100))) + _TONED + cyrillic
 
 
@@ -426,12 +427,12 @@ def decode_gbk_read_as_latin1(text: str) -> str:
                                     lambda match: redecode(match, 1))
 
 
-# A run of Cyrillic code pages' signs (an ASCII letter or sign right after one may be a GBK/Big5 trail byte), and how
-# plausible its re-decoding must be: Cyrillic read as GBK is text too (Москва is 填耜忄, cost 6.0), so the
-# repair must read as Chinese on its own (real sentences cost 1.5-3), not merely beat the Cyrillic (9).
+# A run of Cyrillic code pages' signs (an ASCII letter or sign right after one may be a GBK/Big5 trail
+# byte), and how plausible its re-decoding must be: Cyrillic read as GBK is text too (Москва is 填耜忄, cost
+# 6.0), so the repair must read as Chinese on its own (real sentences cost 1.5-3), not merely beat the
+# Cyrillic (9).
 _CYRILLIC_RUN = re.compile(
-    rf"[{re.escape(_CYRILLIC_HIGH)}](?:[{re.escape(_CYRILLIC_HIGH)}]|(?<=[{re.escape(_CYRILLIC_HIGH)}])[\x40-\x7e]"
-    rf"| (?=[{re.escape(_CYRILLIC_HIGH)}]))+"
+    rf"[{_CYRILLIC_HIGH}](?:[{_CYRILLIC_HIGH}]|(?<=[{_CYRILLIC_HIGH}])[\x40-\x7e]| (?=[{_CYRILLIC_HIGH}]))+"
 )
 _CYRILLIC_LETTER = re.compile(f"[{_CYRILLIC}]")
 # Words as Russian writes them: lower case, a capital first, or all capitals (an acronym). Mojibake mixes the
@@ -490,12 +491,11 @@ def decode_gbk_read_as_cyrillic(text: str) -> str:
     >>> decode_gbk_read_as_cyrillic("Москва — столица России")
     'Москва — столица России'
     """
-
-    all_pairs = [(codepage, encoding) for codepage in _CYRILLIC_CODECS for encoding in ("gb18030", "big5")]
     used: set[tuple[str, str]] = set()  # the code page and codec of each run the first pass re-decoded
 
     def redecode(match: re.Match[str], min_chars: int = 4, max_cost: float = MAX_CYRILLIC_REPAIR_COST,
-                 min_letters: int = 2, max_lost: int = 0, pairs: list[tuple[str, str]] = all_pairs) -> str | None:
+                 min_letters: int = 2, max_lost: int = 0,
+                 pairs: tuple[tuple[str, str], ...] = _CYRILLIC_PAIRS) -> str | None:
         run = match.group()
         if min_letters and (len(_CYRILLIC_LETTER.findall(run)) < min_letters
                             or _CYRILLIC_WORDS.fullmatch(run.strip())):
@@ -512,7 +512,7 @@ def decode_gbk_read_as_cyrillic(text: str) -> str:
             cost = text_cost(decoded)
             if len(decoded) >= min_chars and cost <= best_cost:
                 best, best_cost, best_pair = decoded, cost, (codepage, encoding)
-        if best_pair is not None and pairs is all_pairs:
+        if best_pair is not None and pairs is _CYRILLIC_PAIRS:
             used.add(best_pair)
         return best
 
@@ -521,9 +521,10 @@ def decode_gbk_read_as_cyrillic(text: str) -> str:
     # a name) and runs that lost a soft hyphen: there a run need only read better than it did, as in the
     # other fixes (on their own, "КНР КНР" read with a byte put back would pass for Chinese), and only as the
     # document's long runs were read (a short run can read better through another code page, wrongly).
-    proven = [pair for pair in all_pairs if pair in used]
-    return _again_on_repaired_lines(text, fixed, _CYRILLIC_RUN,
-                                    lambda match: redecode(match, 1, float("inf"), 0, 16, proven))
+    proven = tuple(pair for pair in _CYRILLIC_PAIRS if pair in used)
+    return _again_on_repaired_lines(
+        text, fixed, _CYRILLIC_RUN,
+        lambda match: redecode(match, min_chars=1, max_cost=float("inf"), min_letters=0, max_lost=16, pairs=proven))
 
 
 _LATIN_MOJIBAKE = re.compile(rf"[\xc2-\xf4][{_LATIN1_RUN_CHARS}]")
@@ -710,7 +711,7 @@ def _fix_sign_table() -> Any:
     table[0xFFFD] |= _LATIN1_SIGNS | _RESIDUE_SIGNS
     table[[ord(ch) for ch in _TONED]] |= _TONED_VOWELS
     table[[ord(ch) for ch in "锟烫屯"]] |= _RESIDUE_SIGNS
-    table[[*range(0x401, 0x460), 0x490, 0x491]] |= _CYRILLIC_SIGNS
+    table[_CYRILLIC_LETTERS] |= _CYRILLIC_SIGNS
     return table
 
 
