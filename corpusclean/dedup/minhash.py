@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from corpusclean.dedup.shingles import (
-    _MIX1,
-    _MIX2,
     _POLY,
     _S33,
     Scratch,
+    _fmix64_inplace,
+    crossing_ngrams,
     fmix64,
     thread_scratch,
     view_codes_batch,
@@ -48,6 +48,20 @@ def _probe_table(num_perm: int, seed: int) -> np.ndarray:
     return ((mixed >> _S32) * np.uint64(num_perm) >> _S32).astype(np.int64).reshape(num_perm, _PROBES)
 
 
+def _power_of_two_shift(num_perm: int) -> np.uint64 | None:
+    """For a power of two ``num_perm``, the right shift that takes a hash's bin from its top bits (the same
+    bin as the multiply-shift of :func:`_bins`, in one step); else None."""
+    return np.uint64(64 - num_perm.bit_length() + 1) if num_perm > 1 and num_perm & (num_perm - 1) == 0 else None
+
+
+def _bins(hashes: np.ndarray, num_perm: int) -> np.ndarray:
+    """The bin (``0 .. num_perm - 1``) each 64-bit hash picks with its high bits."""
+    shift = _power_of_two_shift(num_perm)
+    if shift is not None:
+        return (hashes >> shift).astype(np.intp)
+    return ((hashes >> _S32) * np.uint64(num_perm) >> _S32).astype(np.intp)
+
+
 def signature(hashes: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.ndarray | None:
     """The MinHash signature (``uint32[num_perm]``) of a set of 64-bit shingle hashes, or None for an
     empty set (a document too short to have shingles).
@@ -65,10 +79,7 @@ def signature(hashes: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.n
         raise ValueError(f"num_perm must be >= 1, got {num_perm}")
     if len(hashes) == 0:
         return None
-    if num_perm > 1 and num_perm & (num_perm - 1) == 0:  # a power of two: the same bins as below, in one shift
-        bins = (hashes >> np.uint64(64 - num_perm.bit_length() + 1)).astype(np.intp)
-    else:
-        bins = ((hashes >> _S32) * np.uint64(num_perm) >> _S32).astype(np.intp)
+    bins = _bins(hashes, num_perm)
     values = (hashes & _LOW32).astype(np.uint32)
     sig = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
     np.minimum.at(sig, bins, values)
@@ -97,10 +108,7 @@ def signatures(hashes: np.ndarray, starts: np.ndarray, *, num_perm: int = 128,
         raise ValueError(f"num_perm must be >= 1, got {num_perm}")
     counts = np.diff(starts)
     docs = len(counts)
-    if num_perm > 1 and num_perm & (num_perm - 1) == 0:
-        bins = (hashes >> np.uint64(64 - num_perm.bit_length() + 1)).astype(np.intp)
-    else:
-        bins = ((hashes >> _S32) * np.uint64(num_perm) >> _S32).astype(np.intp)
+    bins = _bins(hashes, num_perm)
     bins += np.repeat(np.arange(docs, dtype=np.intp) * num_perm, counts)
     values = (hashes & _LOW32).astype(np.uint32)
     sigs = np.full(docs * num_perm, 0xFFFFFFFF, dtype=np.uint32)
@@ -151,7 +159,7 @@ def text_signatures(texts: list[str], *, ngram: int = 5, num_perm: int = 128, se
         return view, offsets, sigs, has
     where = scratch.take("where", np.intp, total)  # each n-gram's bin in ``flat``
     values = scratch.take("values", np.uint32, total)  # and the value it competes with
-    shift = np.uint64(64 - num_perm.bit_length() + 1) if num_perm > 1 and num_perm & (num_perm - 1) == 0 else None
+    shift = _power_of_two_shift(num_perm)
     seed64 = np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
     # A block of n-grams at a time: a long document alone needs no hash temporaries of its length (blocks of
     # 8k to 131k n-grams were within 3% of each other on 10 MB of real sentences).
@@ -178,11 +186,7 @@ def text_signatures(texts: list[str], *, ngram: int = 5, num_perm: int = 128, se
             for step in range(0, ngram - offset, 2):
                 np.multiply(acc, square, out=acc)
                 np.add(acc, pairs[step:step + last - first], out=acc)
-        # fmix64 but for its last xorshift, which leaves the top 33 bits (the bins) as they are.
-        for multiplier in (_MIX1, _MIX2):
-            np.right_shift(acc, _S33, out=mix)
-            np.bitwise_xor(acc, mix, out=acc)
-            np.multiply(acc, multiplier, out=acc)
+        _fmix64_inplace(acc, mix, final=False)  # the bins are read before fmix64's last xorshift
         bins = where[first:last].view(np.uint64)  # bins < num_perm: the same values as intp
         if shift is not None:
             np.right_shift(acc, shift, out=bins)
@@ -194,8 +198,7 @@ def text_signatures(texts: list[str], *, ngram: int = 5, num_perm: int = 128, se
         np.bitwise_xor(acc, mix, out=values[first:last], casting="unsafe")  # the low 32 bits of fmix64
     where += np.repeat(np.arange(0, spare, num_perm, dtype=np.intp), np.diff(offsets))[:total]
     if docs > 1 and ngram > 1:
-        crossing = (offsets[1:-1, None] - np.arange(1, ngram)).ravel()
-        where[crossing[(crossing >= 0) & (crossing < total)]] = spare
+        where[crossing_ngrams(offsets, ngram, total)] = spare
     np.minimum.at(flat, where, values)
     if values.max() == 0xFFFFFFFF:
         marked = np.zeros(spare + 1, dtype=bool)

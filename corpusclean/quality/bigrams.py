@@ -153,30 +153,27 @@ def bigram_pmi(text: str, *, max_chars: int = MAX_CHARS, cps: np.ndarray | None 
 
 
 def bigram_pmi_batch(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
-                     joined: tuple[np.ndarray, np.ndarray] | None = None,
-                     bmp: np.ndarray | None = None) -> list[tuple[float, float]]:
+                     joined: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[float, float]]:
     """:func:`bigram_pmi` of many texts, given as their code points, in a few numpy calls: the same values
     (each mean is a sum of integers, exact in any order, divided as :func:`bigram_pmi` divides it).
-    ``joined``: :func:`~corpusclean.text.codepoints.joined_prefixes` of ``cps``, when the caller has it
-    (``bmp``: its code points with those beyond the BMP read as U+FFFF).
+    ``joined``: :func:`~corpusclean.text.codepoints.joined_prefixes` of ``cps``, when the caller has it.
 
     >>> texts = ["中国经济持续发展，人民生活水平不断提高。", "", "济提中高人续平持，活断民生。"]
     >>> bigram_pmi_batch([code_points(t) for t in texts]) == [bigram_pmi(t) for t in texts]
     True
     """
-    pmi, strong = bigram_pmi_arrays(cps, max_chars=max_chars, joined=joined, bmp=bmp)
+    pmi, strong = bigram_pmi_arrays(cps, max_chars=max_chars, joined=joined)
     return list(zip(pmi.tolist(), strong.tolist(), strict=True))
 
 
 def bigram_pmi_arrays(cps: list[np.ndarray], *, max_chars: int = MAX_CHARS,
-                      joined: tuple[np.ndarray, np.ndarray] | None = None,
-                      bmp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                      joined: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`bigram_pmi_batch` as two ``float64`` arrays (mean PMI, share of strong pairs): the same values,
     each sum of integers divided in ``float64`` as Python divides it."""
     ids, matrix, size = _table()
     flat, offsets = joined if joined is not None else joined_prefixes(cps, max_chars)
     # Beyond the BMP a code point reads as U+FFFF (clipped), which breaks the chain.
-    mapped = np.take(ids, flat, mode="clip") if bmp is None else ids[bmp]
+    mapped = np.take(ids, flat, mode="clip")
     pair_at = mapped[:-1] * size
     pair_at += mapped[1:]
     quantised = np.take(matrix, pair_at)  # np.take: indexing with int32 keys would first copy them as intp

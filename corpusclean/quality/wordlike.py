@@ -129,10 +129,10 @@ def word_share(text: str, *, max_chars: int = MAX_CHARS, cjk: int | None = None,
 
 
 def word_share_batch(cps: list[np.ndarray], cjk: list[int], *, max_chars: int = MAX_CHARS,
-                     joined: tuple[np.ndarray, np.ndarray] | None = None, bmp: np.ndarray | None = None) -> list[float]:
+                     joined: tuple[np.ndarray, np.ndarray] | None = None) -> list[float]:
     """:func:`word_share` of many texts, given as their code points and their numbers of ideographs, in a
     few numpy calls: the same values. ``joined``: :func:`~corpusclean.text.codepoints.joined_prefixes` of
-    ``cps``, when the caller has it (``bmp``: its code points with those beyond the BMP read as U+FFFF).
+    ``cps``, when the caller has it.
 
     >>> texts = ["中国经济持续发展，人民生活水平不断提高。", "", "济提中高人续平持"]
     >>> from corpusclean.quality.signals import Measurements
@@ -140,11 +140,11 @@ def word_share_batch(cps: list[np.ndarray], cjk: list[int], *, max_chars: int = 
     >>> word_share_batch([code_points(t) for t in texts], cjk) == [word_share(t) for t in texts]
     True
     """
-    return word_shares(cps, np.asarray(cjk, dtype=np.int64), max_chars=max_chars, joined=joined, bmp=bmp).tolist()
+    return word_shares(cps, np.asarray(cjk, dtype=np.int64), max_chars=max_chars, joined=joined).tolist()
 
 
 def word_shares(cps: list[np.ndarray], cjk: np.ndarray, *, max_chars: int = MAX_CHARS,
-                joined: tuple[np.ndarray, np.ndarray] | None = None, bmp: np.ndarray | None = None) -> np.ndarray:
+                joined: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """:func:`word_share_batch` as a ``float64`` array (``cjk``: the texts' numbers of ideographs, an array):
     the same values, each count divided in ``float64`` as Python divides it."""
     ids, bits, size = _tables()
@@ -156,7 +156,7 @@ def word_shares(cps: list[np.ndarray], cjk: np.ndarray, *, max_chars: int = MAX_
         lengths = np.fromiter(map(len, cps), dtype=np.intp, count=len(cps))
         totals = np.where(lengths > max_chars, counted, cjk)
     # Beyond the BMP a code point reads as U+FFFF (clipped), whose id is 0.
-    wide = np.take(ids, flat, mode="clip") if bmp is None else ids[bmp]
+    wide = np.take(ids, flat, mode="clip")
     keys = wide[:-1] * size
     keys += wide[1:]
     shift = keys.astype(np.uint8)

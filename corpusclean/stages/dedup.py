@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
-from hashlib import blake2b
 from typing import Any
 
 import numpy as np
@@ -129,17 +128,12 @@ class Dedup(CorpusStage):
         ``_BATCH_CHARS`` characters instead of a dozen calls per document (whose fixed cost held
         300-character documents to ~20 MB/s)."""
         from corpusclean.dedup.minhash import text_signatures
+        from corpusclean.dedup.shingles import exact_hashes
 
         for part in _parts(docs, _BATCH_CHARS):
             view, offsets, sigs, has = text_signatures([doc.text for doc in part], ngram=self.ngram,
                                                        num_perm=self.num_perm, seed=self.seed)
-            raw = memoryview(view).cast("B") if len(view) else memoryview(b"")
-            bounds = (offsets * 4).tolist()
-            # exact_hash() of each document's view, read from the batch's bytes without a copy; the digests
-            # become integers in one step.
-            digests = b"".join([blake2b(raw[bounds[i]:bounds[i + 1]], digest_size=8).digest()
-                                for i in range(len(part))])
-            exact = np.frombuffer(digests, dtype="<u8").tolist()
+            exact = exact_hashes(view, offsets)
             width = 4 * self.num_perm
             rows = sigs.tobytes()
             for i, (doc, alive) in enumerate(zip(part, has.tolist(), strict=True)):

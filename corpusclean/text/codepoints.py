@@ -63,18 +63,12 @@ def seams(offsets: np.ndarray) -> np.ndarray:
     return np.unique(inner[(inner > 0) & (inner < offsets[-1])]) - 1
 
 
-def segment_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[int]:
-    """``values[starts[k]:ends[k]].sum()`` for every ``k`` (integers or booleans: exact), from one running sum.
-
-    >>> segment_sums(np.array([1, 2, 3, 4]), np.array([0, 1, 4]), np.array([2, 4, 4]))
-    [3, 9, 0]
-    """
-    return segment_totals(values, starts, ends).tolist()
-
-
 def segment_totals(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """:func:`segment_sums` as an ``int64`` array (for sums that are divided as columns, a chunk at once).
+    """``values[starts[k]:ends[k]].sum()`` for every ``k`` (integers or booleans: exact), from one running sum,
+    as an ``int64`` array.
 
+    >>> segment_totals(np.array([1, 2, 3, 4]), np.array([0, 1, 4]), np.array([2, 4, 4])).tolist()
+    [3, 9, 0]
     >>> segment_totals(np.array([True, False, True]), np.array([0, 1]), np.array([3, 3])).tolist()
     [2, 1]
     """
