@@ -14,6 +14,7 @@ line is printed), so a script or a reviewer can rely on it.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
 from pathlib import Path
@@ -21,20 +22,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_pipeline import export, run_cli
-from corpus import DATA, build_corpus
-
-ROOT = Path(__file__).resolve().parent.parent
+from corpus import DATA, ROOT, build_corpus
 
 
 def first_difference(a: Path, b: Path) -> str | None:
-    """None when the two files hold the same bytes, else where they first part."""
-    if a.read_bytes() == b.read_bytes():
-        return None
+    """None when the two files hold the same bytes, else where they first part (one pass over both)."""
     with a.open("rb") as fa, b.open("rb") as fb:
-        for number, (la, lb) in enumerate(zip(fa, fb, strict=False), start=1):
+        for number, (la, lb) in enumerate(itertools.zip_longest(fa, fb), start=1):
+            if la is None or lb is None:
+                return f"one file is longer ({a.stat().st_size} vs {b.stat().st_size} bytes)"
             if la != lb:
                 return f"line {number}: {la[:120]!r} vs {lb[:120]!r}"
-    return f"one file is longer ({a.stat().st_size} vs {b.stat().st_size} bytes)"
+    return None
 
 
 def main() -> int:
@@ -43,9 +42,7 @@ def main() -> int:
     parser.add_argument("--mb", type=float, default=10, help="size of the real-sentence corpus (default 10)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for both runs (default 2)")
     args = parser.parse_args()
-    corpus = DATA / f"corpus-{args.mb:g}mb-s0.jsonl"
-    if not corpus.exists():
-        build_corpus(corpus, target_mb=args.mb)
+    corpus = build_corpus(DATA / f"corpus-{args.mb:g}mb-s0.jsonl", target_mb=args.mb)
     inputs = {"seeds": ROOT / "seeds", f"corpus {args.mb:g} MB": corpus}
     differing = 0
     with tempfile.TemporaryDirectory(prefix="same-outputs-") as tmp:
