@@ -71,6 +71,13 @@ class KeywordPack:
                 keys.append(variant.encode("utf-8", "surrogatepass"))
         return ahocorasick_rs.BytesAhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
 
+    def matches_raw_text(self) -> bool:
+        """Whether the automaton reads a document's own text (every keyword has few enough spellings to be
+        listed), rather than its view."""
+        if self._automaton is None:
+            self._automaton = self._build()
+        return self._raw
+
     def _byte_matches(self, text: str) -> tuple[bytes, list[tuple[int, int, int]]]:
         if self._automaton is None:
             self._automaton = self._build()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,42 +75,35 @@ class Spam(Filter):
             self._anchors = KeywordAnchors(self.pack)
         maybe = self._anchors.candidates(measured)
         within = phrases_within_many(measured, self.max_repeated_phrase_frac)
-        verdicts: list[tuple[str, float, list[str] | None] | None] = []
-        for doc, m, has_anchor, settled in zip(docs, measured, maybe, within, strict=True):
-            density = m.keyword_density(self.pack) if has_anchor else 0.0
-            if density > self.max_keyword_density:
-                groups = sorted({group for _, _, group in self.pack.matches(doc.text)})
-                verdicts.append(("keyword_density", density, groups))
-                continue
-            if settled:
-                verdicts.append(None)
-                continue
-            repeated = m.repeated_phrases()
-            verdicts.append(("repeated_phrase_frac", repeated, None) if repeated > self.max_repeated_phrase_frac
-                            else None)
+        verdicts = [self._verdict(doc, m, m.keyword_density(self.pack) if has_anchor else 0.0, settled)
+                    for doc, m, has_anchor, settled in zip(docs, measured, maybe, within, strict=True)]
         for doc, verdict in zip(docs, verdicts, strict=True):
-            if verdict is None:
-                continue
-            rule, value, groups = verdict
-            if groups is not None:
-                doc.reject(self.name, rule, value=round(value, 4), threshold=self.max_keyword_density, groups=groups)
-            else:
-                doc.reject(self.name, rule, value=round(value, 4), threshold=self.max_repeated_phrase_frac)
+            if verdict is not None:
+                doc.reject(self.name, verdict.pop("rule"), **verdict)
 
     def check(self, doc: Document) -> None:
         measured = shared(doc)
-        density = measured.keyword_density(self.pack)
+        verdict = self._verdict(doc, measured, measured.keyword_density(self.pack), None)
+        if verdict is not None:
+            doc.reject(self.name, verdict.pop("rule"), **verdict)
+
+    def _verdict(self, doc: Document, measured: Measurements, density: float,
+                 settled: bool | None) -> dict[str, Any] | None:
+        """The rejection of a document (rule, value, threshold and for keywords their groups), or None.
+        ``settled``: whether the repeated-phrase bound already keeps the document (None: not yet asked)."""
         if density > self.max_keyword_density:
             groups = sorted({group for _, _, group in self.pack.matches(doc.text)})
-            doc.reject(self.name, "keyword_density", value=round(density, 4), threshold=self.max_keyword_density,
-                       groups=groups)
-            return
-        if measured.repeated_phrases_within(self.max_repeated_phrase_frac):
-            return  # a bound from the counts and the shared pair sort: no phrase split needed
+            return {"rule": "keyword_density", "value": round(density, 4), "threshold": self.max_keyword_density,
+                    "groups": groups}
+        if settled is None:
+            settled = measured.repeated_phrases_within(self.max_repeated_phrase_frac)
+        if settled:
+            return None  # a bound from the counts and the shared pair sort: no phrase split needed
         repeated = measured.repeated_phrases()
         if repeated > self.max_repeated_phrase_frac:
-            doc.reject(self.name, "repeated_phrase_frac", value=round(repeated, 4),
-                       threshold=self.max_repeated_phrase_frac)
+            return {"rule": "repeated_phrase_frac", "value": round(repeated, 4),
+                    "threshold": self.max_repeated_phrase_frac}
+        return None
 
     def limits(self) -> tuple[Limit, ...]:
         return (Limit("keyword_density", self.max_keyword_density),
@@ -216,10 +210,11 @@ class KeywordAnchors:
 def _keyword_anchors(pack: KeywordPack) -> set[tuple[str, int]] | None:
     """The anchors of :class:`KeywordAnchors` (strings of two or three characters, each with the index of its
     lookup character), or None when the pack has none."""
-    import math
-
-    from corpusclean.quality.keywords import _MAX_SPELLINGS, _char_spellings
+    from corpusclean.quality.keywords import _char_spellings
     from corpusclean.text.plausibility import _tables, char_cost
+
+    if not pack.matches_raw_text():
+        return None  # the pack is matched on the view: its spellings are not listed
 
     words = _tables().words
 
@@ -230,8 +225,8 @@ def _keyword_anchors(pack: KeywordPack) -> set[tuple[str, int]] | None:
     for keywords in pack.groups.values():
         for keyword in keywords:
             options = [_char_spellings(char) for char in keyword]
-            if len(keyword) < 2 or math.prod(map(len, options)) > _MAX_SPELLINGS:
-                return None  # a keyword without anchor, or the pack is matched on the view
+            if len(keyword) < 2:
+                return None  # a keyword without anchor
             # The rarest character, then the rarest triple around it (or the two-character keyword).
             rarest = max(range(len(keyword)), key=lambda j: (char_cost(keyword[j]), -j))
             first = 0
