@@ -325,6 +325,19 @@ def test_a_short_list_of_dated_real_headlines_after_a_real_article_goes():
     _stamped_list_after_real_articles_goes(dates, "dated_run", random.Random(7), articles()[:15])
 
 
+def test_a_list_of_titles_closed_by_a_date_time_and_a_channel_goes_even_with_commas():
+    # A science site's latest-news list (gne fit page guancha_2, through trafilatura): titles may hold commas
+    # when a date and time close them, and a channel's name may follow the time.
+    _, lines = articles()[0]
+    items = ["- 麒麟990系列为何要分4G/5G版本，A77核为何没用？华为一一解答2019-09-07 15:05华为",
+             "- 半导体代工市场：台积电占半壁江山，三星第二2019-09-05 15:53",
+             "- 美欧卫星险相撞，欧航局紧急变轨2019-09-05 13:49航空航天",
+             "- 荣耀总裁谈安卓：鸿蒙就是为此打造2019-09-05 13:40"]
+    doc = run("\n".join([*lines, *items]))
+    assert nonblank(doc.text) == [line.rstrip() for line in lines]
+    assert [r.rule for r in doc.removals] == ["dated_run"]
+
+
 def test_an_articles_own_dated_points_stay():
     _, lines = articles()[1]
     own = [  # the date first (a chronology), a clause with its date, and two dated titles only (too few)

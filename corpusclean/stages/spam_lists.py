@@ -75,11 +75,17 @@ _SEPARATOR_ANY = re.compile(f"[{BLANKS}|｜丨•]")  # what every split point o
 # Titles may ask or exclaim ("宇航员在太空中喝酒会怎么样？后果很严重") but are not clauses.
 _CLAUSE = frozenset("。；;，,")
 _ARABIC = re.compile(r"^[^\S\n]*[(（\[]?(\d{1,3})")
-# A date (with its year, or a month-day with a time) closing a link title, maybe bracketed.
+# A date (with its year, or a month-day with a time) closing a link title, maybe bracketed; after a full
+# date and time, a channel's name of up to four characters may follow ("…2019-09-07 15:05华为").
 _DATED_END = re.compile(
-    r"(?:(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[\u4e00-\u9fff]{1,4})?)?"
     r"|\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2})[)）\]】]?$"
 )
+# A full date and time closing a link title (a step of an article does not end so).
+_TIMED_END = re.compile(
+    r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[\u4e00-\u9fff]{1,4})?[)）\]】]?$"
+)
+_STOPS = frozenset("。；;")
 # A count of views, readers, comments or replies closing a link title ("1016次浏览", "8.7万次浏览", "评论6328条"):
 # what a related or trending list shows where others show a date.
 _COUNTED_END = re.compile(
@@ -293,6 +299,8 @@ class SpamLists(Editor):
         ('社区防汛工作会议', 81)
         >>> SpamLists().headline_item("1. 打开设置，点击网络。") is None
         True
+        >>> SpamLists().headline_item("- 半导体代工市场：台积电占半壁江山，三星第二2019-09-05 15:53")[0]
+        '半导体代工市场：台积电占半壁江山，三星第二2019-09-05 15:53'
         """
         marker = _MARKER.match(line)
         if marker is None:
@@ -301,8 +309,9 @@ class SpamLists(Editor):
         # The date or count closing a related article's title is not part of the title's length.
         if not item or len(_COUNTED_END.sub("", _DATED_END.sub("", item)).rstrip()) > self.run_max_item_chars:
             return None
-        # A full stop, semicolon or comma makes the item a step or clause of the article, not a link title.
-        if not _CLAUSE.isdisjoint(item):
+        # A full stop, semicolon or comma makes the item a step or clause of the article, not a link title;
+        # but a title closed by its date and time may hold commas ("半导体代工市场：台积电占半壁江山，三星第二2019-09-05 15:53").
+        if not (_STOPS if _TIMED_END.search(item) else _CLAUSE).isdisjoint(item):
             return None
         digits = _ARABIC.match(line)
         return item, int(digits.group(1)) if digits else None
