@@ -326,8 +326,8 @@ def test_a_short_list_of_dated_real_headlines_after_a_real_article_goes():
 
 
 def test_a_list_of_titles_closed_by_a_date_time_and_a_channel_goes_even_with_commas():
-    # A science site's latest-news list (gne fit page guancha_2, through trafilatura): titles may hold commas
-    # when a date and time close them, and a channel's name may follow the time.
+    # A latest-news list (gne fit page guancha_2, through trafilatura): titles may hold commas when a date
+    # and time close them, and a channel's name may follow the time.
     _, lines = articles()[0]
     items = ["- 麒麟990系列为何要分4G/5G版本，A77核为何没用？华为一一解答2019-09-07 15:05华为",
              "- 半导体代工市场：台积电占半壁江山，三星第二2019-09-05 15:53",
