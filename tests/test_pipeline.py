@@ -94,7 +94,7 @@ def test_workers_must_be_positive():
 
 def test_warm_up_builds_the_lazy_tables_workers_would_build():
     """What the fork server imports before forking workers (corpusclean.warmup) loads what stages load on
-    first use: the plausibility tables of the mojibake repair (character costs) and the language model."""
+    first use: the plausibility tables of the mojibake repair and the language model."""
     from corpusclean import warmup
     from corpusclean.text import language_id, plausibility
 
@@ -104,4 +104,4 @@ def test_warm_up_builds_the_lazy_tables_workers_would_build():
     warmup.warm()
     assert language_id._identifier.cache_info().currsize == 1
     assert plausibility._char_tables.cache_info().currsize == 1
-    # The words of the lattice are left to the worker whose lost-byte repair reads them (0.15 s, seldom).
+    assert plausibility._word_table.cache_info().currsize == 1  # no sample reaches them: loaded on purpose
