@@ -68,8 +68,10 @@ STAGES: dict[str, tuple[str, str | tuple[str, ...] | None, str | tuple[str, ...]
     "rules": ("corpusclean/stages/rules.py", "corpusclean/rulepacks/engine.py", "corpusclean.rulepacks.engine", Rules),
     "spam_lists": ("corpusclean/stages/spam_lists.py", None, None, SpamLists),  # measures with nothing of its own
     "pii": ("corpusclean/stages/pii.py", None, None, Pii),
-    # Measures with quality/signals.py and quality/keywords.py, this tree's in both versions.
-    "spam": ("corpusclean/stages/spam.py", None, None, Spam),
+    # Measures with quality/signals.py and quality/keywords.py, this tree's in both versions; its keyword anchors
+    # read the character costs of text/plausibility.py, each version its own (their tables differ in shape).
+    "spam": ("corpusclean/stages/spam.py", "corpusclean/text/plausibility.py", "corpusclean.text.plausibility",
+             Spam),
     # Several modules, loaded in this order (each later one imports the earlier ones of the other revision).
     "quality": ("corpusclean/stages/quality.py",
                 ("corpusclean/quality/wordlike.py", "corpusclean/quality/bigrams.py", "corpusclean/quality/score.py"),

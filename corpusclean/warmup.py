@@ -29,11 +29,15 @@ def warm() -> None:
     gets its own copy, so that a filter rejecting a sample does not keep it from the stages after)."""
     from corpusclean import default_pipeline
     from corpusclean.document import Document
+    from corpusclean.text.plausibility import _word_table
 
     pipeline = default_pipeline()
     for number, text in enumerate(SAMPLES):
         for stage in pipeline.stages:
             stage.process(Document(id=f"warm-{number}", text=text))
+    # The words of the lost-byte lattice, which no sample reaches: a worker that repairs a lost byte would
+    # load them itself (0.15 s each); the fork server loads them once for all (a one-worker run never here).
+    _word_table()
 
 
 # A fork server that failed here would fail every worker; if warming fails, workers warm themselves.

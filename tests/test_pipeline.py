@@ -99,7 +99,9 @@ def test_warm_up_builds_the_lazy_tables_workers_would_build():
     from corpusclean.text import language_id, plausibility
 
     language_id._identifier.cache_clear()
-    plausibility._tables.cache_clear()
+    plausibility._char_tables.cache_clear()
+    plausibility._word_table.cache_clear()
     warmup.warm()
     assert language_id._identifier.cache_info().currsize == 1
-    assert plausibility._tables.cache_info().currsize == 1
+    assert plausibility._char_tables.cache_info().currsize == 1
+    assert plausibility._word_table.cache_info().currsize == 1  # no sample reaches them: loaded on purpose

@@ -18,8 +18,10 @@ def built() -> plausibility.Tables:
 
 def test_the_disk_cache_gives_the_built_tables_back(tmp_path, built, monkeypatch):
     first = load_tables(str(tmp_path))
-    files = os.listdir(tmp_path)
-    assert len(files) == 1 and files[0].startswith(f"plausibility-v{plausibility.TABLE_VERSION}-")
+    files = sorted(os.listdir(tmp_path))
+    assert files == sorted(plausibility._cache_name(part) for part in plausibility.PARTS)
+    assert all(name.startswith((f"plausibility-v{plausibility.TABLE_VERSION}-",
+                                f"plausibility_words-v{plausibility.TABLE_VERSION}-")) for name in files)
     assert first == built
 
     def no_build() -> plausibility.Tables:
@@ -29,12 +31,32 @@ def test_the_disk_cache_gives_the_built_tables_back(tmp_path, built, monkeypatch
     assert load_tables(str(tmp_path)) == built
 
 
-def test_a_damaged_cache_file_is_rebuilt(tmp_path, built):
+@pytest.mark.parametrize("part", plausibility.PARTS)
+def test_a_damaged_cache_file_is_rebuilt(tmp_path, built, part):
     load_tables(str(tmp_path))
-    (path,) = tmp_path.iterdir()
+    path = tmp_path / plausibility._cache_name(part)
     path.write_bytes(path.read_bytes()[:1000])
     assert load_tables(str(tmp_path)) == built
     assert path.stat().st_size > 1000
+
+
+def test_the_parts_hold_what_the_tables_hold(tmp_path, built, monkeypatch):
+    """The costs text_cost reads, and the pairs the spam anchors read: ``pair_cost(a + b)`` is
+    ``words.get(a + b, inf)`` for every word of two characters, and inf for pairs that are none."""
+    costs, bonus, _, _ = plausibility._load_part("plausibility", str(tmp_path))
+    assert costs == built.costs and bonus == built.bonus
+    assert plausibility._load_part("plausibility_words", str(tmp_path)) == built.words
+    monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path))
+    plausibility._char_tables.cache_clear()
+    try:
+        tables = plausibility._char_tables()
+        pairs = {word: cost for word, cost in built.words.items() if len(word) == 2}
+        assert len(tables.pair_keys) == len(pairs) and any(cost == float("inf") for cost in pairs.values())
+        assert all(tables.pair_cost(word) == cost for word, cost in pairs.items())
+        absent = [a + b for a in "网站的了\U00020000A\x00" for b in "网站的了\U00020000A\x00"]
+        assert all(tables.pair_cost(pair) == float("inf") for pair in absent if pair not in pairs)
+    finally:
+        plausibility._char_tables.cache_clear()
 
 
 def test_an_unwritable_cache_is_skipped(tmp_path, built):

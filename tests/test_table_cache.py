@@ -179,3 +179,38 @@ def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("CORPUSCLEAN_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "b"))
     assert table_cache.cache_dir() == os.path.join(str(tmp_path / "b"), "corpusclean")
+
+
+def test_the_language_model_mapped_from_disk_is_py3langid_own(tmp_path, monkeypatch):
+    """The language model's arrays, read and saved, then mapped from the saved file, make the identifier
+    py3langid makes from its own file: the same arrays and integers, the same ranking of every language."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from corpusclean.text import language_id
+
+    own = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = ["深圳市对口帮扶毕节二十周年回顾与展望", "貴州省黨政代表團赴廣東省學習考察",
+             "どうやって、1年以上参照されていないファイルを識別するか？", "한국어 문장은 여기에 있습니다.",
+             "The cooperation between Shenzhen and Bijie has covered industry.", "Привет, как дела?",
+             "深圳 Shenzhen 2021年GDP增长6.7%，The economy grew.", "1234 5678 !!!", "ä½ å¥½ï¼Œä¸–ç•Œ"]
+    monkeypatch.setenv("CORPUSCLEAN_CACHE", str(tmp_path))
+    language_id._identifier.cache_clear()
+    try:
+        read = language_id._identifier()  # read from py3langid's file and saved
+        (path,) = [p for p in tmp_path.iterdir() if p.name.startswith("langid_model-v")]
+        language_id._identifier.cache_clear()
+        monkeypatch.setattr(language_id, "_read_model", _no_build)
+        mapped = language_id._identifier()  # mapped from the saved file, not read again
+        assert not mapped.nb_ptc.flags.writeable
+        for identifier in (read, mapped):
+            for name in ("nb_ptc", "nb_pc"):
+                ours, theirs = getattr(identifier, name), getattr(own, name)
+                assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+            assert identifier.nb_classes == own.nb_classes and identifier.tk_output == own.tk_output
+            assert bytes(identifier.tk_nextmove) == own.tk_nextmove.tobytes()
+            assert identifier.tk_nextmove.format == own.tk_nextmove.typecode
+            assert identifier._rowbase == own._rowbase
+            assert [identifier.rank(text) for text in texts] == [own.rank(text) for text in texts]
+        assert path.stat().st_size > 60_000_000
+    finally:
+        language_id._identifier.cache_clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -211,15 +210,15 @@ def _keyword_anchors(pack: KeywordPack) -> set[tuple[str, int]] | None:
     """The anchors of :class:`KeywordAnchors` (strings of two or three characters, each with the index of its
     lookup character), or None when the pack has none."""
     from corpusclean.quality.keywords import _char_spellings
-    from corpusclean.text.plausibility import _tables, char_cost
+    from corpusclean.text.plausibility import _char_tables, char_cost
 
     if not pack.matches_raw_text():
         return None  # the pack is matched on the view: its spellings are not listed
 
-    words = _tables().words
+    tables = _char_tables()
 
     def pair_cost(a: str, b: str) -> float:
-        return min(words.get(a + b, math.inf), char_cost(a) + char_cost(b))
+        return min(tables.pair_cost(a + b), char_cost(a) + char_cost(b))
 
     anchors: set[tuple[str, int]] = set()
     for keywords in pack.groups.values():

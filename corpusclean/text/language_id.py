@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from corpusclean.text import table_cache
+
 # Model codes that count as another code (the Chinese family as "zh").
 ALIASES = {"wuu": "zh", "yue": "zh"}
 
@@ -25,13 +27,50 @@ ALIASES = {"wuu": "zh", "yue": "zh"}
 DEFAULT_SAMPLE = 1000
 
 
+# Bump when the arrays kept of the model change shape or meaning: cached copies of older versions are ignored.
+MODEL_TABLE_VERSION = 1
+
+
 @functools.cache
 def _identifier() -> Any:
+    """py3langid's identifier, as ``LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)`` makes
+    it, from the model's arrays as :func:`_model_arrays` keeps them: the DFA's tables are read-only
+    memoryviews where py3langid makes ``array.array`` copies (the same integers, indexed as fast)."""
     try:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+        from py3langid.langid import LanguageIdentifier
     except ImportError:
         raise ImportError("language identification needs py3langid: pip install py3langid") from None
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model = _model_arrays()
+    return LanguageIdentifier(model["ptc"], model["pc"], model["classes"].tolist(), memoryview(model["nextmove"]),
+                              model["output"].tolist(), norm_probs=True, tk_row=memoryview(model["row"]))
+
+
+def _model_path() -> str:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return str(MODEL_DIR / MODEL_FILE)
+
+
+def _model_arrays() -> dict[str, Any]:
+    """The model's arrays, kept uncompressed on disk (:func:`corpusclean.text.table_cache.load_or_build_arrays`)
+    and mapped into memory, not read: py3langid ships its model compressed with LZMA (4.5 MB), and
+    decompressing its 68 MB took ~0.55 CPU-s of every process that asked the model anything, a third of a
+    one-worker run over 10 MB in which one document of 3,205 reached the model. The key holds the model
+    file and py3langid's reader, so another model or reader is a new file."""
+    return table_cache.load_or_build_arrays("langid_model", _read_model, version=MODEL_TABLE_VERSION,
+                                            sources=("corpusclean.text.language_id", "py3langid.modelio"),
+                                            inputs=(_model_path(),))
+
+
+def _read_model() -> dict[str, Any]:
+    """The model as py3langid reads it (``modelio.load_model``), every part as a numpy array."""
+    import numpy as np
+    from py3langid.modelio import load_model
+
+    ptc, pc, classes, nextmove, row, output = load_model(_model_path())
+    return {"ptc": np.asarray(ptc), "pc": np.asarray(pc), "classes": np.array(classes),
+            "nextmove": np.frombuffer(nextmove, dtype=nextmove.typecode),
+            "row": np.frombuffer(row, dtype=row.typecode), "output": np.array(output, dtype=np.int64)}
 
 
 def identify(text: str, *, sample: int = DEFAULT_SAMPLE) -> tuple[str, float]:

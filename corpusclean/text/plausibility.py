@@ -22,7 +22,8 @@ corpus says about the neighbourhood (a line end, a digit, an ideograph+punctuati
 The tables take about 1 s to build from jieba's dictionary; the first process saves them
 (:mod:`corpusclean.text.table_cache`: marshal, an atomic rename) in $CORPUSCLEAN_CACHE, else
 $XDG_CACHE_HOME/corpusclean or ~/.cache/corpusclean, under a name that changes with the inputs, this
-module's source and TABLE_VERSION, and every later process loads them in ~0.2 s.
+module's source and TABLE_VERSION, and every later process loads them: the character costs in ~0.03 s,
+the 487,000 words of the lattice (~0.15 s) only when a lost-byte repair needs them (:data:`PARTS`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import functools
 import math
 import os
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from corpusclean.text import table_cache
@@ -123,7 +124,7 @@ def _jieba_dict_path() -> str:
 
 
 # Bump when the tables' contents or shape change: cached copies of older versions are then ignored.
-TABLE_VERSION = 2
+TABLE_VERSION = 3
 # Words of jieba's dictionary longer than this are left out of the word lattice (0.6% of its entries).
 MAX_WORD_LENGTH = 6
 
@@ -192,29 +193,101 @@ def _key_params() -> dict[str, Any]:
             "extra": [MAX_WORD_LENGTH]}
 
 
-def _cache_name() -> str:
-    """File name naming everything the tables are built from, so that a changed input is a new file."""
-    return table_cache.file_name("plausibility", table_cache.table_key(**_key_params()))
+def _cache_name(part: str = "plausibility") -> str:
+    """File name of one part of the tables (:data:`PARTS`) naming everything they are built from, so that a
+    changed input is a new file."""
+    return table_cache.file_name(part, table_cache.table_key(**_key_params()))
+
+
+class CharTables(NamedTuple):
+    """What text costs need, without the word lattice's 487,000 words (0.15 s of loading)."""
+
+    costs: dict[str, float]  # cost per character
+    bonus: dict[str, float]  # bonus per two-character word
+    # The entries of two characters of Tables.words (177,705: costs, and math.inf for prefixes of longer
+    # words) as sorted keys (first code point << 21 | second, uint64) and their costs (float64), not a dict:
+    # an array loads in a millisecond where the dict took 36 ms, for the few hundred lookups of the spam
+    # anchors (pair_cost).
+    pair_keys: Any
+    pair_costs: Any
+
+    def pair_cost(self, pair: str) -> float:
+        """``Tables.words.get(pair, math.inf)`` for a string of two characters.
+
+        >>> tables = _char_tables()
+        >>> tables.pair_cost("网站") == _word_table()["网站"], tables.pair_cost("站了")
+        (True, inf)
+        """
+        key = ord(pair[0]) << 21 | ord(pair[1])
+        index = int(self.pair_keys.searchsorted(key))
+        if index < len(self.pair_keys) and int(self.pair_keys[index]) == key:
+            return float(self.pair_costs[index])
+        return math.inf
+
+
+def _char_part(tables: Tables) -> tuple[Any, ...]:
+    import numpy as np
+
+    pairs = sorted((ord(word[0]) << 21 | ord(word[1]), cost) for word, cost in tables.words.items() if len(word) == 2)
+    keys = np.array([key for key, _ in pairs], dtype=np.uint64)
+    costs = np.array([cost for _, cost in pairs], dtype=np.float64)
+    return (tables.costs, tables.bonus, keys.tobytes(), costs.tobytes())
+
+
+def _words_part(tables: Tables) -> dict[str, float]:
+    return tables.words
+
+
+# The tables are kept in two files, loaded apart: what every run that repairs mojibake or anchors spam
+# keywords needs (character costs, word bonuses, two-character word costs: 0.03 s to load), and the whole
+# word list, which only the lattice of lost-byte repairs reads (best_reading: 0.15 s to load).
+PARTS: dict[str, Callable[[Tables], Any]] = {"plausibility": _char_part, "plausibility_words": _words_part}
+
+
+def _load_part(part: str, cache_dir: str | None) -> Any:
+    """One of :data:`PARTS` from ``cache_dir`` when a copy built from the same inputs is there, else the
+    tables built (about 1 s) and every part saved there for the next process."""
+    try:
+        params = _key_params()
+    except OSError:  # an input not found: _build_tables names it
+        return PARTS[part](_build_tables())
+
+    def build() -> Any:
+        tables = _build_tables()
+        for other, make in PARTS.items():  # saved too: a cold cache builds the tables once, not once per part
+            if other != part:
+                table_cache.load_or_build(other, functools.partial(make, tables), directory=cache_dir, **params)
+        return PARTS[part](tables)
+
+    return table_cache.load_or_build(part, build, directory=cache_dir, **params)
 
 
 def load_tables(cache_dir: str | None) -> Tables:
     """The tables from ``cache_dir`` when a copy built from the same inputs is there, else built (about
-    1 s) and saved there for the next process (about 0.2 s to load; 13 MB); a cache that cannot be read
-    or written is skipped silently, the tables are then only kept in memory. Saving removes what older
-    table versions left there (see :mod:`corpusclean.text.table_cache`).
+    1 s) and saved there for the next process (about 0.2 s to load; 15 MB in two files); a cache that cannot
+    be read or written is skipped silently, the tables are then only kept in memory. Saving removes what
+    older table versions left there (see :mod:`corpusclean.text.table_cache`).
     """
-    try:
-        params = _key_params()
-    except OSError:  # an input not found: _build_tables names it
+    if cache_dir is None:
         return _build_tables()
-    return Tables(*table_cache.load_or_build("plausibility", lambda: tuple(_build_tables()),
-                                             directory=cache_dir, **params))
+    costs, bonus, _, _ = _load_part("plausibility", cache_dir)
+    return Tables(costs, bonus, _load_part("plausibility_words", cache_dir))
 
 
 @functools.cache
-def _tables() -> Tables:
-    """The tables, built once per machine (cached on disk) and loaded once per process."""
-    return load_tables(table_cache.cache_dir())
+def _char_tables() -> CharTables:
+    """Character costs, word bonuses and two-character word costs, built once per machine (cached on disk)
+    and loaded once per process."""
+    import numpy as np
+
+    costs, bonus, keys, pair_costs = _load_part("plausibility", table_cache.cache_dir())
+    return CharTables(costs, bonus, np.frombuffer(keys, dtype=np.uint64), np.frombuffer(pair_costs, dtype=np.float64))
+
+
+@functools.cache
+def _word_table() -> dict[str, float]:
+    """The word costs of the lattice (:attr:`Tables.words`), loaded once per process when a repair needs them."""
+    return _load_part("plausibility_words", table_cache.cache_dir())
 
 
 def char_cost(ch: str) -> float:
@@ -223,14 +296,14 @@ def char_cost(ch: str) -> float:
     >>> char_cost("的") < char_cost("犲") < char_cost("ソ")
     True
     """
-    cost = _tables().costs.get(ch)
+    cost = _char_tables().costs.get(ch)
     if cost is not None:
         return cost
     o = ord(ch)
     if is_cjk(ch):
         from corpusclean.text.script import fold_to_simplified
 
-        cost = _tables().costs.get(fold_to_simplified(ch))
+        cost = _char_tables().costs.get(fold_to_simplified(ch))
         if cost is not None:
             return cost
     if o < 0x80:
@@ -260,7 +333,7 @@ def text_cost(text: str) -> float:
     """
     if not text:
         return 0.0
-    tables = _tables()
+    tables = _char_tables()
     costs, bonus = tables.costs, tables.bonus
     from corpusclean.text.script import fold_to_simplified
 
@@ -331,7 +404,7 @@ def best_reading(candidates: Sequence[Sequence[str]], *, other_script: frozenset
     >>> best_reading([["群"], ["众", "厝"], ["就"], ["业", "亚"]])[1]
     '群众就业'
     """
-    words = _tables().words
+    words = _word_table()
     from corpusclean.text.script import _fold_table
 
     fold = _fold_table()
@@ -377,4 +450,4 @@ def best_reading(candidates: Sequence[Sequence[str]], *, other_script: frozenset
 
 @functools.cache
 def _single_cost(ch: str, folded: str) -> float:
-    return min(_tables().words.get(folded, math.inf), char_cost(ch) + SINGLE_CHARACTER_PENALTY)
+    return min(_word_table().get(folded, math.inf), char_cost(ch) + SINGLE_CHARACTER_PENALTY)

@@ -90,14 +90,14 @@ def table_key(*, version: int, sources: Sequence[str] = (), inputs: Sequence[str
     return key
 
 
-def file_name(name: str, key: Sequence[Any]) -> str:
-    """``{name}-v{version}-{digest of key}.marshal``: a changed input is a new file.
+def file_name(name: str, key: Sequence[Any], *, suffix: str = ".marshal") -> str:
+    """``{name}-v{version}-{digest of key}.marshal`` (or ``suffix``): a changed input is a new file.
 
     >>> file_name("shingles", table_key(version=3)).startswith("shingles-v3-")
     True
     """
     digest = hashlib.sha1(repr(list(key)).encode("utf-8")).hexdigest()[:16]
-    return f"{name}-v{key[0]}-{digest}.marshal"
+    return f"{name}-v{key[0]}-{digest}{suffix}"
 
 
 def load_or_build(name: str, build: Callable[[], Any], *, version: int, sources: Sequence[str] = (),
@@ -139,11 +139,11 @@ def load_or_build(name: str, build: Callable[[], Any], *, version: int, sources:
     return table
 
 
-def remove_stale(directory: str, name: str, version: int, *, keep: str) -> None:
+def remove_stale(directory: str, name: str, version: int, *, keep: str, suffix: str = ".marshal") -> None:
     """Delete the files older versions of table ``name`` left in ``directory``, and of this version all
     but the newest :data:`KEEP_PER_TABLE` (``keep`` among them): no process of this version reads the
     former again, and the latter were built from other inputs (an earlier edit, another install)."""
-    pattern = re.compile(rf"{re.escape(name)}-v(\d+)-[0-9a-f]{{16}}\.marshal")
+    pattern = re.compile(rf"{re.escape(name)}-v(\d+)-[0-9a-f]{{16}}{re.escape(suffix)}")
     same_version = []
     for entry in os.listdir(directory):
         match = pattern.fullmatch(entry)
@@ -159,3 +159,99 @@ def remove_stale(directory: str, name: str, version: int, *, keep: str) -> None:
     for _, path in sorted(same_version, reverse=True)[KEEP_PER_TABLE - 1:]:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+# Arrays in an .arrays file start at multiples of this (the largest alignment any dtype needs, and a cache line).
+_ALIGN = 64
+
+
+def load_or_build_arrays(name: str, build: Callable[[], dict[str, Any]], *, version: int,
+                         sources: Sequence[str] = (), inputs: Sequence[str] = (), extra: Sequence[Any] = (),
+                         directory: str | None = "") -> dict[str, Any]:
+    """:func:`load_or_build` for a table of numpy arrays too large to copy into every process (a language
+    model of 68 MB): ``build()`` returns a dict of arrays (no object dtypes), saved as one file of their raw
+    bytes, and a later process maps that file into memory read-only: each array is a read-only view of the
+    mapping, so loading costs no copy at all, a process reads from the disk only the pages it touches,
+    and processes share them. The file is never changed once written (a new one is renamed over it), so
+    a mapping cannot see it change. Same key, cache directory and failure rules as :func:`load_or_build`.
+
+    >>> import numpy as np
+    >>> build = lambda: {"ids": np.arange(3, dtype=np.uint16), "names": np.array(["zh", "ja"])}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     built = load_or_build_arrays("demo", build, version=1, directory=folder)
+    ...     loaded = load_or_build_arrays("demo", dict, version=1, directory=folder)  # mapped, not built
+    ...     loaded["names"].tolist(), loaded["ids"].tolist(), loaded["ids"].flags.writeable
+    (['zh', 'ja'], [0, 1, 2], False)
+    """
+    if directory == "":
+        directory = cache_dir()
+    if directory is None:
+        return build()
+    try:
+        key = table_key(version=version, sources=sources, inputs=inputs, extra=extra)
+    except OSError:
+        return build()
+    path = os.path.join(directory, file_name(name, key, suffix=".arrays"))
+    stamp = repr(key)
+    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+        return _mapped_arrays(path, stamp)
+    arrays = build()
+    with contextlib.suppress(OSError):
+        os.makedirs(directory, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                _write_arrays(handle, stamp, arrays)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        remove_stale(directory, name, version, keep=path, suffix=".arrays")
+    return arrays
+
+
+def _write_arrays(handle: Any, stamp: str, arrays: dict[str, Any]) -> None:
+    """The file :func:`_mapped_arrays` reads: the header's length (8 bytes, little-endian), the header
+    (marshal: the stamp and each array's name, dtype, shape and offset), then each array's bytes at its
+    offset, a multiple of :data:`_ALIGN`."""
+    import numpy as np
+
+    contiguous = {name: np.ascontiguousarray(array) for name, array in arrays.items()}
+    if any(array.dtype.hasobject for array in contiguous.values()):
+        raise ValueError("arrays of Python objects cannot be mapped from a file")
+    layout = []
+    offset = 0
+    for array_name, array in contiguous.items():
+        layout.append((array_name, array.dtype.str, array.shape, offset))
+        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+    # The data starts at the first multiple of _ALIGN after the header; the offsets above are from there.
+    header = marshal.dumps((stamp, layout))
+    start = -(-(8 + len(header)) // _ALIGN) * _ALIGN
+    handle.write(len(header).to_bytes(8, "little") + header + bytes(start - 8 - len(header)))
+    for array in contiguous.values():
+        handle.write(array.data)
+        handle.write(bytes(-array.nbytes % _ALIGN))
+
+
+def _mapped_arrays(path: str, stamp: str) -> dict[str, Any]:
+    """The arrays of a file :func:`_write_arrays` wrote, as read-only views of the file mapped into memory;
+    ValueError if the file is another key's or damaged (too short for its header's arrays)."""
+    import mmap
+
+    import numpy as np
+
+    with open(path, "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    length = int.from_bytes(mapped[:8], "little")
+    saved_stamp, layout = marshal.loads(mapped[8 : 8 + length])
+    if saved_stamp != stamp:
+        raise ValueError(f"{path} is not this key's table")
+    start = -(-(8 + length) // _ALIGN) * _ALIGN
+    arrays = {}
+    for array_name, dtype_text, shape, offset in layout:
+        dtype = np.dtype(dtype_text)
+        count = int(np.prod(shape, dtype=np.int64))
+        # np.frombuffer raises ValueError when the mapping is too short for the array.
+        arrays[array_name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=start + offset).reshape(shape)
+    return arrays
