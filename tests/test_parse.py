@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from evalgold import articles
 from realtext import GBK_PAGE, ROOT, UTF8_PAGE, gold_text, seed_texts
 
 from corpusclean.io.encoding import UndecodableError, decode_bytes
@@ -198,3 +199,15 @@ def test_data_tables_stay_tables():
     lines = _page("d5bced5e-4ff7-49a8-8808-4344f0823c51.html").text.split("\n")
     assert "| 原文名 | 김종국 |" in [line.rstrip() for line in lines]
     assert "|---|---|" in lines
+
+
+def test_a_thread_whose_posts_trafilatura_files_as_comments_is_read_with_them_not_dropped():
+    # Forum replies sit in comment containers: the precision-first extractors find only the title, which the
+    # length stage would drop, so the reader takes trafilatura's recall text with comments (THIN_CJK).
+    _, paragraphs = articles()[0]
+    posts = "".join(f"<div class='comment'><p>{p}</p></div>" for p in paragraphs[:3])
+    body = f"<h1>讨论帖</h1><div id='comments'>{posts}</div>"
+    page = f"<html><head><title>讨论帖</title></head><body>{body}</body></html>"
+    for extractor in ("trafilatura", "readability"):
+        doc = parse_item(RawItem("t.html", None, page.encode(), "html"), ParseOptions(html_extractor=extractor))
+        assert [line for line in doc.text.split("\n") if line][1:] == [p.strip() for p in paragraphs[:3]], extractor
