@@ -169,15 +169,23 @@ _TITLE_CHAIN = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--)\s*")
 
 def headline(title: str) -> str:
     """The headline of a page ``title``: its first part when sites have chained their section and site
-    names to it, the whole title otherwise (or when the first part is under four characters, a site name).
+    names to it; but when that part is short (a site or column name put first: "新华视界｜…") and another is
+    at least twice as long, that one; the whole title when it has one part.
 
     >>> headline("2024年4月全国CPI同比上涨0.3%_数据_宏观频道首页_财经网 - CAIJING.COM.CN")
     '2024年4月全国CPI同比上涨0.3%'
     >>> headline("北京暴雨预警 | 生活 | 即時新聞"), headline("新浪网_北京暴雨预警"), headline("COVID-19疫情")
-    ('北京暴雨预警', '新浪网_北京暴雨预警', 'COVID-19疫情')
+    ('北京暴雨预警', '北京暴雨预警', 'COVID-19疫情')
+    >>> headline("新华视界｜河北遵化：数字农机服务助力农业生产")
+    '河北遵化：数字农机服务助力农业生产'
     """
-    parts = _TITLE_CHAIN.split(title.strip())
-    return parts[0] if len(parts) > 1 and len(parts[0]) >= 4 else title
+    parts = [part for part in _TITLE_CHAIN.split(title.strip()) if part]
+    if len(parts) < 2:
+        return title
+    first, longest = parts[0], max(parts, key=len)
+    if len(first) >= 8 or (len(first) >= 4 and len(longest) < 2 * len(first)):
+        return first
+    return longest if len(longest) >= 4 else title
 
 
 def unwrap_layout_tables(text: str) -> str:
