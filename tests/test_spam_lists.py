@@ -338,6 +338,16 @@ def test_a_list_of_titles_closed_by_a_date_time_and_a_channel_goes_even_with_com
     assert [r.rule for r in doc.removals] == ["dated_run"]
 
 
+def test_a_list_of_titles_closed_by_view_counts_goes_even_with_commas():
+    # A community site's trending topics (magic-html fit page 5c427eee, through trafilatura).
+    _, lines = articles()[1]
+    items = ["- 妈妈更年期的时候，你有做过什么事哄她开心吗？10.5万次浏览", "- 开学于你意味着什么？6.2万次浏览",
+             "- 你觉得哪些年轻的导演是华语电影未来的希望？18.0万次浏览"]
+    doc = run("\n".join([*lines, *items]))
+    assert nonblank(doc.text) == [line.rstrip() for line in lines]
+    assert [r.rule for r in doc.removals] == ["counted_run"]
+
+
 def test_an_articles_own_dated_points_stay():
     _, lines = articles()[1]
     own = [  # the date first (a chronology), a clause with its date, and two dated titles only (too few)

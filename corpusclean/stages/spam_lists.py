@@ -310,8 +310,10 @@ class SpamLists(Editor):
         if not item or len(_COUNTED_END.sub("", _DATED_END.sub("", item)).rstrip()) > self.run_max_item_chars:
             return None
         # A full stop, semicolon or comma makes the item a step or clause of the article, not a link title;
-        # but a title closed by its date and time may hold commas ("台积电占半壁江山，三星第二2019-09-05 15:53").
-        if not (_STOPS if _TIMED_END.search(item) else _CLAUSE).isdisjoint(item):
+        # but a title closed by its date and time, or by its view count, may hold commas
+        # ("台积电占半壁江山，三星第二2019-09-05 15:53", "你有做过什么事哄她开心吗？10.5万次浏览").
+        stamped = _TIMED_END.search(item) or _COUNTED_END.search(item)
+        if not (_STOPS if stamped else _CLAUSE).isdisjoint(item):
             return None
         digits = _ARABIC.match(line)
         return item, int(digits.group(1)) if digits else None
