@@ -707,7 +707,7 @@ def ngrams_within_many(measured: Sequence[Measurements], top: Sequence[tuple[int
         if limit < 1:
             settled &= (total <= n) | (np.minimum(total, 4 * extra) <= _largest_counts(limit, total))
     if top:
-        sums, per_length = _run_extras_many(entries, np.diff(bounds), [n for n, _ in top])
+        sums, per_length = _run_extras_many(entries, bounds, [n for n, _ in top])
         allowed = total.copy()  # as _top_allowed, for every document at once
         for n, limit in top:
             if limit < 1:
@@ -793,25 +793,25 @@ def unrepeated_lines_many(measured: Sequence[Measurements], joined: tuple[np.nda
     return clear
 
 
-def _run_extras_many(entries: np.ndarray, lengths: np.ndarray, ns: Sequence[int]) -> tuple[dict[int, np.ndarray],
-                                                                                           np.ndarray]:
+def _run_extras_many(entries: np.ndarray, bounds: np.ndarray, ns: Sequence[int]) -> tuple[dict[int, np.ndarray],
+                                                                                          np.ndarray]:
     """:func:`~corpusclean.quality.ngram_bounds._run_extras` for many documents, whose table entries are joined
-    in ``entries`` (``lengths`` characters each): for each n of ``ns``, the sum of each document's n largest
-    extra characters of a Latin word or number, and each document's largest (extra characters x words and
-    numbers with that many), as int64 arrays. Only the Latin letters and digits (a few percent of Chinese
+    in ``entries`` (document i at ``bounds[i]:bounds[i + 1]``): for each n of ``ns``, the sum of each document's n
+    largest extra characters of a Latin word or number, and each document's largest (extra characters x words
+    and numbers with that many), as int64 arrays. Only the Latin letters and digits (a few percent of Chinese
     text) are read past the first pass.
 
     >>> from corpusclean.quality.charclasses import _class_table
     >>> from corpusclean.text.codepoints import code_points
     >>> texts = ["GDP增长2020年，5G和H1N1与CPI", "", "深圳", "2020年3月15日"]
     >>> one = [_class_table()[code_points(t)] for t in texts]
-    >>> sums, per_length = _run_extras_many(np.concatenate(one), np.array([len(e) for e in one]), [1, 3])
+    >>> bounds = np.cumsum([0] + [len(e) for e in one])
+    >>> sums, per_length = _run_extras_many(np.concatenate(one), bounds, [1, 3])
     >>> sums[1].tolist(), sums[3].tolist(), per_length.tolist()
     ([3, 0, 0, 3], [7, 0, 0, 4], [4, 0, 0, 3])
     """
-    docs = len(lengths)
-    firsts = np.zeros(docs, dtype=np.int64)
-    np.cumsum(lengths[:-1], out=firsts[1:])
+    docs = len(bounds) - 1
+    firsts = np.asarray(bounds[:-1], dtype=np.int64)
     at = np.flatnonzero((entries - _RUN_LO) < _RUN_SPAN)  # the run classes' characters
     kinds = entries[at] >> 2
     # A character continues a run if the one before it in the text has its class, in the same document.
